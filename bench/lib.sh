@@ -1,0 +1,106 @@
+# bench/lib.sh — shared helpers for the benchmark scripts (sourced, not run).
+# shellcheck shell=bash
+
+export LC_ALL=C
+
+# Project root: the parent of bench/.
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+BUILD="$BENCH_DIR/build"
+PCS_FORECAST=${PCS_FORECAST:-$ROOT/bin/pcs-forecast}
+REPEAT=${BENCH_REPEAT:-3}
+CC=${CC:-cc}
+
+die() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+note() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+# build_helper NAME: compile bench/NAME.c into bench/build/NAME when stale.
+build_helper() {
+	local src="$BENCH_DIR/$1.c" bin="$BUILD/$1"
+	mkdir -p "$BUILD" || die "cannot create $BUILD"
+	if [[ ! -x $bin || $src -nt $bin ]]; then
+		"$CC" -O2 -Wall -o "$bin" "$src" -lm || die "cannot compile $src"
+	fi
+}
+
+# need_forecast: the binary under test must exist.
+need_forecast() {
+	[[ -x $PCS_FORECAST ]] ||
+		die "$PCS_FORECAST not found: run 'make' first (or set PCS_FORECAST)"
+}
+
+# median: the median of the numbers on stdin, one per line (mean of the two
+# middle ones for an even count); "-" for none.
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "-"; exit }
+			if (NR % 2) m = v[(NR + 1) / 2]
+			else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.3f\n", m
+		}'
+}
+
+# timed_runs N STATS OUT CMD...: run CMD N times with stdout to OUT, appending
+# `wall_s maxrss_kb status` per run to STATS (emptied first) and stderr to
+# STATS.stderr.  Stops at the first failing run.  Unless OUT is /dev/null,
+# each later output is compared with the first one (which is kept) and a
+# difference is reported on stderr.
+timed_runs() {
+	local n=$1 stats=$2 out=$3 i rc dest
+	shift 3
+	: >"$stats" || die "cannot write $stats"
+	for ((i = 1; i <= n; i++)); do
+		dest=$out
+		if ((i > 1)) && [[ $out != /dev/null ]]; then
+			dest="$out.rerun"
+		fi
+		"$BUILD/runstat" -o "$stats" -O "$dest" "$@" 2>"$stats.stderr"
+		rc=$?
+		if ((rc != 0)); then
+			note "run $i of '$*' failed with status $rc:"
+			head -n 5 "$stats.stderr" >&2
+			return "$rc"
+		fi
+		if [[ $dest != "$out" ]] && ! cmp -s "$out" "$dest"; then
+			note "warning: run $i of '$*' gave a different output"
+		fi
+	done
+	[[ $out == /dev/null ]] || rm -f "$out.rerun"
+	return 0
+}
+
+# stat_median STATS FIELD: median of column FIELD (1 wall_s, 2 maxrss_kb).
+stat_median() {
+	awk -v f="$2" '{ print $f }' "$1" | median
+}
+
+# stat_max STATS FIELD
+stat_max() {
+	awk -v f="$2" 'NR == 1 || $f > m { m = $f } END { if (NR) print m; else print "-" }' "$1"
+}
+
+# pin1 CMD...: run CMD on one CPU when taskset exists (util-linux).
+# shellcheck disable=SC2034 # PIN1 is used by the scripts that source this file
+if command -v taskset >/dev/null 2>&1; then
+	PIN1=(taskset -c 0)
+else
+	PIN1=()
+fi
+
+machine_line() {
+	local cpus model
+	cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')
+	model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+	printf '# host: %s CPUs%s, %s; %s\n' "$cpus" "${model:+ ($model)}" \
+		"$(uname -sr)" "$("$CC" --version 2>/dev/null | head -n 1)"
+	printf '# pcs-forecast: %s (%s)\n' "$PCS_FORECAST" \
+		"$("$PCS_FORECAST" --version 2>/dev/null | head -n 1)"
+	printf '# timings: median of %s runs; shared machine, so compare ratios, not seconds\n' "$REPEAT"
+}

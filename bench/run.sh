@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# bench/run.sh — all benchmarks: M4 hourly accuracy/speed, then throughput.
+#
+#   bench/run.sh            (what `make bench` runs; `make bench-m4` runs bench/m4.sh)
+#
+# Needs bin/pcs-forecast (run `make` first) and a C compiler for the helpers
+# under bench/, which are built into bench/build/.  Environment variables of
+# bench/m4.sh and bench/throughput.sh pass through (see their --help).
+# Exit status: 1 if either benchmark failed or a check failed.
+set -uo pipefail
+
+dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+case ${1-} in
+-h | --help)
+	sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"
+	exit 0
+	;;
+esac
+(($# == 0)) || {
+	echo "usage: bench/run.sh" >&2
+	exit 2
+}
+
+rc=0
+"$dir/m4.sh" || rc=1
+echo
+"$dir/throughput.sh" || rc=1
+exit "$rc"

@@ -1,0 +1,174 @@
+/* cli.c — shared command-line plumbing for the pcs programs. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *progname = "pcs";
+static const char *usage = "";
+static const char *help = "";
+
+void
+cli_init(const char *name, const char *usage_line, const char *help_text)
+{
+	progname = name;
+	usage = usage_line;
+	help = help_text;
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+cli_common_defaults(struct cli_common *c)
+{
+	memset(c, 0, sizeof *c);
+	c->input_format = PCS_FMT_AUTO;
+	c->output_format = PCS_FMT_CSV;
+	c->header = 1;
+}
+
+int
+cli_common_option(struct cli_common *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'i':
+	case 'o': {
+		int f = pcs_format_parse(arg);
+		if (f < 0)
+			cli_usage_error("unknown format '%s' (csv or ndjson)", arg);
+		if (opt == 'i')
+			c->input_format = f;
+		else
+			c->output_format = f;
+		return 1;
+	}
+	case OPT_NO_HEADER: c->header = 0; return 1;
+	case OPT_SKIP_BAD: c->skip_bad = 1; return 1;
+	case OPT_EPOCH: c->epoch = 1; return 1;
+	case 'h':
+		printf("usage: %s %s\n%s", progname, usage, help);
+		cli_exit(0);
+	case 'V':
+		printf("%s %s\n", progname, PCS_VERSION);
+		cli_exit(0);
+	case '?':
+		cli_usage_error(NULL);
+	}
+	return 0;
+}
+
+void
+cli_usage_error(const char *fmt, ...)
+{
+	if (fmt) {
+		va_list ap;
+		fprintf(stderr, "%s: ", progname);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: %s %s\ntry '%s --help'\n", progname, usage, progname);
+	exit(EXIT_USAGE);
+}
+
+void
+cli_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_format_error(char *buf, size_t size, const char *file, const pcs_error *err)
+{
+	char where[64] = "";
+
+	if (err->line > 0)
+		snprintf(where, sizeof where, ":%ld", err->line);
+	if (err->column[0])
+		snprintf(buf, size, "%s%s: column '%s': %s", file, where, err->column, err->msg);
+	else
+		snprintf(buf, size, "%s%s: %s", file, where, err->msg);
+}
+
+void
+cli_bad_row(struct cli_common *c, const char *file, const pcs_error *err)
+{
+	char msg[512];
+
+	cli_format_error(msg, sizeof msg, file, err);
+	if (!c->skip_bad || err->code != PCS_EDATA)
+		cli_die(err->code == PCS_EUSAGE ? EXIT_USAGE : EXIT_DATA, "%s", msg);
+	cli_warn("%s (skipped)", msg);
+	c->bad_rows++;
+}
+
+void
+cli_bad_summary(const struct cli_common *c)
+{
+	if (c->bad_rows > 0)
+		cli_warn("%ld bad row%s skipped", c->bad_rows, c->bad_rows == 1 ? "" : "s");
+}
+
+FILE *
+cli_open(const char *path, const char **display_name)
+{
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0) {
+		*display_name = "<stdin>";
+		return stdin;
+	}
+	*display_name = path;
+	if ((fp = fopen(path, "r")) == NULL)
+		cli_die(EXIT_DATA, "%s: %s", path, strerror(errno));
+	return fp;
+}
+
+void
+cli_close(FILE *fp)
+{
+	if (fp != stdin)
+		fclose(fp);
+}
+
+void
+cli_write_failed(void)
+{
+	if (errno == EPIPE)
+		exit(0);
+	cli_die(EXIT_DATA, "write error: %s", strerror(errno));
+}
+
+void
+cli_exit(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE)
+			exit(status);
+		cli_die(EXIT_DATA, "write error: %s", strerror(errno ? errno : EIO));
+	}
+	exit(status);
+}

@@ -1,0 +1,60 @@
+/* cli.h — what every pcs program shares: the common options, messages in
+ * one format, exit statuses, and a stdout that is checked before exit. */
+#ifndef PCS_CLI_H
+#define PCS_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "pcs.h"
+
+enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+/* Long options every tool takes; values above 256 are long-only. */
+enum {
+	OPT_NO_HEADER = 1000, OPT_SKIP_BAD, OPT_EPOCH,
+	OPT_TOOL = 1100   /* first value free for a tool's own options */
+};
+
+#define CLI_COMMON_LONGOPTS \
+	{ "input-format", required_argument, NULL, 'i' }, \
+	{ "output-format", required_argument, NULL, 'o' }, \
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER }, \
+	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD }, \
+	{ "epoch", no_argument, NULL, OPT_EPOCH }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+#define CLI_COMMON_SHORTOPTS "i:o:hV"
+
+struct cli_common {
+	int input_format, output_format, header, skip_bad, epoch;
+	long bad_rows;
+};
+
+/* Set the program name, ignore SIGPIPE (a closed stdout is seen as EPIPE). */
+void cli_init(const char *name, const char *usage_line, const char *help_text);
+void cli_common_defaults(struct cli_common *c);
+/* Handle a common option; returns 1 if it was one (or exits for -h/-V). */
+int cli_common_option(struct cli_common *c, int opt, const char *arg);
+
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void cli_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "pcs-x: FILE:LINE: column 'c': message" */
+void cli_format_error(char *buf, size_t size, const char *file, const pcs_error *err);
+/* A bad row: die, or with --skip-bad warn and count it. */
+void cli_bad_row(struct cli_common *c, const char *file, const pcs_error *err);
+/* At the end: the --skip-bad summary line. */
+void cli_bad_summary(const struct cli_common *c);
+
+/* Open an operand ("-" is stdin); exits 1 with a message on failure. */
+FILE *cli_open(const char *path, const char **display_name);
+void cli_close(FILE *fp);
+
+/* A write on stdout failed: quiet exit 0 for a closed pipe, else status 1. */
+void cli_write_failed(void) __attribute__((noreturn));
+/* Flush and check stdout before exiting with status. */
+void cli_exit(int status) __attribute__((noreturn));
+
+#endif

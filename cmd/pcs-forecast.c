@@ -1,0 +1,373 @@
+/* pcs-forecast — probabilistic forecasts of request rates per (group, region). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_line[] =
+	"[-H horizons] [-q levels] [--model auto|ets|snaive] [--step dur] [--window dur]\n"
+	"       [--sum-duplicates] [--shard K/N] [--score] [--anomaly-threshold x]\n"
+	"       [-i csv|ndjson] [-o csv|ndjson] [--no-header] [--skip-bad] [--epoch] [file ...]";
+
+static const char help_text[] =
+	"Read a metrics stream (ts, group, rps, region?) and write quantile forecasts\n"
+	"per (group, region) and horizon.\n"
+	"  -H, --horizons LIST       durations and ranges A..B (default 5m,15m,30m)\n"
+	"  -q, --quantiles LEVELS    levels in (0,1) (default 0.5,0.9,0.95,0.99)\n"
+	"      --model NAME          auto, ets or snaive (default auto)\n"
+	"      --step DUR            series step (default: median spacing)\n"
+	"      --window DUR          history kept per key (default 8w)\n"
+	"      --sum-duplicates      sum rows with the same key and timestamp\n"
+	"      --shard K/N           keep the keys of shard K of N\n"
+	"      --score               score every sample instead of forecasting\n"
+	"      --anomaly-threshold X anomaly = 1 when anomaly_score >= X (default 0.9995)\n"
+	"  -i, --input-format FMT    csv or ndjson (default: detected)\n"
+	"  -o, --output-format FMT   csv or ndjson (default csv)\n"
+	"      --no-header           omit the CSV header line\n"
+	"      --skip-bad            report and skip bad rows instead of stopping\n"
+	"      --epoch               write timestamps as Unix seconds\n"
+	"  -h, --help                this text\n"
+	"  -V, --version             version\n"
+	"See pcs-forecast(1).\n";
+
+enum { OPT_MODEL = OPT_TOOL, OPT_STEP, OPT_WINDOW, OPT_SUM_DUP, OPT_SHARD, OPT_SCORE,
+       OPT_THRESHOLD };
+
+static const struct option longopts[] = {
+	{ "horizons", required_argument, NULL, 'H' },
+	{ "quantiles", required_argument, NULL, 'q' },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "sum-duplicates", no_argument, NULL, OPT_SUM_DUP },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "score", no_argument, NULL, OPT_SCORE },
+	{ "anomaly-threshold", required_argument, NULL, OPT_THRESHOLD },
+	CLI_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct options {
+	struct cli_common c;
+	pcs_horizon_spec horizons;
+	double *levels;
+	size_t nlevels;
+	int model, score, sum_duplicates;
+	int64_t step, window;
+	unsigned long shard_k, shard_n;
+	double threshold;
+};
+
+struct columns { int ts, group, region, rps; };
+
+static int64_t
+duration_arg(const char *opt, const char *arg)
+{
+	pcs_error err;
+	int64_t v;
+
+	if (pcs_duration_parse(arg, &v, &err) != 0)
+		cli_usage_error("%s: %s", opt, err.msg);
+	return v;
+}
+
+static void
+parse_shard(struct options *o, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	o->shard_k = strtoul(arg, &end, 10);
+	if (*end == '/')
+		o->shard_n = strtoul(end + 1, &end, 10);
+	if (errno || *end || o->shard_n == 0 || o->shard_k < 1 || o->shard_k > o->shard_n)
+		cli_usage_error("--shard: want K/N with 1 <= K <= N: \"%s\"", arg);
+}
+
+static void
+parse_options(struct options *o, int argc, char **argv)
+{
+	pcs_error err;
+	const char *horizons = "5m,15m,30m", *levels = "0.5,0.9,0.95,0.99";
+	int opt;
+
+	cli_common_defaults(&o->c);
+	o->model = PCS_MODEL_AUTO;
+	o->window = 8 * 604800;
+	o->threshold = PCS_ANOMALY_THRESHOLD;
+	while ((opt = getopt_long(argc, argv, "H:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_common_option(&o->c, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'H': horizons = optarg; break;
+		case 'q': levels = optarg; break;
+		case OPT_MODEL:
+			if (strcmp(optarg, "auto") == 0)
+				o->model = PCS_MODEL_AUTO;
+			else if (strcmp(optarg, "ets") == 0)
+				o->model = PCS_MODEL_ETS;
+			else if (strcmp(optarg, "snaive") == 0)
+				o->model = PCS_MODEL_SNAIVE;
+			else
+				cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", optarg);
+			break;
+		case OPT_STEP: o->step = duration_arg("--step", optarg); break;
+		case OPT_WINDOW: o->window = duration_arg("--window", optarg); break;
+		case OPT_SUM_DUP: o->sum_duplicates = 1; break;
+		case OPT_SHARD: parse_shard(o, optarg); break;
+		case OPT_SCORE: o->score = 1; break;
+		case OPT_THRESHOLD:
+			if (pcs_parse_double(optarg, &o->threshold) != 0 ||
+			    o->threshold < 0 || o->threshold > 1)
+				cli_usage_error("--anomaly-threshold: want a number in [0,1]: \"%s\"", optarg);
+			break;
+		default:
+			cli_usage_error(NULL);
+		}
+	}
+	if (pcs_horizons_parse(horizons, &o->horizons, &err) != 0)
+		cli_usage_error("-H: %s", err.msg);
+	if (pcs_levels_parse(levels, &o->levels, &o->nlevels, &err) != 0)
+		cli_usage_error("-q: %s", err.msg);
+}
+
+/* Parse one metrics row into the store. */
+static int
+take_row(pcs_reader *r, const struct columns *col, const struct options *o,
+         pcs_store *st, pcs_error *err)
+{
+	const char *ts = pcs_reader_field(r, col->ts), *group = pcs_reader_field(r, col->group);
+	const char *region = pcs_reader_field(r, col->region), *rps = pcs_reader_field(r, col->rps);
+	long line = pcs_reader_line(r);
+	int64_t t;
+	double v;
+
+	if (ts == NULL)
+		return pcs_error_set(err, PCS_EDATA, line, "ts", "missing");
+	if (group == NULL || *group == '\0')
+		return pcs_error_set(err, PCS_EDATA, line, "group", "missing");
+	if (rps == NULL)
+		return pcs_error_set(err, PCS_EDATA, line, "rps", "missing");
+	if (pcs_time_parse(ts, strlen(ts), &t, err) != 0)
+		return pcs_error_set(err, PCS_EDATA, line, "ts", "%s", err->msg);
+	if (pcs_parse_double(rps, &v) != 0) {
+		char *end;
+		double raw = strtod(rps, &end);
+		return pcs_error_set(err, PCS_EDATA, line, "rps", "%s: \"%.64s\"",
+		                     end != rps && *end == '\0' && !isfinite(raw) ?
+		                     "not a finite number" : "not a number", rps);
+	}
+	if (v < 0)
+		return pcs_error_set(err, PCS_EDATA, line, "rps", "negative rate: \"%.64s\"", rps);
+	if (region == NULL || *region == '\0')
+		region = "*";
+	if (o->shard_n > 1 && pcs_key_hash(group, region) % o->shard_n != o->shard_k - 1)
+		return 0;
+	return pcs_store_add(st, group, region, t, v, err);
+}
+
+static void
+read_input(const char *path, struct options *o, pcs_store *st)
+{
+	const char *name;
+	FILE *fp = cli_open(path, &name);
+	pcs_reader *r = pcs_reader_new(fp, o->c.input_format);
+	struct columns col;
+	pcs_error err;
+	int rc, checked = 0;
+
+	if (r == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	col.ts = pcs_reader_column(r, "ts");
+	col.group = pcs_reader_column(r, "group");
+	col.region = pcs_reader_column(r, "region");
+	col.rps = pcs_reader_column(r, "rps");
+	if (col.ts < 0 || col.group < 0 || col.region < 0 || col.rps < 0)
+		cli_die(EXIT_DATA, "out of memory");
+	while ((rc = pcs_reader_next(r, &err)) != 0) {
+		if (!checked && pcs_reader_has_column(r, col.ts) >= 0) {
+			/* a CSV header without a required column is fatal, not per row */
+			const int need[] = { col.ts, col.group, col.rps };
+			for (size_t i = 0; i < 3; i++)
+				if (pcs_reader_has_column(r, need[i]) == 0)
+					cli_die(EXIT_DATA, "%s:1: missing column '%s'", name,
+					        pcs_reader_column_name(r, need[i]));
+			checked = 1;
+		}
+		if (rc < 0) {
+			cli_bad_row(&o->c, name, &err);
+			continue;
+		}
+		if (take_row(r, &col, o, st, &err) != 0) {
+			if (err.code == PCS_ENOMEM)
+				cli_die(EXIT_DATA, "out of memory");
+			cli_bad_row(&o->c, name, &err);
+		}
+	}
+	if (!checked && pcs_reader_format(r) == PCS_FMT_CSV && pcs_reader_has_column(r, col.ts) == 0)
+		cli_die(EXIT_DATA, "%s:1: missing column 'ts'", name);
+	pcs_reader_free(r);
+	cli_close(fp);
+}
+
+static void
+end_row(pcs_writer *w)
+{
+	if (pcs_writer_end_row(w) != 0)
+		cli_write_failed();
+}
+
+static void
+write_forecasts(struct options *o, pcs_store *st, pcs_writer *w, int64_t step)
+{
+	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
+	                                   .nlevels = o->nlevels };
+	size_t *h;
+	pcs_error err;
+
+	cfg.nhorizons = pcs_horizons_resolve(&o->horizons, step, &h);
+	if (cfg.nhorizons == 0)
+		cli_die(EXIT_DATA, "out of memory");
+	cfg.horizons = h;
+	for (size_t k = 0; k < pcs_store_nkeys(st); k++) {
+		pcs_series s;
+		struct pcs_forecast_result res;
+		int64_t issued;
+
+		if (pcs_store_series(st, k, step, &s, &err) != 0 ||
+		    pcs_forecast_series(&s, &cfg, &res, &err) != 0)
+			cli_die(EXIT_DATA, "%s", err.msg);
+		issued = s.start + (int64_t)(s.n - 1) * step;
+		for (size_t j = 0; j < cfg.nhorizons; j++) {
+			int64_t hs = (int64_t)h[j] * step;
+			pcs_writer_time(w, issued);
+			pcs_writer_str(w, pcs_store_group(st, k));
+			pcs_writer_str(w, pcs_store_region(st, k));
+			pcs_writer_int(w, hs);
+			pcs_writer_time(w, issued + hs);
+			pcs_writer_num(w, res.mean[j]);
+			for (size_t q = 0; q < o->nlevels; q++)
+				pcs_writer_num(w, res.quantiles[j * o->nlevels + q]);
+			pcs_writer_str(w, pcs_model_name(res.model));
+			pcs_writer_num(w, res.anomaly_score);
+			pcs_writer_int(w, res.anomaly_score >= o->threshold);
+			end_row(w);
+		}
+		pcs_forecast_result_free(&res);
+		pcs_series_free(&s);
+	}
+	free(h);
+}
+
+static void
+write_scores(struct options *o, pcs_store *st, pcs_writer *w, int64_t step)
+{
+	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
+	                                   .nlevels = o->nlevels };
+	size_t one = 1;
+	pcs_error err;
+
+	cfg.horizons = &one;
+	cfg.nhorizons = 1;
+	for (size_t k = 0; k < pcs_store_nkeys(st); k++) {
+		pcs_series s;
+		double *expected, *score;
+		int model;
+
+		if (pcs_store_series(st, k, step, &s, &err) != 0)
+			cli_die(EXIT_DATA, "%s", err.msg);
+		expected = malloc(s.n * sizeof *expected);
+		score = malloc(s.n * sizeof *score);
+		if (expected == NULL || score == NULL)
+			cli_die(EXIT_DATA, "out of memory");
+		if (pcs_score_series(&s, &cfg, expected, score, &model, &err) != 0)
+			cli_die(EXIT_DATA, "%s", err.msg);
+		for (size_t t = 0; t < s.n; t++) {
+			if (isnan(s.y[t]))
+				continue;
+			pcs_writer_time(w, s.start + (int64_t)t * step);
+			pcs_writer_str(w, pcs_store_group(st, k));
+			pcs_writer_str(w, pcs_store_region(st, k));
+			pcs_writer_num(w, s.y[t]);
+			pcs_writer_num(w, expected[t]);
+			pcs_writer_num(w, score[t]);
+			pcs_writer_int(w, score[t] >= o->threshold);
+			end_row(w);
+		}
+		free(expected);
+		free(score);
+		pcs_series_free(&s);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const score_cols[] = {
+		"ts", "group", "region", "rps", "expected", "anomaly_score", "anomaly"
+	};
+	struct options o;
+	pcs_store *st;
+	pcs_writer *w;
+	const char **cols;
+	char (*names)[32];
+	size_t ncols = 0;
+	int64_t step;
+
+	cli_init("pcs-forecast", usage_line, help_text);
+	memset(&o, 0, sizeof o);
+	parse_options(&o, argc, argv);
+	if ((st = pcs_store_new(o.window, o.sum_duplicates)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	if (optind == argc)
+		read_input("-", &o, st);
+	for (int i = optind; i < argc; i++)
+		read_input(argv[i], &o, st);
+
+	cols = malloc((o.nlevels + 10) * sizeof *cols);
+	names = malloc((o.nlevels + 1) * sizeof *names);
+	if (cols == NULL || names == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	if (o.score) {
+		memcpy(cols, score_cols, sizeof score_cols);
+		ncols = sizeof score_cols / sizeof *score_cols;
+	} else {
+		const char *head[] = { "issued", "group", "region", "horizon_s", "target", "mean" };
+		for (size_t i = 0; i < 6; i++)
+			cols[ncols++] = head[i];
+		for (size_t q = 0; q < o.nlevels; q++) {
+			pcs_level_name(o.levels[q], names[q], sizeof names[q]);
+			cols[ncols++] = names[q];
+		}
+		cols[ncols++] = "model";
+		cols[ncols++] = "anomaly_score";
+		cols[ncols++] = "anomaly";
+	}
+	w = pcs_writer_new(stdout, o.c.output_format, o.c.header, o.c.epoch, cols, ncols);
+	if (w == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+
+	if (pcs_store_nkeys(st) > 0) {
+		step = o.step ? o.step : pcs_store_detect_step(st);
+		if (step <= 0)
+			cli_die(EXIT_DATA, "cannot detect the step from one timestamp per key; "
+			        "give --step");
+		pcs_store_sort(st);
+		if (o.score)
+			write_scores(&o, st, w, step);
+		else
+			write_forecasts(&o, st, w, step);
+	}
+	cli_bad_summary(&o.c);
+	if (pcs_writer_finish(w) != 0)
+		cli_write_failed();
+	pcs_writer_free(w);
+	pcs_store_free(st);
+	pcs_horizons_free(&o.horizons);
+	free(o.levels);
+	free(cols);
+	free(names);
+	cli_exit(0);
+}

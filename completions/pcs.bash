@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# bash completion for the pcs tools (pcs-forecast).
+#
+# One file serves every tool: each tool has a _pcs_TOOL function that knows
+# its options and the values they take, and a complete line at the end.
+# The options that every tool shares are completed by _pcs_common.  Works
+# with or without the bash-completion package.
+
+# Offer the words of $1 that start with $cur.
+_pcs_reply() {
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
+}
+
+# Offer file names.
+_pcs_files() {
+	if declare -F _filedir >/dev/null; then
+		_filedir
+	else
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+	fi
+}
+
+# Offer the options of $1 that start with $cur; an option that ends in "="
+# takes a value, so no space is put after it.
+_pcs_options() {
+	_pcs_reply "$1"
+	if [ "${#COMPREPLY[@]}" -eq 1 ] && [ "${COMPREPLY[0]%=}" != "${COMPREPLY[0]}" ]; then
+		compopt -o nospace 2>/dev/null
+	fi
+}
+
+# Set cur to the word being completed and opt to the word before it, the
+# option whose value cur may be; bash splits --opt=value into three words.
+_pcs_words() {
+	local prev=
+	cur=${COMP_WORDS[COMP_CWORD]}
+	if [ "$COMP_CWORD" -gt 0 ]; then
+		prev=${COMP_WORDS[COMP_CWORD-1]}
+	fi
+	opt=$prev
+	if [ "$cur" = = ]; then
+		cur=
+	elif [ "$prev" = = ] && [ "$COMP_CWORD" -gt 1 ]; then
+		opt=${COMP_WORDS[COMP_CWORD-2]}
+	fi
+}
+
+# Options of every tool (pcs(7), Conventions).
+_pcs_common_options='-h --help -V --version -i --input-format= -o
+    --output-format= --epoch --no-header --skip-bad'
+
+# Complete the value of an option that every tool shares; fail when opt is
+# not one of them.
+_pcs_common() {
+	case $opt in
+	-i | --input-format | -o | --output-format)
+		_pcs_reply 'csv ndjson'
+		;;
+	*)
+		return 1
+		;;
+	esac
+}
+
+_pcs_forecast() {
+	local cur opt
+	COMPREPLY=()
+	_pcs_words
+	_pcs_common && return
+	case $opt in
+	-H | --horizons)
+		_pcs_reply '5m,15m,30m 1h..48h'
+		return
+		;;
+	-q | --quantiles)
+		_pcs_reply '0.5,0.9,0.95,0.99 0.025,0.5,0.975'
+		return
+		;;
+	--model)
+		_pcs_reply 'auto ets snaive'
+		return
+		;;
+	--step)
+		_pcs_reply '1m 5m 15m 1h'
+		return
+		;;
+	--window)
+		_pcs_reply '1w 2w 4w 8w'
+		return
+		;;
+	--shard)
+		_pcs_reply '1/2 2/2 1/4 2/4 3/4 4/4'
+		return
+		;;
+	--anomaly-threshold)
+		_pcs_reply '0.999 0.9995 0.9999'
+		return
+		;;
+	esac
+	case $cur in
+	-?*)
+		_pcs_options "$_pcs_common_options -H --horizons= -q --quantiles=
+		    --anomaly-threshold= --model= --score --shard= --step=
+		    --sum-duplicates --window="
+		;;
+	*)
+		_pcs_files
+		;;
+	esac
+}
+
+complete -F _pcs_forecast pcs-forecast

@@ -1,0 +1,324 @@
+/* ets.c — multi-seasonal exponential smoothing with a damped trend.
+ *
+ * Taylor's double-seasonal Holt-Winters (J. W. Taylor 2003, JORS 54:799-805)
+ * in the error-correction form (Hyndman, Koehler, Ord & Snyder 2008,
+ * "Forecasting with Exponential Smoothing", table 2.1, additive damped):
+ *
+ *   yhat_t = l + phi b + s1[t mod m1] + s2[t mod m2]
+ *   e_t    = y_t - yhat_t
+ *   l     <- l + phi b + alpha e_t
+ *   b     <- phi b + beta e_t
+ *   s1[t mod m1] += gamma1 e_t,   s2[t mod m2] += gamma2 e_t
+ *
+ *   yhat_{T+h|T} = l + (phi + ... + phi^h) b + s1[(T+h) mod m1] + s2[(T+h) mod m2]
+ *
+ * Parameters are fitted by least squares of the one-step errors (the
+ * conditional likelihood under Gaussian errors, up to a constant) with GSL's
+ * Nelder-Mead simplex over an unconstrained reparameterization that keeps
+ * 0 < alpha < 1, 0 < beta < alpha, 0.8 <= phi <= 0.98 and
+ * 0 < gamma < 1 - alpha (the usual admissible region, Hyndman et al. 2008
+ * section 10.2).  Initial states come from a classical decomposition of the
+ * first two longest cycles.
+ */
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multimin.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcs_models.h"
+
+struct pcs_ets {
+	size_t m1, m2;             /* 1 when the component is absent */
+	int has1, has2;
+	struct pcs_ets_params p;
+	double l, b;
+	double *s1, *s2;
+	size_t t;
+	/* initial state, kept so that fitting can restart cheaply */
+	double l0, b0, *s10, *s20;
+};
+
+struct pcs_ets *
+pcs_ets_new(int period1, int period2)
+{
+	struct pcs_ets *e = calloc(1, sizeof *e);
+
+	if (e == NULL)
+		return NULL;
+	e->has1 = period1 > 1;
+	e->has2 = period2 > 1;
+	e->m1 = e->has1 ? (size_t)period1 : 1;
+	e->m2 = e->has2 ? (size_t)period2 : 1;
+	e->s1 = calloc(e->m1, sizeof *e->s1);
+	e->s2 = calloc(e->m2, sizeof *e->s2);
+	e->s10 = calloc(e->m1, sizeof *e->s10);
+	e->s20 = calloc(e->m2, sizeof *e->s20);
+	if (!e->s1 || !e->s2 || !e->s10 || !e->s20) {
+		pcs_ets_free(e);
+		return NULL;
+	}
+	e->p.alpha = 0.3;
+	e->p.beta = 0.01;
+	e->p.phi = 0.95;
+	e->p.gamma1 = e->has1 ? 0.05 : 0;
+	e->p.gamma2 = e->has2 ? 0.05 : 0;
+	return e;
+}
+
+void
+pcs_ets_free(struct pcs_ets *e)
+{
+	if (e == NULL)
+		return;
+	free(e->s1);
+	free(e->s2);
+	free(e->s10);
+	free(e->s20);
+	free(e);
+}
+
+size_t
+pcs_ets_min_history(const struct pcs_ets *e)
+{
+	size_t m = e->m1 > e->m2 ? e->m1 : e->m2;
+
+	return m > 1 ? 2 * m : 4;
+}
+
+const struct pcs_ets_params *
+pcs_ets_params_of(const struct pcs_ets *e)
+{
+	return &e->p;
+}
+
+static double
+mean_of(const double *z, size_t from, size_t to)
+{
+	double s = 0;
+	size_t c = 0;
+
+	for (size_t i = from; i < to; i++)
+		if (!isnan(z[i])) {
+			s += z[i];
+			c++;
+		}
+	return c ? s / (double)c : NAN;
+}
+
+/* Average the values of each phase of period m over z[0..n), centred. */
+static void
+phase_means(const double *x, size_t n, size_t m, double *out)
+{
+	double total = 0;
+	size_t used = 0;
+
+	for (size_t j = 0; j < m; j++) {
+		double s = 0;
+		size_t c = 0;
+		for (size_t i = j; i < n; i += m)
+			if (!isnan(x[i])) {
+				s += x[i];
+				c++;
+			}
+		out[j] = c ? s / (double)c : 0;
+		if (c) {
+			total += out[j];
+			used++;
+		}
+	}
+	if (used)
+		for (size_t j = 0; j < m; j++)
+			out[j] -= total / (double)used;
+}
+
+void
+pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n)
+{
+	size_t M = e->m1 > e->m2 ? e->m1 : e->m2, span;
+	double first, second, *x;
+
+	if (M < 2)
+		M = n < 8 ? (n > 1 ? n / 2 : 1) : 4;
+	span = 2 * M <= n ? 2 * M : n;
+	first = mean_of(z, 0, M < n ? M : n);
+	second = 2 * M <= n ? mean_of(z, M, 2 * M) : NAN;
+	if (isnan(first))
+		first = 0;
+	e->b0 = isnan(second) ? 0 : (second - first) / (double)M;
+	/* the level just before z[0], given that first is the mean of cycle one */
+	e->l0 = first - e->b0 * (double)(M + 1) / 2;
+	memset(e->s10, 0, e->m1 * sizeof *e->s10);
+	memset(e->s20, 0, e->m2 * sizeof *e->s20);
+	x = e->has1 || e->has2 ? malloc((span ? span : 1) * sizeof *x) : NULL;
+	if (x != NULL) {
+		for (size_t i = 0; i < span; i++)
+			x[i] = z[i] - (e->l0 + e->b0 * (double)(i + 1));
+		if (e->has1)
+			phase_means(x, span, e->m1, e->s10);
+		if (e->has2) {
+			for (size_t i = 0; i < span; i++)
+				if (!isnan(x[i]))
+					x[i] -= e->s10[i % e->m1];
+			phase_means(x, span, e->m2, e->s20);
+		}
+	}
+	free(x);
+	e->l = e->l0;
+	e->b = e->b0;
+	memcpy(e->s1, e->s10, e->m1 * sizeof *e->s1);
+	memcpy(e->s2, e->s20, e->m2 * sizeof *e->s2);
+	e->t = 0;
+}
+
+double
+pcs_ets_update(struct pcs_ets *e, double z)
+{
+	size_t p1 = e->t % e->m1, p2 = e->t % e->m2;
+	double trend = e->p.phi * e->b;
+	double yhat = e->l + trend + e->s1[p1] + e->s2[p2];
+
+	if (isnan(z)) {
+		e->l += trend;
+		e->b = trend;
+	} else {
+		double err = z - yhat;
+		e->l += trend + e->p.alpha * err;
+		e->b = trend + e->p.beta * err;
+		e->s1[p1] += e->p.gamma1 * err;
+		e->s2[p2] += e->p.gamma2 * err;
+	}
+	e->t++;
+	return yhat;
+}
+
+double
+pcs_ets_forecast(const struct pcs_ets *e, size_t h)
+{
+	double phi = e->p.phi, damp;
+	size_t i = e->t + h - 1;
+
+	/* phi + phi^2 + ... + phi^h */
+	damp = phi < 1 ? phi * (1 - pow(phi, (double)h)) / (1 - phi) : (double)h;
+	return e->l + damp * e->b + e->s1[i % e->m1] + e->s2[i % e->m2];
+}
+
+/* ---- fitting ---- */
+
+struct fit_data {
+	struct pcs_ets *e;
+	const double *z;
+	size_t n;
+};
+
+static double
+logistic(double x)
+{
+	return 1 / (1 + exp(-x));
+}
+
+static double
+logit(double p)
+{
+	return log(p / (1 - p));
+}
+
+static void
+to_params(const struct pcs_ets *e, const gsl_vector *x, struct pcs_ets_params *p)
+{
+	size_t k = 0;
+
+	p->alpha = 0.001 + 0.998 * logistic(gsl_vector_get(x, k++));
+	p->beta = p->alpha * 0.999 * logistic(gsl_vector_get(x, k++));
+	p->phi = 0.8 + 0.18 * logistic(gsl_vector_get(x, k++));
+	p->gamma1 = e->has1 ? (1 - p->alpha) * 0.999 * logistic(gsl_vector_get(x, k++)) : 0;
+	p->gamma2 = e->has2 ? (1 - p->alpha) * 0.999 * logistic(gsl_vector_get(x, k++)) : 0;
+}
+
+static double
+clampp(double p)
+{
+	return p < 1e-6 ? 1e-6 : p > 1 - 1e-6 ? 1 - 1e-6 : p;
+}
+
+static void
+from_params(const struct pcs_ets *e, const struct pcs_ets_params *p, gsl_vector *x)
+{
+	size_t k = 0;
+
+	gsl_vector_set(x, k++, logit(clampp((p->alpha - 0.001) / 0.998)));
+	gsl_vector_set(x, k++, logit(clampp(p->beta / (p->alpha * 0.999))));
+	gsl_vector_set(x, k++, logit(clampp((p->phi - 0.8) / 0.18)));
+	if (e->has1)
+		gsl_vector_set(x, k++, logit(clampp(p->gamma1 / ((1 - p->alpha) * 0.999))));
+	if (e->has2)
+		gsl_vector_set(x, k++, logit(clampp(p->gamma2 / ((1 - p->alpha) * 0.999))));
+}
+
+static double
+objective(const gsl_vector *x, void *arg)
+{
+	struct fit_data *d = arg;
+	struct pcs_ets *e = d->e;
+	double sse = 0;
+	size_t cnt = 0;
+
+	to_params(e, x, &e->p);
+	e->l = e->l0;
+	e->b = e->b0;
+	memcpy(e->s1, e->s10, e->m1 * sizeof *e->s1);
+	memcpy(e->s2, e->s20, e->m2 * sizeof *e->s2);
+	e->t = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		double z = d->z[i], yhat = pcs_ets_update(e, z);
+		if (!isnan(z)) {
+			double err = z - yhat;
+			sse += err * err;
+			cnt++;
+		}
+	}
+	if (!isfinite(sse) || cnt == 0)
+		return 1e300;
+	return sse / (double)cnt;
+}
+
+int
+pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n)
+{
+	size_t np = 3 + (size_t)e->has1 + (size_t)e->has2;
+	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
+	gsl_multimin_fminimizer *s;
+	gsl_vector *x, *step;
+	gsl_multimin_function f;
+	struct fit_data d = { e, z, n };
+	struct pcs_ets_params start = e->p;
+	int rc = 0;
+
+	pcs_ets_reset(e, z, n);
+	x = gsl_vector_alloc(np);
+	step = gsl_vector_alloc(np);
+	s = gsl_multimin_fminimizer_alloc(T, np);
+	if (x == NULL || step == NULL || s == NULL) {
+		rc = -1;
+		goto out;
+	}
+	from_params(e, &start, x);
+	gsl_vector_set_all(step, 1.0);
+	f.n = np;
+	f.f = objective;
+	f.params = &d;
+	gsl_multimin_fminimizer_set(s, &f, x, step);
+	for (int iter = 0; iter < 300; iter++) {
+		if (gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS)
+			break;
+		if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), 1e-3) == GSL_SUCCESS)
+			break;
+	}
+	to_params(e, gsl_multimin_fminimizer_x(s), &e->p);
+out:
+	gsl_multimin_fminimizer_free(s);
+	gsl_vector_free(x);
+	gsl_vector_free(step);
+	pcs_ets_reset(e, z, n);
+	return rc;
+}

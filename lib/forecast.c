@@ -1,0 +1,511 @@
+/* forecast.c — model choice, split-conformal calibration and anomaly score
+ * for one series (see pcs_forecast.h for the method). */
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcs_anomaly.h"
+#include "pcs_forecast.h"
+#include "pcs_models.h"
+#include "pcs_quantiles.h"
+#include "pcs_time.h"
+
+/* Parameters are fitted on at most this many recent steps (or six of the
+ * longest cycle): enough to pin them down, bounded cost per key. */
+#define FIT_MIN_SPAN 2016
+/* Calibration origins x horizons evaluated per candidate, at most. */
+#define MAX_CALIBRATION_WORK 2000000
+/* Residuals behind the robust scale of the anomaly score. */
+#define ANOMALY_WINDOW_MAX 1000
+#define ANOMALY_WINDOW_MIN 30
+
+int
+pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	size_t cap = 0;
+
+	memset(spec, 0, sizeof *spec);
+	if (copy == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *dots = strstr(tok, "..");
+		int64_t a, b;
+
+		if (dots) {
+			*dots = '\0';
+			if (pcs_duration_parse(tok, &a, err) || pcs_duration_parse(dots + 2, &b, err))
+				goto fail;
+			if (b < a) {
+				pcs_error_set(err, PCS_EUSAGE, 0, NULL,
+				              "horizon range ends before it starts: \"%s..%s\"", tok, dots + 2);
+				goto fail;
+			}
+		} else {
+			if (pcs_duration_parse(tok, &a, err))
+				goto fail;
+			b = a;
+		}
+		if (spec->n == cap) {
+			int64_t *nf, *nt;
+			cap = cap ? cap * 2 : 8;
+			nf = realloc(spec->from, cap * sizeof *nf);
+			if (nf)
+				spec->from = nf;
+			nt = nf ? realloc(spec->to, cap * sizeof *nt) : NULL;
+			if (nt == NULL) {
+				pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+				goto fail;
+			}
+			spec->to = nt;
+		}
+		spec->from[spec->n] = a;
+		spec->to[spec->n] = b;
+		spec->n++;
+	}
+	free(copy);
+	if (spec->n == 0)
+		return pcs_error_set(err, PCS_EUSAGE, 0, NULL, "empty list of horizons");
+	return 0;
+fail:
+	free(copy);
+	pcs_horizons_free(spec);
+	return err ? err->code : PCS_EUSAGE;
+}
+
+void
+pcs_horizons_free(pcs_horizon_spec *spec)
+{
+	free(spec->from);
+	free(spec->to);
+	memset(spec, 0, sizeof *spec);
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t
+pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
+{
+	size_t n = 0, cap = 0, *v = NULL, out = 0;
+
+	for (size_t i = 0; i < spec->n; i++) {
+		int64_t a = (spec->from[i] + step - 1) / step, b = (spec->to[i] + step - 1) / step;
+		if (a < 1)
+			a = 1;
+		if (spec->to[i] > spec->from[i])
+			b = spec->to[i] / step;   /* a range keeps the multiples inside it */
+		if (b < a)
+			b = a;
+		for (int64_t h = a; h <= b; h++) {
+			if (n == cap) {
+				size_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof *nv);
+				if (nv == NULL) {
+					free(v);
+					return 0;
+				}
+				v = nv;
+			}
+			v[n++] = (size_t)h;
+		}
+	}
+	qsort(v, n, sizeof *v, cmp_size);
+	for (size_t i = 0; i < n; i++)
+		if (out == 0 || v[i] != v[out - 1])
+			v[out++] = v[i];
+	*steps = v;
+	return out;
+}
+
+void
+pcs_seasonal_periods(int64_t step, int *daily, int *weekly)
+{
+	*daily = *weekly = 0;
+	if (step <= 0)
+		return;
+	if (86400 % step == 0 && 86400 / step >= 2 && 86400 / step <= PCS_MAX_PERIOD)
+		*daily = (int)(86400 / step);
+	if (604800 % step == 0 && 604800 / step <= PCS_MAX_PERIOD)
+		*weekly = (int)(604800 / step);
+}
+
+void
+pcs_forecast_result_free(struct pcs_forecast_result *r)
+{
+	free(r->mean);
+	free(r->quantiles);
+	r->mean = r->quantiles = NULL;
+}
+
+/* ---- one candidate model run through the calibration window ---- */
+
+struct candidate {
+	int kind;
+	pcs_model *m;
+	double *z;          /* the series on the model's scale */
+	double **err;       /* per horizon: h-step errors on the model's scale */
+	size_t *nerr;
+	double score;       /* mean absolute error, averaged over horizons */
+};
+
+struct plan {
+	size_t n, train_end, hmax;
+	int daily, weekly;
+};
+
+static void
+candidate_free(struct candidate *c, size_t nh)
+{
+	pcs_model_free(c->m);
+	free(c->z);
+	if (c->err)
+		for (size_t j = 0; j < nh; j++)
+			free(c->err[j]);
+	free(c->err);
+	free(c->nerr);
+	memset(c, 0, sizeof *c);
+}
+
+static size_t
+fit_span(const struct plan *p, size_t avail)
+{
+	size_t longest = (size_t)(p->weekly ? p->weekly : p->daily ? p->daily : 1);
+	size_t span = 6 * longest > FIT_MIN_SPAN ? 6 * longest : FIT_MIN_SPAN;
+
+	return span < avail ? span : avail;
+}
+
+/* Fit on the training part, then walk through the calibration window and
+ * collect h-step errors at each origin. */
+static int
+calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
+          const struct pcs_forecast_config *cfg)
+{
+	size_t nh = cfg->nhorizons, from, stride, norigins;
+	double *abs_sum = NULL;
+	size_t *abs_cnt = NULL;
+	int rc = -1;
+
+	c->m = pcs_model_new(c->kind, p->daily, p->daily ? p->weekly : 0);
+	c->z = malloc(s->n * sizeof *c->z);
+	c->err = calloc(nh ? nh : 1, sizeof *c->err);
+	c->nerr = calloc(nh ? nh : 1, sizeof *c->nerr);
+	abs_sum = calloc(nh ? nh : 1, sizeof *abs_sum);
+	abs_cnt = calloc(nh ? nh : 1, sizeof *abs_cnt);
+	if (!c->m || !c->z || !c->err || !c->nerr || !abs_sum || !abs_cnt)
+		goto out;
+	for (size_t i = 0; i < s->n; i++)
+		c->z[i] = isnan(s->y[i]) ? NAN : pcs_model_transform(c->m, s->y[i]);
+	norigins = s->n - p->train_end;
+	for (size_t j = 0; j < nh; j++)
+		if ((c->err[j] = malloc((norigins ? norigins : 1) * sizeof **c->err)) == NULL)
+			goto out;
+	stride = (norigins * (nh ? nh : 1)) / MAX_CALIBRATION_WORK + 1;
+	from = p->train_end - fit_span(p, p->train_end);
+	if (pcs_model_fit(c->m, c->z + from, p->train_end - from) != 0)
+		goto out;
+	for (size_t t = from; t < s->n; t++) {
+		pcs_model_update(c->m, c->z[t]);
+		if (t + 1 < p->train_end || (t + 1 - p->train_end) % stride != 0)
+			continue;
+		for (size_t j = 0; j < nh; j++) {
+			size_t h = cfg->horizons[j];
+			double f;
+			if (t + h >= s->n)
+				break;
+			if (isnan(c->z[t + h]))
+				continue;
+			f = pcs_model_forecast(c->m, h);
+			c->err[j][c->nerr[j]++] = c->z[t + h] - f;
+			abs_sum[j] += fabs(s->y[t + h] - pcs_model_untransform(c->m, f));
+			abs_cnt[j]++;
+		}
+	}
+	c->score = 0;
+	{
+		size_t used = 0;
+		for (size_t j = 0; j < nh; j++)
+			if (abs_cnt[j]) {
+				c->score += abs_sum[j] / (double)abs_cnt[j];
+				used++;
+			}
+		c->score = used ? c->score / (double)used : INFINITY;
+	}
+	if (!isfinite(c->score))
+		c->score = INFINITY;
+	for (size_t j = 0; j < nh; j++)
+		pcs_sort_doubles(c->err[j], c->nerr[j]);
+	rc = 0;
+out:
+	free(abs_sum);
+	free(abs_cnt);
+	return rc;
+}
+
+static void
+make_plan(const pcs_series *s, const struct pcs_forecast_config *cfg, struct plan *p)
+{
+	size_t cal;
+
+	memset(p, 0, sizeof *p);
+	p->n = s->n;
+	p->hmax = cfg->nhorizons ? cfg->horizons[cfg->nhorizons - 1] : 1;
+	cal = s->n / 4;
+	if (cal < p->hmax + 2 * PCS_MIN_CALIBRATION)
+		cal = p->hmax + 2 * PCS_MIN_CALIBRATION;
+	if (cal > s->n / 2)
+		cal = s->n / 2;
+	p->train_end = s->n - cal;
+	pcs_seasonal_periods(s->step, &p->daily, &p->weekly);
+	if (p->daily && p->train_end < 2 * (size_t)p->daily)
+		p->daily = 0;
+	if (p->weekly && p->train_end < 2 * (size_t)p->weekly)
+		p->weekly = 0;
+}
+
+static int
+all_positive(const pcs_series *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!isnan(s->y[i]) && !(s->y[i] > 0))
+			return 0;
+	return 1;
+}
+
+/* Which models may be tried for this series. */
+static size_t
+candidate_kinds(const pcs_series *s, const struct plan *p, int want, int *kinds)
+{
+	size_t k = 0;
+	int ets_ok = p->train_end >= (p->daily ? 2 * (size_t)p->daily : 8);
+	int snaive_ok = p->daily > 0;
+
+	if (want == PCS_MODEL_AUTO || want == PCS_MODEL_SNAIVE)
+		kinds[k++] = snaive_ok ? PCS_MODEL_SNAIVE : PCS_MODEL_NAIVE;
+	if ((want == PCS_MODEL_AUTO || want == PCS_MODEL_ETS) && ets_ok) {
+		kinds[k++] = PCS_MODEL_ETS;
+		if (want == PCS_MODEL_AUTO && all_positive(s))
+			kinds[k++] = PCS_MODEL_ETS_MUL;
+	}
+	if (want == PCS_MODEL_ETS && !ets_ok)
+		kinds[k++] = snaive_ok ? PCS_MODEL_SNAIVE : PCS_MODEL_NAIVE;
+	return k;
+}
+
+/* Choose among the candidates by calibration error; leaves the winner in
+ * best (the others freed).  Returns 0 or -1 on no memory. */
+static int
+choose(const pcs_series *s, const struct pcs_forecast_config *cfg, const struct plan *p,
+       struct candidate *best)
+{
+	int kinds[3];
+	size_t nk = candidate_kinds(s, p, cfg->model, kinds);
+
+	memset(best, 0, sizeof *best);
+	for (size_t i = 0; i < nk; i++) {
+		struct candidate c = { .kind = kinds[i] };
+		if (calibrate(&c, s, p, cfg) != 0) {
+			candidate_free(&c, cfg->nhorizons);
+			candidate_free(best, cfg->nhorizons);
+			return -1;
+		}
+		if (best->m == NULL || c.score < best->score) {
+			candidate_free(best, cfg->nhorizons);
+			*best = c;
+		} else {
+			candidate_free(&c, cfg->nhorizons);
+		}
+	}
+	return 0;
+}
+
+/* Refit the winner on the most recent history and run it to the end;
+ * returns the first index run, and fills resid (working scale) if given. */
+static size_t
+final_run(struct candidate *c, const pcs_series *s, const struct plan *p, size_t from,
+          double *resid, double *expected)
+{
+	struct plan all = *p;
+	size_t start;
+
+	all.train_end = s->n;
+	start = s->n - fit_span(&all, s->n);
+	if (from < start)
+		start = from;
+	pcs_model_fit(c->m, c->z + (s->n - fit_span(&all, s->n)), fit_span(&all, s->n));
+	pcs_model_reset(c->m, c->z + start, s->n - start);
+	for (size_t t = start; t < s->n; t++) {
+		double f = pcs_model_update(c->m, c->z[t]);
+		if (resid)
+			resid[t] = isnan(c->z[t]) ? NAN : c->z[t] - f;
+		if (expected)
+			expected[t] = pcs_model_untransform(c->m, f);
+	}
+	return start;
+}
+
+/* Robust score of resid[t] against the residuals before it. */
+static double
+score_at(const double *resid, size_t first, size_t t, size_t window, double *scratch)
+{
+	size_t k = 0;
+	double center, scale;
+
+	for (size_t i = t; i > first && k < window; i--)
+		if (!isnan(resid[i - 1]))
+			scratch[k++] = resid[i - 1];
+	if (k < ANOMALY_WINDOW_MIN || isnan(resid[t]))
+		return isnan(resid[t]) ? NAN : 0;
+	pcs_robust_scale(scratch, k, &center, &scale);
+	return pcs_anomaly_score(resid[t], center, scale);
+}
+
+static size_t
+anomaly_window(const struct plan *p)
+{
+	size_t w = p->daily ? (size_t)p->daily : 288;
+
+	return w > ANOMALY_WINDOW_MAX ? ANOMALY_WINDOW_MAX : w < ANOMALY_WINDOW_MIN ?
+	       ANOMALY_WINDOW_MIN : w;
+}
+
+static double
+diff_spread(const double *z, size_t n)
+{
+	double s = 0, s2 = 0, prev = NAN;
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isnan(z[i]) && !isnan(prev)) {
+			double d = z[i] - prev;
+			s += d;
+			s2 += d * d;
+			c++;
+		}
+		if (!isnan(z[i]))
+			prev = z[i];
+	}
+	if (c < 2)
+		return 0;
+	return sqrt(fmax(0, (s2 - s * s / (double)c) / (double)(c - 1)));
+}
+
+/* Quantiles and mean of horizon j from the calibration errors. */
+static void
+predictive(const struct candidate *c, const struct pcs_forecast_config *cfg, size_t j,
+           double point, double rw_sd, double *mean, double *q)
+{
+	size_t h = cfg->horizons[j], jj = j, ne;
+	const double *e;
+	double scale = 1, sum = 0;
+
+	while (c->nerr[jj] < PCS_MIN_CALIBRATION && jj > 0)
+		jj--;
+	if (c->nerr[jj] < PCS_MIN_CALIBRATION) {
+		/* no calibration at all: a Gaussian random walk */
+		double sd = rw_sd * sqrt((double)h);
+		for (size_t k = 0; k < cfg->nlevels; k++)
+			q[k] = pcs_model_untransform(c->m, point + sd * gsl_cdf_ugaussian_Pinv(cfg->levels[k]));
+		*mean = pcs_model_untransform(c->m, point);
+		if (pcs_model_kind_of(c->m) == PCS_MODEL_ETS_MUL)
+			*mean *= exp(sd * sd / 2);   /* lognormal mean */
+		goto done;
+	}
+	if (jj != j)
+		scale = sqrt((double)h / (double)cfg->horizons[jj]);
+	e = c->err[jj];
+	ne = c->nerr[jj];
+	for (size_t k = 0; k < cfg->nlevels; k++)
+		q[k] = pcs_model_untransform(c->m, point + scale * pcs_quantile_sorted(e, ne, cfg->levels[k]));
+	for (size_t i = 0; i < ne; i++)
+		sum += fmax(0, pcs_model_untransform(c->m, point + scale * e[i]));
+	*mean = sum / (double)ne;
+done:
+	pcs_quantiles_monotone(q, cfg->nlevels, 0);
+	if (!(*mean >= 0))
+		*mean = 0;
+}
+
+int
+pcs_forecast_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
+                    struct pcs_forecast_result *out, pcs_error *err)
+{
+	struct plan p;
+	struct candidate c;
+	double *resid = NULL, *scratch = NULL, rw_sd;
+	size_t nh = cfg->nhorizons, start, w;
+
+	memset(out, 0, sizeof *out);
+	out->mean = calloc(nh ? nh : 1, sizeof *out->mean);
+	out->quantiles = calloc(nh * cfg->nlevels + 1, sizeof *out->quantiles);
+	if (out->mean == NULL || out->quantiles == NULL)
+		goto nomem;
+	make_plan(s, cfg, &p);
+	if (choose(s, cfg, &p, &c) != 0)
+		goto nomem;
+	out->model = c.kind;
+	w = anomaly_window(&p);
+	resid = malloc(s->n * sizeof *resid);
+	scratch = malloc(w * sizeof *scratch);
+	if (resid == NULL || scratch == NULL) {
+		candidate_free(&c, nh);
+		goto nomem;
+	}
+	start = final_run(&c, s, &p, s->n > w + 1 ? s->n - w - 1 : 0, resid, NULL);
+	out->anomaly_score = score_at(resid, start, s->n - 1, w, scratch);
+	if (isnan(out->anomaly_score))
+		out->anomaly_score = 0;
+	rw_sd = diff_spread(c.z, s->n);
+	for (size_t j = 0; j < nh; j++)
+		predictive(&c, cfg, j, pcs_model_forecast(c.m, cfg->horizons[j]), rw_sd,
+		           &out->mean[j], out->quantiles + j * cfg->nlevels);
+	candidate_free(&c, nh);
+	free(resid);
+	free(scratch);
+	return 0;
+nomem:
+	free(resid);
+	free(scratch);
+	pcs_forecast_result_free(out);
+	return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+}
+
+int
+pcs_score_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
+                 double *expected, double *score, int *model, pcs_error *err)
+{
+	struct plan p;
+	struct candidate c;
+	double *resid, *scratch;
+	size_t w;
+
+	make_plan(s, cfg, &p);
+	if (choose(s, cfg, &p, &c) != 0)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	*model = c.kind;
+	w = anomaly_window(&p);
+	resid = malloc(s->n * sizeof *resid);
+	scratch = malloc(w * sizeof *scratch);
+	if (resid == NULL || scratch == NULL) {
+		free(resid);
+		free(scratch);
+		candidate_free(&c, cfg->nhorizons);
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	}
+	final_run(&c, s, &p, 0, resid, expected);
+	for (size_t t = 0; t < s->n; t++) {
+		score[t] = score_at(resid, 0, t, w, scratch);
+		if (isnan(s->y[t]))
+			expected[t] = NAN;
+	}
+	candidate_free(&c, cfg->nhorizons);
+	free(resid);
+	free(scratch);
+	return 0;
+}

@@ -1,0 +1,701 @@
+/* io.c — CSV and NDJSON record readers and writers. */
+#include <csv.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcs_io.h"
+#include "pcs_time.h"
+
+#define CHUNK 65536
+
+struct field { size_t off, len; };
+struct row { size_t first, nfields; long line; };
+
+struct pcs_reader {
+	FILE *fp;
+	int format;
+	int eof, started, failed;
+
+	/* raw input buffer */
+	char *buf;
+	size_t pos, len, cap;
+	long line;            /* line number of the text at buf[pos] */
+
+	/* wanted columns */
+	char **names;
+	int nnames;
+	int *index;           /* CSV: field index of each handle in the header, or -1 */
+	int have_header;
+	size_t header_fields;
+
+	/* CSV: libcsv parser and the queue of rows it has completed */
+	struct csv_parser csv;
+	long row_line;        /* line on which the open row began */
+	char *arena;
+	size_t arena_len, arena_cap;
+	struct field *fields;
+	size_t nfields, fields_cap;
+	struct row *rows;
+	size_t nrows, rows_cap, head;
+	size_t row_start_field;
+	int oom;
+
+	/* current record */
+	struct row cur;
+	json_t *obj;
+	char (*numbuf)[40];
+};
+
+int
+pcs_format_parse(const char *s)
+{
+	if (strcmp(s, "csv") == 0)
+		return PCS_FMT_CSV;
+	if (strcmp(s, "ndjson") == 0)
+		return PCS_FMT_NDJSON;
+	return -1;
+}
+
+pcs_reader *
+pcs_reader_new(FILE *fp, int format)
+{
+	pcs_reader *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	r->fp = fp;
+	r->format = format;
+	r->line = 1;
+	r->cap = CHUNK;
+	r->buf = malloc(r->cap);
+	if (r->buf == NULL || csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		free(r->buf);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+pcs_reader_free(pcs_reader *r)
+{
+	if (r == NULL)
+		return;
+	csv_free(&r->csv);
+	for (int i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	free(r->names);
+	free(r->index);
+	free(r->numbuf);
+	free(r->buf);
+	free(r->arena);
+	free(r->fields);
+	free(r->rows);
+	json_decref(r->obj);
+	free(r);
+}
+
+int
+pcs_reader_column(pcs_reader *r, const char *name)
+{
+	char **nn = realloc(r->names, (r->nnames + 1) * sizeof *nn);
+	int *ni;
+	char (*nb)[40];
+
+	if (nn == NULL)
+		return -1;
+	r->names = nn;
+	ni = realloc(r->index, (r->nnames + 1) * sizeof *ni);
+	if (ni == NULL)
+		return -1;
+	r->index = ni;
+	nb = realloc(r->numbuf, (r->nnames + 1) * sizeof *nb);
+	if (nb == NULL)
+		return -1;
+	r->numbuf = nb;
+	if ((r->names[r->nnames] = strdup(name)) == NULL)
+		return -1;
+	r->index[r->nnames] = -1;
+	return r->nnames++;
+}
+
+const char *
+pcs_reader_column_name(const pcs_reader *r, int handle)
+{
+	return handle >= 0 && handle < r->nnames ? r->names[handle] : "";
+}
+
+long
+pcs_reader_line(const pcs_reader *r)
+{
+	return r->cur.line;
+}
+
+int
+pcs_reader_format(const pcs_reader *r)
+{
+	return r->format;
+}
+
+int
+pcs_reader_has_column(const pcs_reader *r, int handle)
+{
+	if (r->format != PCS_FMT_CSV || !r->have_header)
+		return -1;
+	return r->index[handle] >= 0;
+}
+
+/* Refill the buffer, keeping unread bytes.  Returns bytes added, 0 at EOF. */
+static size_t
+fill(pcs_reader *r, pcs_error *err)
+{
+	size_t n;
+
+	if (r->eof)
+		return 0;
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->len == r->cap) {
+		char *nb = realloc(r->buf, r->cap * 2);
+		if (nb == NULL) {
+			pcs_error_set(err, PCS_ENOMEM, r->line, NULL, "out of memory");
+			return 0;
+		}
+		r->buf = nb;
+		r->cap *= 2;
+	}
+	n = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+	if (n == 0) {
+		if (ferror(r->fp))
+			pcs_error_set(err, PCS_EIO, 0, NULL, "read error: %s", strerror(errno));
+		r->eof = 1;
+	}
+	r->len += n;
+	return n;
+}
+
+/* Decide the format from the first non-blank byte, skipping a UTF-8 BOM. */
+static int
+start(pcs_reader *r, pcs_error *err)
+{
+	r->started = 1;
+	while (r->len - r->pos < 3 && fill(r, err) > 0)
+		;
+	if (err && err->code)
+		return -1;
+	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0)
+		r->pos += 3;
+	if (r->format == PCS_FMT_AUTO) {
+		for (;;) {
+			size_t i = r->pos;
+			while (i < r->len && strchr(" \t\r\n", r->buf[i]))
+				i++;
+			if (i < r->len) {
+				r->format = r->buf[i] == '{' ? PCS_FMT_NDJSON : PCS_FMT_CSV;
+				break;
+			}
+			if (fill(r, err) == 0) {
+				r->format = PCS_FMT_CSV;
+				break;
+			}
+		}
+	}
+	return err && err->code ? -1 : 0;
+}
+
+/* libcsv callbacks: append the field to the arena; close the row. */
+static void
+csv_field_cb(void *s, size_t len, void *data)
+{
+	pcs_reader *r = data;
+
+	if (r->oom)
+		return;
+	if (r->arena_len + len + 1 > r->arena_cap) {
+		size_t nc = r->arena_cap ? r->arena_cap : 4096;
+		char *na;
+		while (nc < r->arena_len + len + 1)
+			nc *= 2;
+		if ((na = realloc(r->arena, nc)) == NULL) {
+			r->oom = 1;
+			return;
+		}
+		r->arena = na;
+		r->arena_cap = nc;
+	}
+	if (r->nfields == r->fields_cap) {
+		size_t nc = r->fields_cap ? r->fields_cap * 2 : 64;
+		struct field *nf = realloc(r->fields, nc * sizeof *nf);
+		if (nf == NULL) {
+			r->oom = 1;
+			return;
+		}
+		r->fields = nf;
+		r->fields_cap = nc;
+	}
+	if (len)
+		memcpy(r->arena + r->arena_len, s, len);
+	r->arena[r->arena_len + len] = '\0';
+	r->fields[r->nfields].off = r->arena_len;
+	r->fields[r->nfields].len = len;
+	r->nfields++;
+	r->arena_len += len + 1;
+}
+
+static void
+csv_row_cb(int c, void *data)
+{
+	pcs_reader *r = data;
+
+	(void)c;
+	if (r->oom)
+		return;
+	if (r->nrows == r->rows_cap) {
+		size_t nc = r->rows_cap ? r->rows_cap * 2 : 64;
+		struct row *nr = realloc(r->rows, nc * sizeof *nr);
+		if (nr == NULL) {
+			r->oom = 1;
+			return;
+		}
+		r->rows = nr;
+		r->rows_cap = nc;
+	}
+	r->rows[r->nrows].first = r->row_start_field;
+	r->rows[r->nrows].nfields = r->nfields - r->row_start_field;
+	r->rows[r->nrows].line = r->row_line;
+	r->nrows++;
+	r->row_start_field = r->nfields;
+}
+
+/* Feed libcsv one physical line at a time so that every row knows the line
+ * it began on (libcsv itself does not count lines).  A CR at the end of the
+ * buffer waits for the next read to tell CRLF from a bare CR. */
+static int
+csv_feed(pcs_reader *r, pcs_error *err)
+{
+	for (;;) {
+		char *p = r->buf + r->pos, *end = r->buf + r->len, *eol = NULL;
+		size_t n;
+		int newline = 0;
+
+		if (p == end) {
+			if (fill(r, err) == 0) {
+				if (err && err->code)
+					return -1;
+				if (csv_fini(&r->csv, csv_field_cb, csv_row_cb, r) != 0)
+					return pcs_error_set(err, PCS_ESYNTAX, r->row_line, NULL,
+					                     "unterminated quoted field");
+				return r->oom ? pcs_error_set(err, PCS_ENOMEM, r->line, NULL,
+				                              "out of memory") : 0;
+			}
+			continue;
+		}
+		for (char *q = p; q < end; q++)
+			if (*q == '\n' || *q == '\r') {
+				eol = q;
+				break;
+			}
+		if (eol == NULL) {
+			n = (size_t)(end - p);
+		} else if (*eol == '\r' && eol + 1 == end && !r->eof) {
+			if (eol > p) {
+				n = (size_t)(eol - p);   /* feed up to the CR, decide later */
+			} else {
+				if (fill(r, err) == 0 && err && err->code)
+					return -1;
+				continue;
+			}
+		} else {
+			n = (size_t)(eol - p) + 1;
+			if (*eol == '\r' && eol + 1 < end && eol[1] == '\n')
+				n++;
+			newline = 1;
+		}
+		if (r->csv.pstate == 0 && !(n == 1 && newline) &&
+		    !(n == 2 && newline && p[0] == '\r'))
+			r->row_line = r->line;   /* a new row begins on this line */
+		if (csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r) != n)
+			return pcs_error_set(err, PCS_ESYNTAX, r->line, NULL,
+			                     "malformed quoted field");
+		if (r->oom)
+			return pcs_error_set(err, PCS_ENOMEM, r->line, NULL, "out of memory");
+		r->pos += n;
+		if (newline)
+			r->line++;
+		if (r->head < r->nrows)
+			return 0;
+	}
+}
+
+static int
+read_header(pcs_reader *r, struct row *h)
+{
+	for (int i = 0; i < r->nnames; i++) {
+		r->index[i] = -1;
+		for (size_t f = 0; f < h->nfields; f++)
+			if (strcmp(r->arena + r->fields[h->first + f].off, r->names[i]) == 0) {
+				r->index[i] = (int)f;
+				break;
+			}
+	}
+	r->header_fields = h->nfields;
+	r->have_header = 1;
+	return 0;
+}
+
+static int
+csv_next(pcs_reader *r, pcs_error *err)
+{
+	for (;;) {
+		if (r->head == r->nrows) {
+			/* the queue is drained: recycle its memory, then parse more */
+			size_t keep = r->nfields - r->row_start_field;
+			if (keep == 0) {
+				r->arena_len = 0;
+				r->nfields = 0;
+			} else if (r->row_start_field > 0) {
+				/* the open row's fields stay where they are */
+				memmove(r->fields, r->fields + r->row_start_field, keep * sizeof *r->fields);
+				r->nfields = keep;
+			}
+			r->row_start_field = r->nfields;
+			r->nrows = r->head = 0;
+			if (csv_feed(r, err) != 0)
+				return -1;
+			if (r->head == r->nrows)
+				return 0;
+		}
+		r->cur = r->rows[r->head++];
+		if (!r->have_header) {
+			read_header(r, &r->cur);
+			continue;
+		}
+		if (r->cur.nfields != r->header_fields) {
+			pcs_error_set(err, PCS_EDATA, r->cur.line, NULL,
+			              "expected %zu fields, found %zu", r->header_fields,
+			              r->cur.nfields);
+			return -1;
+		}
+		return 1;
+	}
+}
+
+static int
+ndjson_next(pcs_reader *r, pcs_error *err)
+{
+	json_error_t jerr;
+
+	json_decref(r->obj);
+	r->obj = NULL;
+	for (;;) {
+		char *p = r->buf + r->pos, *end = r->buf + r->len, *nl;
+		size_t n, m;
+		int blank = 1;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL && !r->eof) {
+			if (fill(r, err) == 0 && err && err->code)
+				return -1;
+			continue;
+		}
+		if (p == end)
+			return 0;
+		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		r->pos += nl ? n + 1 : n;
+		r->cur.line = r->line++;
+		m = n;
+		if (m > 0 && p[m - 1] == '\r')
+			m--;
+		for (size_t i = 0; i < m; i++)
+			if (!strchr(" \t", p[i])) {
+				blank = 0;
+				break;
+			}
+		if (blank)
+			continue;
+		r->obj = json_loadb(p, m, JSON_DECODE_ANY, &jerr);
+		if (r->obj == NULL)
+			return pcs_error_set(err, PCS_EDATA, r->cur.line, NULL,
+			                     "not JSON: %s (column %d)", jerr.text, jerr.column), -1;
+		if (!json_is_object(r->obj)) {
+			json_decref(r->obj);
+			r->obj = NULL;
+			return pcs_error_set(err, PCS_EDATA, r->cur.line, NULL,
+			                     "not a JSON object"), -1;
+		}
+		return 1;
+	}
+}
+
+int
+pcs_reader_next(pcs_reader *r, pcs_error *err)
+{
+	pcs_error_clear(err);
+	if (r->failed)
+		return 0;
+	if (!r->started && start(r, err) != 0) {
+		r->failed = 1;
+		return -1;
+	}
+	int rc = r->format == PCS_FMT_NDJSON ? ndjson_next(r, err) : csv_next(r, err);
+	if (rc < 0 && err && err->code != PCS_EDATA)
+		r->failed = 1;
+	return rc;
+}
+
+const char *
+pcs_reader_field(pcs_reader *r, int handle)
+{
+	json_t *v;
+
+	if (handle < 0 || handle >= r->nnames)
+		return NULL;
+	if (r->format != PCS_FMT_NDJSON) {
+		int i = r->index[handle];
+		if (i < 0 || (size_t)i >= r->cur.nfields)
+			return NULL;
+		return r->arena + r->fields[r->cur.first + (size_t)i].off;
+	}
+	v = r->obj ? json_object_get(r->obj, r->names[handle]) : NULL;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		snprintf(r->numbuf[handle], sizeof r->numbuf[handle], "%lld",
+		         (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(r->numbuf[handle], sizeof r->numbuf[handle], "%.17g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(r->numbuf[handle], sizeof r->numbuf[handle], "%s",
+		         json_is_true(v) ? "true" : "false");
+	else
+		snprintf(r->numbuf[handle], sizeof r->numbuf[handle], "%s",
+		         json_is_object(v) ? "{object}" : "[array]");
+	return r->numbuf[handle];
+}
+
+int
+pcs_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end != '\0' || !isfinite(v) || (errno == ERANGE && fabs(v) > 1))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- writer ---- */
+
+struct pcs_writer {
+	FILE *fp;
+	int format, epoch, failed;
+	const char *const *columns;
+	size_t ncolumns, col;
+	char *line;
+	size_t len, cap;
+};
+
+static void
+put(pcs_writer *w, const char *s, size_t n)
+{
+	if (w->len + n + 1 > w->cap) {
+		size_t nc = w->cap ? w->cap : 256;
+		char *nl;
+		while (nc < w->len + n + 1)
+			nc *= 2;
+		if ((nl = realloc(w->line, nc)) == NULL) {
+			w->failed = ENOMEM;
+			return;
+		}
+		w->line = nl;
+		w->cap = nc;
+	}
+	memcpy(w->line + w->len, s, n);
+	w->len += n;
+}
+
+static void
+put_json_string(pcs_writer *w, const char *s)
+{
+	put(w, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(w, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			put(w, esc, 6);
+		} else {
+			put(w, s, 1);
+		}
+	}
+	put(w, "\"", 1);
+}
+
+static void
+put_csv_field(pcs_writer *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (strpbrk(s, ",\"\r\n") == NULL && !(n > 0 && (s[0] == ' ' || s[n - 1] == ' '))) {
+		put(w, s, n);
+		return;
+	}
+	put(w, "\"", 1);
+	for (; *s; s++) {
+		put(w, s, 1);
+		if (*s == '"')
+			put(w, "\"", 1);  /* RFC 4180: a quote inside is doubled */
+	}
+	put(w, "\"", 1);
+}
+
+/* Start the next field: separator, and the key in NDJSON. */
+static void
+begin_field(pcs_writer *w)
+{
+	if (w->format == PCS_FMT_NDJSON) {
+		put(w, w->col == 0 ? "{" : ",", 1);
+		put_json_string(w, w->columns[w->col]);
+		put(w, ":", 1);
+	} else if (w->col > 0) {
+		put(w, ",", 1);
+	}
+	w->col++;
+}
+
+pcs_writer *
+pcs_writer_new(FILE *fp, int format, int header, int epoch,
+               const char *const *columns, size_t ncolumns)
+{
+	pcs_writer *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->fp = fp;
+	w->format = format == PCS_FMT_NDJSON ? PCS_FMT_NDJSON : PCS_FMT_CSV;
+	w->epoch = epoch;
+	w->columns = columns;
+	w->ncolumns = ncolumns;
+	if (header && w->format == PCS_FMT_CSV) {
+		for (size_t i = 0; i < ncolumns; i++) {
+			if (i)
+				put(w, ",", 1);
+			put_csv_field(w, columns[i]);
+		}
+		put(w, "\n", 1);
+		if (!w->failed && fwrite(w->line, 1, w->len, fp) != w->len)
+			w->failed = errno ? errno : EIO;
+		w->len = 0;
+	}
+	return w;
+}
+
+void
+pcs_writer_free(pcs_writer *w)
+{
+	if (w == NULL)
+		return;
+	free(w->line);
+	free(w);
+}
+
+void
+pcs_writer_str(pcs_writer *w, const char *s)
+{
+	begin_field(w);
+	if (w->format == PCS_FMT_NDJSON)
+		put_json_string(w, s);
+	else
+		put_csv_field(w, s);
+}
+
+void
+pcs_writer_num(pcs_writer *w, double v)
+{
+	char b[40];
+	int n;
+
+	begin_field(w);
+	if (!isfinite(v)) {
+		if (w->format == PCS_FMT_NDJSON)
+			put(w, "null", 4);
+		return;
+	}
+	if (v == 0)
+		v = 0;  /* no "-0" */
+	n = snprintf(b, sizeof b, "%.10g", v);
+	put(w, b, (size_t)n);
+}
+
+void
+pcs_writer_int(pcs_writer *w, long long v)
+{
+	char b[32];
+	int n = snprintf(b, sizeof b, "%lld", v);
+
+	begin_field(w);
+	put(w, b, (size_t)n);
+}
+
+void
+pcs_writer_time(pcs_writer *w, int64_t t)
+{
+	char b[40];
+
+	if (w->epoch) {
+		pcs_writer_int(w, (long long)t);
+		return;
+	}
+	pcs_time_format(t, b, sizeof b);
+	pcs_writer_str(w, b);
+}
+
+int
+pcs_writer_end_row(pcs_writer *w)
+{
+	put(w, w->format == PCS_FMT_NDJSON ? "}\n" : "\n", w->format == PCS_FMT_NDJSON ? 2 : 1);
+	if (!w->failed && fwrite(w->line, 1, w->len, w->fp) != w->len)
+		w->failed = errno ? errno : EIO;
+	w->len = 0;
+	w->col = 0;
+	if (w->failed) {
+		errno = w->failed;
+		return -1;
+	}
+	return 0;
+}
+
+int
+pcs_writer_finish(pcs_writer *w)
+{
+	if (!w->failed && fflush(w->fp) != 0)
+		w->failed = errno ? errno : EIO;
+	if (!w->failed && ferror(w->fp))
+		w->failed = EIO;
+	if (w->failed) {
+		errno = w->failed;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* models.c — one interface over the model files. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "pcs_models.h"
+
+struct pcs_model {
+	int kind;
+	int period1, period2;
+	struct pcs_snaive *sn;
+	struct pcs_ets *ets;
+};
+
+const char *
+pcs_model_name(int kind)
+{
+	switch (kind) {
+	case PCS_MODEL_NAIVE: return "naive";
+	case PCS_MODEL_SNAIVE: return "snaive";
+	case PCS_MODEL_ETS: return "ets";
+	case PCS_MODEL_ETS_MUL: return "ets-mul";
+	}
+	return "?";
+}
+
+pcs_model *
+pcs_model_new(int kind, int period1, int period2)
+{
+	pcs_model *m = calloc(1, sizeof *m);
+
+	if (m == NULL)
+		return NULL;
+	m->kind = kind;
+	m->period1 = period1;
+	m->period2 = period2;
+	if (kind == PCS_MODEL_NAIVE || kind == PCS_MODEL_SNAIVE)
+		m->sn = pcs_snaive_new(kind == PCS_MODEL_SNAIVE ? period1 : 1);
+	else
+		m->ets = pcs_ets_new(period1, period2);
+	if (m->sn == NULL && m->ets == NULL) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+pcs_model_free(pcs_model *m)
+{
+	if (m == NULL)
+		return;
+	pcs_snaive_free(m->sn);
+	pcs_ets_free(m->ets);
+	free(m);
+}
+
+int
+pcs_model_kind_of(const pcs_model *m)
+{
+	return m->kind;
+}
+
+double
+pcs_model_transform(const pcs_model *m, double y)
+{
+	return m->kind == PCS_MODEL_ETS_MUL ? log(y) : y;
+}
+
+double
+pcs_model_untransform(const pcs_model *m, double z)
+{
+	return m->kind == PCS_MODEL_ETS_MUL ? exp(z) : z;
+}
+
+size_t
+pcs_model_min_history(const pcs_model *m)
+{
+	if (m->ets)
+		return pcs_ets_min_history(m->ets);
+	return m->kind == PCS_MODEL_SNAIVE && m->period1 > 1 ? (size_t)m->period1 : 1;
+}
+
+int
+pcs_model_fit(pcs_model *m, const double *z, size_t n)
+{
+	if (m->ets)
+		return pcs_ets_fit(m->ets, z, n);
+	pcs_snaive_reset(m->sn);
+	return 0;
+}
+
+void
+pcs_model_reset(pcs_model *m, const double *z, size_t n)
+{
+	if (m->ets)
+		pcs_ets_reset(m->ets, z, n);
+	else
+		pcs_snaive_reset(m->sn);
+}
+
+double
+pcs_model_update(pcs_model *m, double z)
+{
+	return m->ets ? pcs_ets_update(m->ets, z) : pcs_snaive_update(m->sn, z);
+}
+
+double
+pcs_model_forecast(const pcs_model *m, size_t h)
+{
+	return m->ets ? pcs_ets_forecast(m->ets, h) : pcs_snaive_forecast(m->sn, h);
+}
+
+const struct pcs_ets_params *
+pcs_model_ets_params(const pcs_model *m)
+{
+	return m->ets ? pcs_ets_params_of(m->ets) : NULL;
+}

@@ -1,0 +1,81 @@
+/* pcs_forecast.h — probabilistic forecasts of one regularized series.
+ *
+ * The engine behind pcs-forecast (and, later, replay): pick the seasonal
+ * cycles the step and history allow, choose a model per key by rolling-origin
+ * backtest, calibrate split-conformal quantiles per horizon, and score the
+ * latest observation for anomalies.
+ *
+ * Split conformal, per key: the history is cut into a training part and a
+ * calibration window (its last quarter, at least the longest horizon plus 20
+ * steps, at most half).  Each candidate model is fitted on the training part
+ * only, then run through the calibration window; at every origin t there its
+ * h-step forecast is compared with what happened, giving per horizon an
+ * empirical distribution of errors on the model's scale.  The candidate with
+ * the lowest mean absolute error (averaged over horizons) is chosen; it is
+ * refitted on all the history for the point forecast, and the quantile at
+ * level q is the point forecast plus the q-quantile of its calibration errors
+ * (pcs_quantile_sorted), back-transformed.  Quantiles never cross and never
+ * go below zero; the mean is the mean of the same predictive distribution.
+ * Horizons with fewer than PCS_MIN_CALIBRATION errors borrow the widest
+ * calibrated horizon's errors scaled by sqrt(h/h'); with none at all the
+ * interval is a Gaussian random walk from the spread of first differences.
+ */
+#ifndef PCS_FORECAST_H
+#define PCS_FORECAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcs_error.h"
+#include "pcs_series.h"
+
+#define PCS_MODEL_AUTO (-1)
+#define PCS_MIN_CALIBRATION 10
+/* The longest cycle modelled, in steps (a week of minutes). */
+#define PCS_MAX_PERIOD 10080
+
+/* A horizon list as given: durations and ranges "A..B". */
+typedef struct pcs_horizon_spec {
+	size_t n;
+	int64_t *from, *to;   /* from == to for a single duration */
+} pcs_horizon_spec;
+
+int pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err);
+void pcs_horizons_free(pcs_horizon_spec *spec);
+
+/* Horizons in whole steps for a given step: each duration rounded up (at
+ * least 1), ranges expanded to every step multiple, ascending, no repeats.
+ * Returns the count, 0 on no memory. */
+size_t pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps);
+
+/* The daily and weekly cycles for a step, in steps (0 when absent). */
+void pcs_seasonal_periods(int64_t step, int *daily, int *weekly);
+
+struct pcs_forecast_config {
+	int model;                  /* PCS_MODEL_AUTO or a PCS_MODEL_* kind */
+	const size_t *horizons;     /* in steps, ascending */
+	size_t nhorizons;
+	const double *levels;       /* ascending, in (0,1) */
+	size_t nlevels;
+};
+
+struct pcs_forecast_result {
+	int model;                  /* the PCS_MODEL_* kind used */
+	double *mean;               /* [nhorizons] */
+	double *quantiles;          /* [nhorizons * nlevels], row per horizon */
+	double anomaly_score;       /* of the latest observation, in [0,1] */
+};
+
+/* Forecast s.  out's arrays are allocated here; free them with
+ * pcs_forecast_result_free.  Returns 0, or an error code. */
+int pcs_forecast_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
+                        struct pcs_forecast_result *out, pcs_error *err);
+void pcs_forecast_result_free(struct pcs_forecast_result *r);
+
+/* One-step-ahead expectation and anomaly score of every slot of s, with the
+ * model chosen as for a forecast (cfg->horizons may be empty).  expected and
+ * score have s->n entries; gaps get NaN.  *model receives the kind used. */
+int pcs_score_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
+                     double *expected, double *score, int *model, pcs_error *err);
+
+#endif

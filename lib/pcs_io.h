@@ -1,0 +1,75 @@
+/* pcs_io.h — record streams: CSV (RFC 4180, via libcsv) and NDJSON (via
+ * jansson), in and out.
+ *
+ * A reader pulls one record at a time from a FILE.  The format is detected
+ * from the first non-blank byte ('{' means NDJSON) unless forced.  CSV: a
+ * header row is required; LF, CRLF or bare CR end lines; a UTF-8 byte-order
+ * mark is skipped; blank lines are skipped; a row with a different number of
+ * fields than the header is a (skippable) data error.  NDJSON: one object per
+ * line, "\r\n" accepted, blank lines skipped; string, number, boolean and
+ * null values are all readable as text (null reads as absent).
+ *
+ * Callers declare the columns they want by name before the first record and
+ * then fetch fields by the returned handle.  Columns a caller did not ask for
+ * are ignored.
+ */
+#ifndef PCS_IO_H
+#define PCS_IO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pcs_error.h"
+
+enum pcs_format { PCS_FMT_AUTO, PCS_FMT_CSV, PCS_FMT_NDJSON };
+
+/* Parse "csv" or "ndjson"; returns -1 for anything else. */
+int pcs_format_parse(const char *s);
+
+typedef struct pcs_reader pcs_reader;
+
+pcs_reader *pcs_reader_new(FILE *fp, int format);
+void pcs_reader_free(pcs_reader *r);
+
+/* Declare a wanted column; returns its handle (>= 0) or -1 on no memory. */
+int pcs_reader_column(pcs_reader *r, const char *name);
+const char *pcs_reader_column_name(const pcs_reader *r, int handle);
+
+/* Read the next record.  Returns 1 when a record is ready, 0 at the end of
+ * input, -1 on error with err filled: PCS_EDATA means the record is bad but
+ * reading may go on (skip it), anything else ends the stream.  err->line is
+ * the line the record starts on. */
+int pcs_reader_next(pcs_reader *r, pcs_error *err);
+
+/* The current record's field for a handle, NUL-terminated, or NULL when the
+ * record has no such column (or, in NDJSON, the value is null).  Valid until
+ * the next call of pcs_reader_next. */
+const char *pcs_reader_field(pcs_reader *r, int handle);
+
+/* Whether the stream can have the column: 1 yes, 0 no (the CSV header lacks
+ * it), -1 not known (NDJSON, or no header read yet). */
+int pcs_reader_has_column(const pcs_reader *r, int handle);
+
+long pcs_reader_line(const pcs_reader *r);
+int pcs_reader_format(const pcs_reader *r);
+
+/* Writer: rows of typed fields in a fixed column order, CSV with an optional
+ * header (quoted only when needed, LF line ends) or NDJSON (one compact object
+ * per line).  Write errors are sticky and reported by pcs_writer_end_row and
+ * pcs_writer_finish as PCS_EIO with errno preserved. */
+typedef struct pcs_writer pcs_writer;
+
+pcs_writer *pcs_writer_new(FILE *fp, int format, int header, int epoch,
+                           const char *const *columns, size_t ncolumns);
+void pcs_writer_free(pcs_writer *w);
+void pcs_writer_str(pcs_writer *w, const char *s);
+void pcs_writer_num(pcs_writer *w, double v);   /* NaN and Inf write as empty / null */
+void pcs_writer_int(pcs_writer *w, long long v);
+void pcs_writer_time(pcs_writer *w, int64_t t); /* RFC 3339 UTC, or Unix seconds with epoch */
+int pcs_writer_end_row(pcs_writer *w);          /* 0, or -1 on a write error */
+int pcs_writer_finish(pcs_writer *w);           /* flush; 0, or -1 on a write error */
+
+/* Parse a finite double from a whole field; 0 or -1. */
+int pcs_parse_double(const char *s, double *out);
+
+#endif

@@ -1,0 +1,85 @@
+/* pcs_models.h — forecasting models over a regularized series.
+ *
+ * Every model works on its own scale (ets-mul on log values; the caller
+ * transforms with pcs_model_transform) and is driven the same way: reset its
+ * state from the start of a series, feed observations one at a time
+ * (NaN = a gap: the state moves on without a correction), and ask for the
+ * h-step-ahead point forecast from the state after the last observation.
+ *
+ *   naive    the last observed value
+ *   snaive   the value one season earlier (the daily cycle)
+ *   ets      multi-seasonal exponential smoothing: level, damped trend,
+ *            daily and weekly additive seasonal components (Taylor 2003,
+ *            "Short-term electricity demand forecasting using double
+ *            seasonal exponential smoothing", JORS 54, in the error-correction
+ *            form of Hyndman et al. 2008, "Forecasting with Exponential
+ *            Smoothing", ch. 3)
+ *   ets-mul  the same on log values: multiplicative seasonality and trend
+ */
+#ifndef PCS_MODELS_H
+#define PCS_MODELS_H
+
+#include <stddef.h>
+
+enum pcs_model_kind {
+	PCS_MODEL_NAIVE,
+	PCS_MODEL_SNAIVE,
+	PCS_MODEL_ETS,
+	PCS_MODEL_ETS_MUL
+};
+
+const char *pcs_model_name(int kind);
+
+typedef struct pcs_model pcs_model;
+
+/* period1 (daily) and period2 (weekly) in steps, 0 when absent.  snaive uses
+ * period1 (naive when 0). */
+pcs_model *pcs_model_new(int kind, int period1, int period2);
+void pcs_model_free(pcs_model *m);
+int pcs_model_kind_of(const pcs_model *m);
+
+/* The model's working scale: log for ets-mul, identity otherwise. */
+double pcs_model_transform(const pcs_model *m, double y);
+double pcs_model_untransform(const pcs_model *m, double z);
+
+/* Observations needed before the model is meaningful (two longest cycles). */
+size_t pcs_model_min_history(const pcs_model *m);
+
+/* Fit the parameters to z[0..n) (working scale; ets: least squares of
+ * one-step errors with GSL's Nelder-Mead simplex, started from the current
+ * parameters), then leave the state reset to the start of z.  0 or -1. */
+int pcs_model_fit(pcs_model *m, const double *z, size_t n);
+
+/* Initialize the state from the first cycles of z[0..n) (n >= min history). */
+void pcs_model_reset(pcs_model *m, const double *z, size_t n);
+
+/* Feed the next observation; returns the one-step forecast made before it. */
+double pcs_model_update(pcs_model *m, double z);
+
+/* Point forecast h >= 1 steps after the last observation fed. */
+double pcs_model_forecast(const pcs_model *m, size_t h);
+
+/* The ets smoothing parameters (for reports); NULL for other models. */
+struct pcs_ets_params {
+	double alpha, beta, phi, gamma1, gamma2;
+};
+const struct pcs_ets_params *pcs_model_ets_params(const pcs_model *m);
+
+/* Internal to the model files. */
+struct pcs_ets;
+struct pcs_snaive;
+struct pcs_ets *pcs_ets_new(int period1, int period2);
+void pcs_ets_free(struct pcs_ets *e);
+size_t pcs_ets_min_history(const struct pcs_ets *e);
+int pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n);
+void pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n);
+double pcs_ets_update(struct pcs_ets *e, double z);
+double pcs_ets_forecast(const struct pcs_ets *e, size_t h);
+const struct pcs_ets_params *pcs_ets_params_of(const struct pcs_ets *e);
+struct pcs_snaive *pcs_snaive_new(int period);
+void pcs_snaive_free(struct pcs_snaive *s);
+void pcs_snaive_reset(struct pcs_snaive *s);
+double pcs_snaive_update(struct pcs_snaive *s, double z);
+double pcs_snaive_forecast(const struct pcs_snaive *s, size_t h);
+
+#endif

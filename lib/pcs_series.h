@@ -1,0 +1,63 @@
+/* pcs_series.h — per-key sample storage and regularization to a fixed step.
+ *
+ * A store keeps the samples of every key (group, region).  Samples may arrive
+ * out of order, with gaps and duplicates.  Samples older than the window
+ * (relative to the key's newest sample) are dropped as input arrives, so the
+ * memory held is proportional to keys x window, not to rows read.
+ *
+ * Two samples of a key with the same timestamp are duplicates: the last one
+ * added wins, or with sum_duplicates they are summed (raw per-host rows).
+ * When a series is regularized, the distinct timestamps that fall in one step
+ * slot [k*step, (k+1)*step) are averaged (the value is a rate), and empty
+ * slots are gaps (NaN).
+ */
+#ifndef PCS_SERIES_H
+#define PCS_SERIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcs_error.h"
+
+/* A regularized series: y[i] is the value of slot start + i*step, NaN for a
+ * gap.  The first and last slots are observed. */
+typedef struct pcs_series {
+	int64_t start, step;
+	size_t n;
+	double *y;
+} pcs_series;
+
+void pcs_series_free(pcs_series *s);
+
+typedef struct pcs_store pcs_store;
+
+/* window_s <= 0 keeps everything. */
+pcs_store *pcs_store_new(int64_t window_s, int sum_duplicates);
+void pcs_store_free(pcs_store *st);
+
+/* Stable 64-bit hash of a key (FNV-1a over group, 0x1f, region): the shard
+ * rule, the same on every machine. */
+uint64_t pcs_key_hash(const char *group, const char *region);
+
+/* Add one sample.  Returns 0 or PCS_ENOMEM. */
+int pcs_store_add(pcs_store *st, const char *group, const char *region,
+                  int64_t ts, double value, pcs_error *err);
+
+size_t pcs_store_nkeys(const pcs_store *st);
+
+/* Sort the keys by group, then region (bytewise); key indexes below refer to
+ * this order. */
+void pcs_store_sort(pcs_store *st);
+const char *pcs_store_group(const pcs_store *st, size_t key);
+const char *pcs_store_region(const pcs_store *st, size_t key);
+
+/* The median spacing of distinct timestamps, as the median over keys of each
+ * key's median spacing; 0 when no key has two distinct timestamps. */
+int64_t pcs_store_detect_step(pcs_store *st);
+
+/* Regularize key's samples to step (see above).  Returns 0, PCS_EDATA when
+ * the key has no samples, or PCS_ENOMEM. */
+int pcs_store_series(pcs_store *st, size_t key, int64_t step, pcs_series *out,
+                     pcs_error *err);
+
+#endif

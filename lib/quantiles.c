@@ -1,0 +1,152 @@
+/* quantiles.c — levels, empirical quantiles, medians. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcs_io.h"
+#include "pcs_quantiles.h"
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+pcs_sort_doubles(double *x, size_t n)
+{
+	qsort(x, n, sizeof *x, cmp_double);
+}
+
+int
+pcs_levels_parse(const char *list, double **levels, size_t *n, pcs_error *err)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	double *v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	if (copy == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		double q;
+		if (pcs_parse_double(tok, &q) != 0 || !(q > 0 && q < 1)) {
+			pcs_error_set(err, PCS_EUSAGE, 0, NULL,
+			              "not a quantile level in (0,1): \"%s\"", tok);
+			goto fail;
+		}
+		if (cnt == cap) {
+			double *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof *nv);
+			if (nv == NULL) {
+				pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+				goto fail;
+			}
+			v = nv;
+		}
+		v[cnt++] = q;
+	}
+	if (cnt == 0) {
+		pcs_error_set(err, PCS_EUSAGE, 0, NULL, "empty list of quantile levels");
+		goto fail;
+	}
+	pcs_sort_doubles(v, cnt);
+	for (size_t i = 1; i < cnt; i++)
+		if (v[i] == v[i - 1]) {
+			pcs_error_set(err, PCS_EUSAGE, 0, NULL, "quantile level %g given twice", v[i]);
+			goto fail;
+		}
+	free(copy);
+	*levels = v;
+	*n = cnt;
+	return 0;
+fail:
+	free(copy);
+	free(v);
+	return err ? err->code : PCS_EUSAGE;
+}
+
+void
+pcs_level_name(double level, char *buf, size_t size)
+{
+	/* %.10g drops the trailing zeros and the binary noise of level*100 */
+	snprintf(buf, size, "p%.10g", level * 100);
+}
+
+double
+pcs_quantile_sorted(const double *sorted, size_t n, double q)
+{
+	double pos, frac;
+	size_t i;
+
+	if (n == 0)
+		return NAN;
+	pos = q * (double)(n + 1);   /* 1-based */
+	if (pos <= 1)
+		return sorted[0];
+	if (pos >= (double)n)
+		return sorted[n - 1];
+	i = (size_t)pos;
+	frac = pos - (double)i;
+	return sorted[i - 1] + frac * (sorted[i] - sorted[i - 1]);
+}
+
+/* Hoare's selection: the k-th smallest of x[0..n), in expected linear time. */
+static double
+select_kth(double *x, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		double pivot = x[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (x[i] < pivot)
+				i++;
+			while (x[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = x[i];
+				x[i] = x[j];
+				x[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return x[k];
+}
+
+double
+pcs_median(double *x, size_t n)
+{
+	double a, b;
+
+	if (n == 0)
+		return NAN;
+	a = select_kth(x, n, (n - 1) / 2);
+	if (n % 2)
+		return a;
+	b = select_kth(x, n, n / 2);
+	return (a + b) / 2;
+}
+
+void
+pcs_quantiles_monotone(double *v, size_t n, double floor)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!(v[i] >= floor))
+			v[i] = floor;
+		if (i > 0 && v[i] < v[i - 1])
+			v[i] = v[i - 1];
+	}
+}

@@ -1,0 +1,364 @@
+/* series.c — keyed sample store with windowing and regularization. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcs_series.h"
+
+struct sample {
+	int64_t ts;
+	double v;
+};
+
+struct key {
+	char *name;          /* group "\0" region "\0" */
+	const char *region;
+	uint64_t hash;
+	struct sample *s;
+	size_t n, cap;
+	int64_t newest;
+	int sorted;          /* s[] is in non-decreasing time order */
+};
+
+struct pcs_store {
+	int64_t window;
+	int sum_duplicates;
+	struct key **keys;   /* in insertion order, or sorted after pcs_store_sort */
+	size_t nkeys, keys_cap;
+	struct key **table;  /* open addressing, power-of-two size */
+	size_t table_size;
+	struct key *last;    /* one-entry cache: consecutive rows often share a key */
+};
+
+uint64_t
+pcs_key_hash(const char *group, const char *region)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)group; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	h = (h ^ 0x1f) * UINT64_C(1099511628211);
+	for (p = (const unsigned char *)region; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return h;
+}
+
+pcs_store *
+pcs_store_new(int64_t window_s, int sum_duplicates)
+{
+	pcs_store *st = calloc(1, sizeof *st);
+
+	if (st == NULL)
+		return NULL;
+	st->window = window_s;
+	st->sum_duplicates = sum_duplicates;
+	st->table_size = 64;
+	st->table = calloc(st->table_size, sizeof *st->table);
+	if (st->table == NULL) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+pcs_store_free(pcs_store *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < st->nkeys; i++) {
+		free(st->keys[i]->name);
+		free(st->keys[i]->s);
+		free(st->keys[i]);
+	}
+	free(st->keys);
+	free(st->table);
+	free(st);
+}
+
+void
+pcs_series_free(pcs_series *s)
+{
+	if (s) {
+		free(s->y);
+		s->y = NULL;
+		s->n = 0;
+	}
+}
+
+static int
+key_matches(const struct key *k, const char *group, const char *region)
+{
+	return strcmp(k->name, group) == 0 && strcmp(k->region, region) == 0;
+}
+
+static int
+table_grow(pcs_store *st)
+{
+	size_t ns = st->table_size * 2;
+	struct key **nt = calloc(ns, sizeof *nt);
+
+	if (nt == NULL)
+		return -1;
+	for (size_t i = 0; i < st->nkeys; i++) {
+		size_t j = st->keys[i]->hash & (ns - 1);
+		while (nt[j])
+			j = (j + 1) & (ns - 1);
+		nt[j] = st->keys[i];
+	}
+	free(st->table);
+	st->table = nt;
+	st->table_size = ns;
+	return 0;
+}
+
+static struct key *
+lookup(pcs_store *st, const char *group, const char *region)
+{
+	uint64_t h;
+	size_t j, gl, rl;
+	struct key *k;
+
+	if (st->last && key_matches(st->last, group, region))
+		return st->last;
+	h = pcs_key_hash(group, region);
+	for (j = h & (st->table_size - 1); st->table[j]; j = (j + 1) & (st->table_size - 1))
+		if (st->table[j]->hash == h && key_matches(st->table[j], group, region))
+			return st->last = st->table[j];
+	if ((st->nkeys + 1) * 2 > st->table_size) {
+		if (table_grow(st) != 0)
+			return NULL;
+		for (j = h & (st->table_size - 1); st->table[j]; j = (j + 1) & (st->table_size - 1))
+			;
+	}
+	if (st->nkeys == st->keys_cap) {
+		size_t nc = st->keys_cap ? st->keys_cap * 2 : 16;
+		struct key **nk = realloc(st->keys, nc * sizeof *nk);
+		if (nk == NULL)
+			return NULL;
+		st->keys = nk;
+		st->keys_cap = nc;
+	}
+	if ((k = calloc(1, sizeof *k)) == NULL)
+		return NULL;
+	gl = strlen(group);
+	rl = strlen(region);
+	if ((k->name = malloc(gl + rl + 2)) == NULL) {
+		free(k);
+		return NULL;
+	}
+	memcpy(k->name, group, gl + 1);
+	memcpy(k->name + gl + 1, region, rl + 1);
+	k->region = k->name + gl + 1;
+	k->hash = h;
+	k->sorted = 1;
+	st->table[j] = k;
+	st->keys[st->nkeys++] = k;
+	return st->last = k;
+}
+
+/* Stable merge sort by time, so that among equal timestamps the sample added
+ * last stays last (it wins, unless duplicates are summed). */
+static void
+merge_sort(struct sample *a, struct sample *tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = mid, k = 0;
+
+	if (n < 2)
+		return;
+	merge_sort(a, tmp, mid);
+	merge_sort(a + mid, tmp, n - mid);
+	if (a[mid - 1].ts <= a[mid].ts)
+		return;
+	while (i < mid && j < n)
+		tmp[k++] = a[j].ts < a[i].ts ? a[j++] : a[i++];
+	while (i < mid)
+		tmp[k++] = a[i++];
+	while (j < n)
+		tmp[k++] = a[j++];
+	memcpy(a, tmp, n * sizeof *a);
+}
+
+/* Sort, merge duplicates and drop what fell out of the window. */
+static int
+compact(pcs_store *st, struct key *k)
+{
+	size_t out = 0;
+	int64_t cutoff;
+
+	if (!k->sorted) {
+		struct sample *tmp = malloc(k->n * sizeof *tmp);
+		if (tmp == NULL)
+			return -1;
+		merge_sort(k->s, tmp, k->n);
+		free(tmp);
+	}
+	cutoff = st->window > 0 ? k->newest - st->window : INT64_MIN;
+	for (size_t i = 0; i < k->n; i++) {
+		if (k->s[i].ts <= cutoff)
+			continue;
+		if (out > 0 && k->s[out - 1].ts == k->s[i].ts) {
+			if (st->sum_duplicates)
+				k->s[out - 1].v += k->s[i].v;
+			else
+				k->s[out - 1].v = k->s[i].v;
+			continue;
+		}
+		k->s[out++] = k->s[i];
+	}
+	k->n = out;
+	k->sorted = 1;
+	return 0;
+}
+
+int
+pcs_store_add(pcs_store *st, const char *group, const char *region, int64_t ts,
+              double value, pcs_error *err)
+{
+	struct key *k = lookup(st, group, region);
+
+	if (k == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	if (k->n == k->cap) {
+		/* Compact first when that frees room; grow only when it does not,
+		 * so the array stays within twice the samples in the window. */
+		if (k->cap >= 64 && compact(st, k) != 0)
+			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+		if (k->n * 2 > k->cap || k->cap < 64) {
+			size_t nc = k->cap ? k->cap * 2 : 16;
+			struct sample *ns = realloc(k->s, nc * sizeof *ns);
+			if (ns == NULL)
+				return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+			k->s = ns;
+			k->cap = nc;
+		}
+	}
+	if (k->n > 0 && ts < k->s[k->n - 1].ts)
+		k->sorted = 0;
+	if (k->n == 0 || ts > k->newest)
+		k->newest = ts;
+	k->s[k->n].ts = ts;
+	k->s[k->n].v = value;
+	k->n++;
+	return 0;
+}
+
+size_t
+pcs_store_nkeys(const pcs_store *st)
+{
+	return st->nkeys;
+}
+
+static int
+cmp_keys(const void *a, const void *b)
+{
+	const struct key *x = *(struct key *const *)a, *y = *(struct key *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->region, y->region);
+}
+
+void
+pcs_store_sort(pcs_store *st)
+{
+	if (st->nkeys > 1)
+		qsort(st->keys, st->nkeys, sizeof *st->keys, cmp_keys);
+}
+
+const char *
+pcs_store_group(const pcs_store *st, size_t key)
+{
+	return st->keys[key]->name;
+}
+
+const char *
+pcs_store_region(const pcs_store *st, size_t key)
+{
+	return st->keys[key]->region;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int64_t
+pcs_store_detect_step(pcs_store *st)
+{
+	int64_t *med = malloc((st->nkeys + 1) * sizeof *med), step = 0;
+	size_t nmed = 0;
+
+	if (med == NULL)
+		return 0;
+	for (size_t i = 0; i < st->nkeys; i++) {
+		struct key *k = st->keys[i];
+		int64_t *d;
+		size_t nd = 0;
+
+		if (compact(st, k) != 0 || k->n < 2)
+			continue;
+		if ((d = malloc((k->n - 1) * sizeof *d)) == NULL)
+			continue;
+		for (size_t j = 1; j < k->n; j++)
+			d[nd++] = k->s[j].ts - k->s[j - 1].ts;
+		qsort(d, nd, sizeof *d, cmp_i64);
+		med[nmed++] = d[(nd - 1) / 2];
+		free(d);
+	}
+	if (nmed > 0) {
+		qsort(med, nmed, sizeof *med, cmp_i64);
+		step = med[(nmed - 1) / 2];
+	}
+	free(med);
+	return step;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int
+pcs_store_series(pcs_store *st, size_t key, int64_t step, pcs_series *out,
+                 pcs_error *err)
+{
+	struct key *k = st->keys[key];
+	int64_t first, last;
+	unsigned *cnt;
+
+	memset(out, 0, sizeof *out);
+	if (compact(st, k) != 0)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	if (k->n == 0)
+		return pcs_error_set(err, PCS_EDATA, 0, NULL, "no samples");
+	first = floor_div(k->s[0].ts, step);
+	last = floor_div(k->s[k->n - 1].ts, step);
+	out->start = first * step;
+	out->step = step;
+	out->n = (size_t)(last - first + 1);
+	out->y = malloc(out->n * sizeof *out->y);
+	cnt = calloc(out->n, sizeof *cnt);
+	if (out->y == NULL || cnt == NULL) {
+		free(cnt);
+		pcs_series_free(out);
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < out->n; i++)
+		out->y[i] = 0;
+	for (size_t i = 0; i < k->n; i++) {
+		size_t slot = (size_t)(floor_div(k->s[i].ts, step) - first);
+		out->y[slot] += k->s[i].v;
+		cnt[slot]++;
+	}
+	for (size_t i = 0; i < out->n; i++)
+		out->y[i] = cnt[i] ? out->y[i] / cnt[i] : NAN;
+	free(cnt);
+	return 0;
+}
