@@ -48,7 +48,7 @@ cli_common_option(struct cli_common *c, int opt, const char *arg)
 	case OPT_SKIP_BAD: c->skip_bad = 1; return 1;
 	case OPT_EPOCH: c->epoch = 1; return 1;
 	case 'h':
-		printf("usage: %s %s\n%s", progname, usage, help);
+		printf("usage: %s %s\n\n%s", progname, usage, help);
 		cli_exit(0);
 	case 'V':
 		printf("%s %s\n", progname, PCS_VERSION);
@@ -143,7 +143,7 @@ cli_open(const char *path, const char **display_name)
 	}
 	*display_name = path;
 	if ((fp = fopen(path, "r")) == NULL)
-		cli_die(EXIT_DATA, "%s: %s", path, strerror(errno));
+		cli_warn("%s: %s", path, strerror(errno));
 	return fp;
 }
 

@@ -48,7 +48,7 @@ void cli_bad_row(struct cli_common *c, const char *file, const pcs_error *err);
 /* At the end: the --skip-bad summary line. */
 void cli_bad_summary(const struct cli_common *c);
 
-/* Open an operand ("-" is stdin); exits 1 with a message on failure. */
+/* Open an operand ("-" is stdin); on failure warn and return NULL. */
 FILE *cli_open(const char *path, const char **display_name);
 void cli_close(FILE *fp);
 

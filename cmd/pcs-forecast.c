@@ -6,10 +6,7 @@
 
 #include "cli.h"
 
-static const char usage_line[] =
-	"[-H horizons] [-q levels] [--model auto|ets|snaive] [--step dur] [--window dur]\n"
-	"       [--sum-duplicates] [--shard K/N] [--score] [--anomaly-threshold x]\n"
-	"       [-i csv|ndjson] [-o csv|ndjson] [--no-header] [--skip-bad] [--epoch] [file ...]";
+static const char usage_line[] = "[options] [file ...]";
 
 static const char help_text[] =
 	"Read a metrics stream (ts, group, rps, region?) and write quantile forecasts\n"
@@ -150,8 +147,11 @@ take_row(pcs_reader *r, const struct columns *col, const struct options *o,
 		return pcs_error_set(err, PCS_EDATA, line, "group", "missing");
 	if (rps == NULL)
 		return pcs_error_set(err, PCS_EDATA, line, "rps", "missing");
-	if (pcs_time_parse(ts, strlen(ts), &t, err) != 0)
-		return pcs_error_set(err, PCS_EDATA, line, "ts", "%s", err->msg);
+	if (pcs_time_parse(ts, strlen(ts), &t, err) != 0) {
+		err->line = line;
+		snprintf(err->column, sizeof err->column, "ts");
+		return err->code;
+	}
 	if (pcs_parse_double(rps, &v) != 0) {
 		char *end;
 		double raw = strtod(rps, &end);
@@ -163,23 +163,25 @@ take_row(pcs_reader *r, const struct columns *col, const struct options *o,
 		return pcs_error_set(err, PCS_EDATA, line, "rps", "negative rate: \"%.64s\"", rps);
 	if (region == NULL || *region == '\0')
 		region = "*";
-	if (o->shard_n > 1 && pcs_key_hash(group, region) % o->shard_n != o->shard_k - 1)
-		return 0;
 	return pcs_store_add(st, group, region, t, v, err);
 }
 
-static void
+/* Read one operand into the store; 0, or -1 when it cannot be opened. */
+static int
 read_input(const char *path, struct options *o, pcs_store *st)
 {
 	const char *name;
 	FILE *fp = cli_open(path, &name);
-	pcs_reader *r = pcs_reader_new(fp, o->c.input_format);
+	pcs_reader *r;
+
+	if (fp == NULL)
+		return -1;
+	if ((r = pcs_reader_new(fp, o->c.input_format)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
 	struct columns col;
 	pcs_error err;
 	int rc, checked = 0;
 
-	if (r == NULL)
-		cli_die(EXIT_DATA, "out of memory");
 	col.ts = pcs_reader_column(r, "ts");
 	col.group = pcs_reader_column(r, "group");
 	col.region = pcs_reader_column(r, "region");
@@ -210,6 +212,7 @@ read_input(const char *path, struct options *o, pcs_store *st)
 		cli_die(EXIT_DATA, "%s:1: missing column 'ts'", name);
 	pcs_reader_free(r);
 	cli_close(fp);
+	return 0;
 }
 
 static void
@@ -315,16 +318,21 @@ main(int argc, char **argv)
 	char (*names)[32];
 	size_t ncols = 0;
 	int64_t step;
+	int status = 0;
 
 	cli_init("pcs-forecast", usage_line, help_text);
 	memset(&o, 0, sizeof o);
 	parse_options(&o, argc, argv);
 	if ((st = pcs_store_new(o.window, o.sum_duplicates)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	if (optind == argc)
-		read_input("-", &o, st);
+	pcs_store_set_shard(st, o.shard_k, o.shard_n);
+	/* an operand that cannot be opened is reported and the rest are read
+	 * (style(9)); the exit status then says 1 */
+	if (optind == argc && read_input("-", &o, st) != 0)
+		status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)
-		read_input(argv[i], &o, st);
+		if (read_input(argv[i], &o, st) != 0)
+			status = EXIT_DATA;
 
 	cols = malloc((o.nlevels + 10) * sizeof *cols);
 	names = malloc((o.nlevels + 1) * sizeof *names);
@@ -349,12 +357,13 @@ main(int argc, char **argv)
 	if (w == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 
+	if (pcs_store_sort(st) != 0)
+		cli_die(EXIT_DATA, "out of memory");
 	if (pcs_store_nkeys(st) > 0) {
 		step = o.step ? o.step : pcs_store_detect_step(st);
 		if (step <= 0)
 			cli_die(EXIT_DATA, "cannot detect the step from one timestamp per key; "
 			        "give --step");
-		pcs_store_sort(st);
 		if (o.score)
 			write_scores(&o, st, w, step);
 		else
@@ -369,5 +378,5 @@ main(int argc, char **argv)
 	free(o.levels);
 	free(cols);
 	free(names);
-	cli_exit(0);
+	cli_exit(status);
 }

@@ -33,8 +33,10 @@ struct pcs_ets {
 	int has1, has2;
 	struct pcs_ets_params p;
 	double l, b;
+	double last_err;           /* the latest base error, for the AR(1) term */
 	double *s1, *s2;
 	size_t t;
+	size_t p1, p2;             /* t mod m1, t mod m2, kept without division */
 	/* initial state, kept so that fitting can restart cheaply */
 	double l0, b0, *s10, *s20;
 };
@@ -63,6 +65,7 @@ pcs_ets_new(int period1, int period2)
 	e->p.phi = 0.95;
 	e->p.gamma1 = e->has1 ? 0.05 : 0;
 	e->p.gamma2 = e->has2 ? 0.05 : 0;
+	e->p.rho = 0.5;
 	return e;
 }
 
@@ -150,7 +153,7 @@ pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n)
 	e->l0 = first - e->b0 * (double)(M + 1) / 2;
 	memset(e->s10, 0, e->m1 * sizeof *e->s10);
 	memset(e->s20, 0, e->m2 * sizeof *e->s20);
-	x = e->has1 || e->has2 ? malloc((span ? span : 1) * sizeof *x) : NULL;
+	x = e->has1 || e->has2 ? calloc(span ? span : 1, sizeof *x) : NULL;
 	if (x != NULL) {
 		for (size_t i = 0; i < span; i++)
 			x[i] = z[i] - (e->l0 + e->b0 * (double)(i + 1));
@@ -168,27 +171,35 @@ pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n)
 	e->b = e->b0;
 	memcpy(e->s1, e->s10, e->m1 * sizeof *e->s1);
 	memcpy(e->s2, e->s20, e->m2 * sizeof *e->s2);
-	e->t = 0;
+	e->t = e->p1 = e->p2 = 0;
+	e->last_err = 0;
 }
 
 double
 pcs_ets_update(struct pcs_ets *e, double z)
 {
-	size_t p1 = e->t % e->m1, p2 = e->t % e->m2;
+	size_t p1 = e->p1, p2 = e->p2;
 	double trend = e->p.phi * e->b;
-	double yhat = e->l + trend + e->s1[p1] + e->s2[p2];
+	double base = e->l + trend + e->s1[p1] + e->s2[p2];
+	double yhat = base + e->p.rho * e->last_err;
 
 	if (isnan(z)) {
 		e->l += trend;
 		e->b = trend;
+		e->last_err *= e->p.rho;
 	} else {
-		double err = z - yhat;
+		double err = z - base;
+		e->last_err = err;
 		e->l += trend + e->p.alpha * err;
 		e->b = trend + e->p.beta * err;
 		e->s1[p1] += e->p.gamma1 * err;
 		e->s2[p2] += e->p.gamma2 * err;
 	}
 	e->t++;
+	if (++e->p1 == e->m1)
+		e->p1 = 0;
+	if (++e->p2 == e->m2)
+		e->p2 = 0;
 	return yhat;
 }
 
@@ -200,7 +211,27 @@ pcs_ets_forecast(const struct pcs_ets *e, size_t h)
 
 	/* phi + phi^2 + ... + phi^h */
 	damp = phi < 1 ? phi * (1 - pow(phi, (double)h)) / (1 - phi) : (double)h;
-	return e->l + damp * e->b + e->s1[i % e->m1] + e->s2[i % e->m2];
+	return e->l + damp * e->b + e->s1[i % e->m1] + e->s2[i % e->m2] +
+	       pow(e->p.rho, (double)h) * e->last_err;
+}
+
+void
+pcs_ets_forecast_path(const struct pcs_ets *e, const size_t *h, size_t n, double *out)
+{
+	double phi_k = 1, rho_k = 1, damp = 0;
+	size_t k = 0;
+
+	for (size_t j = 0; j < n; j++) {
+		size_t i = e->t + h[j] - 1;
+		/* advance phi^k, rho^k and phi + ... + phi^k to k = h[j] */
+		for (; k < h[j]; k++) {
+			phi_k *= e->p.phi;
+			rho_k *= e->p.rho;
+			damp += phi_k;
+		}
+		out[j] = e->l + damp * e->b + e->s1[i % e->m1] + e->s2[i % e->m2] +
+		         rho_k * e->last_err;
+	}
 }
 
 /* ---- fitting ---- */
@@ -233,6 +264,7 @@ to_params(const struct pcs_ets *e, const gsl_vector *x, struct pcs_ets_params *p
 	p->phi = 0.8 + 0.18 * logistic(gsl_vector_get(x, k++));
 	p->gamma1 = e->has1 ? (1 - p->alpha) * 0.999 * logistic(gsl_vector_get(x, k++)) : 0;
 	p->gamma2 = e->has2 ? (1 - p->alpha) * 0.999 * logistic(gsl_vector_get(x, k++)) : 0;
+	p->rho = 0.99 * logistic(gsl_vector_get(x, k++));
 }
 
 static double
@@ -253,29 +285,51 @@ from_params(const struct pcs_ets *e, const struct pcs_ets_params *p, gsl_vector 
 		gsl_vector_set(x, k++, logit(clampp(p->gamma1 / ((1 - p->alpha) * 0.999))));
 	if (e->has2)
 		gsl_vector_set(x, k++, logit(clampp(p->gamma2 / ((1 - p->alpha) * 0.999))));
+	gsl_vector_set(x, k++, logit(clampp(p->rho / 0.99)));
 }
 
+/* The one-step error variance of parameters x: the same recursion as
+ * pcs_ets_update, with the state in locals so that the compiler can keep it
+ * in registers (this loop is where fitting spends its time). */
 static double
 objective(const gsl_vector *x, void *arg)
 {
 	struct fit_data *d = arg;
 	struct pcs_ets *e = d->e;
-	double sse = 0;
-	size_t cnt = 0;
+	double *restrict s1 = e->s1, *restrict s2 = e->s2;
+	double l = e->l0, b = e->b0, last = 0, sse = 0;
+	double alpha, beta, phi, g1, g2, rho;
+	size_t p1 = 0, p2 = 0, m1 = e->m1, m2 = e->m2, cnt = 0;
 
 	to_params(e, x, &e->p);
-	e->l = e->l0;
-	e->b = e->b0;
-	memcpy(e->s1, e->s10, e->m1 * sizeof *e->s1);
-	memcpy(e->s2, e->s20, e->m2 * sizeof *e->s2);
-	e->t = 0;
+	alpha = e->p.alpha;
+	beta = e->p.beta;
+	phi = e->p.phi;
+	g1 = e->p.gamma1;
+	g2 = e->p.gamma2;
+	rho = e->p.rho;
+	memcpy(s1, e->s10, m1 * sizeof *s1);
+	memcpy(s2, e->s20, m2 * sizeof *s2);
 	for (size_t i = 0; i < d->n; i++) {
-		double z = d->z[i], yhat = pcs_ets_update(e, z);
-		if (!isnan(z)) {
-			double err = z - yhat;
-			sse += err * err;
+		double z = d->z[i], trend = phi * b, base = l + trend + s1[p1] + s2[p2];
+		if (isnan(z)) {
+			l += trend;
+			b = trend;
+			last *= rho;
+		} else {
+			double err = z - base, resid = err - rho * last;
+			sse += resid * resid;
 			cnt++;
+			l += trend + alpha * err;
+			b = trend + beta * err;
+			s1[p1] += g1 * err;
+			s2[p2] += g2 * err;
+			last = err;
 		}
+		if (++p1 == m1)
+			p1 = 0;
+		if (++p2 == m2)
+			p2 = 0;
 	}
 	if (!isfinite(sse) || cnt == 0)
 		return 1e300;
@@ -285,7 +339,7 @@ objective(const gsl_vector *x, void *arg)
 int
 pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n)
 {
-	size_t np = 3 + (size_t)e->has1 + (size_t)e->has2;
+	size_t np = 4 + (size_t)e->has1 + (size_t)e->has2;
 	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
 	gsl_multimin_fminimizer *s;
 	gsl_vector *x, *step;

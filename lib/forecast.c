@@ -16,6 +16,11 @@
 #define FIT_MIN_SPAN 2016
 /* Calibration origins x horizons evaluated per candidate, at most. */
 #define MAX_CALIBRATION_WORK 2000000
+/* Calibration errors are weighted by exp(-age / (RECENCY x window)), so a
+ * drifting series is judged by its recent errors (nonexchangeable conformal
+ * prediction, Barber et al. 2023); the effective sample is about a quarter
+ * of the calibration window. */
+#define RECENCY 0.25
 /* Residuals behind the robust scale of the anomaly score. */
 #define ANOMALY_WINDOW_MAX 1000
 #define ANOMALY_WINDOW_MIN 30
@@ -150,6 +155,7 @@ struct candidate {
 	pcs_model *m;
 	double *z;          /* the series on the model's scale */
 	double **err;       /* per horizon: h-step errors on the model's scale */
+	double **weight;    /* per horizon: each error's recency weight */
 	size_t *nerr;
 	double score;       /* mean absolute error, averaged over horizons */
 };
@@ -167,7 +173,11 @@ candidate_free(struct candidate *c, size_t nh)
 	if (c->err)
 		for (size_t j = 0; j < nh; j++)
 			free(c->err[j]);
+	if (c->weight)
+		for (size_t j = 0; j < nh; j++)
+			free(c->weight[j]);
 	free(c->err);
+	free(c->weight);
 	free(c->nerr);
 	memset(c, 0, sizeof *c);
 }
@@ -188,23 +198,26 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
           const struct pcs_forecast_config *cfg)
 {
 	size_t nh = cfg->nhorizons, from, stride, norigins;
-	double *abs_sum = NULL;
+	double *abs_sum = NULL, *path = NULL;
 	size_t *abs_cnt = NULL;
 	int rc = -1;
 
 	c->m = pcs_model_new(c->kind, p->daily, p->daily ? p->weekly : 0);
 	c->z = malloc(s->n * sizeof *c->z);
 	c->err = calloc(nh ? nh : 1, sizeof *c->err);
+	c->weight = calloc(nh ? nh : 1, sizeof *c->weight);
 	c->nerr = calloc(nh ? nh : 1, sizeof *c->nerr);
 	abs_sum = calloc(nh ? nh : 1, sizeof *abs_sum);
 	abs_cnt = calloc(nh ? nh : 1, sizeof *abs_cnt);
-	if (!c->m || !c->z || !c->err || !c->nerr || !abs_sum || !abs_cnt)
+	path = calloc(nh ? nh : 1, sizeof *path);
+	if (!path || !c->m || !c->z || !c->err || !c->weight || !c->nerr || !abs_sum || !abs_cnt)
 		goto out;
 	for (size_t i = 0; i < s->n; i++)
 		c->z[i] = isnan(s->y[i]) ? NAN : pcs_model_transform(c->m, s->y[i]);
 	norigins = s->n - p->train_end;
 	for (size_t j = 0; j < nh; j++)
-		if ((c->err[j] = malloc((norigins ? norigins : 1) * sizeof **c->err)) == NULL)
+		if ((c->err[j] = malloc((norigins ? norigins : 1) * sizeof **c->err)) == NULL ||
+		    (c->weight[j] = malloc((norigins ? norigins : 1) * sizeof **c->weight)) == NULL)
 			goto out;
 	stride = (norigins * (nh ? nh : 1)) / MAX_CALIBRATION_WORK + 1;
 	from = p->train_end - fit_span(p, p->train_end);
@@ -214,14 +227,17 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
 		pcs_model_update(c->m, c->z[t]);
 		if (t + 1 < p->train_end || (t + 1 - p->train_end) % stride != 0)
 			continue;
+		pcs_model_forecast_path(c->m, cfg->horizons, nh, path);
 		for (size_t j = 0; j < nh; j++) {
 			size_t h = cfg->horizons[j];
-			double f;
+			double f = path[j];
 			if (t + h >= s->n)
 				break;
 			if (isnan(c->z[t + h]))
 				continue;
-			f = pcs_model_forecast(c->m, h);
+			/* age: steps between this error's target and the latest one possible */
+			c->weight[j][c->nerr[j]] = exp(-(double)(s->n - 1 - h - t) /
+			                               (RECENCY * (double)norigins));
 			c->err[j][c->nerr[j]++] = c->z[t + h] - f;
 			abs_sum[j] += fabs(s->y[t + h] - pcs_model_untransform(c->m, f));
 			abs_cnt[j]++;
@@ -239,12 +255,11 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
 	}
 	if (!isfinite(c->score))
 		c->score = INFINITY;
-	for (size_t j = 0; j < nh; j++)
-		pcs_sort_doubles(c->err[j], c->nerr[j]);
 	rc = 0;
 out:
 	free(abs_sum);
 	free(abs_cnt);
+	free(path);
 	return rc;
 }
 
@@ -256,7 +271,7 @@ make_plan(const pcs_series *s, const struct pcs_forecast_config *cfg, struct pla
 	memset(p, 0, sizeof *p);
 	p->n = s->n;
 	p->hmax = cfg->nhorizons ? cfg->horizons[cfg->nhorizons - 1] : 1;
-	cal = s->n / 4;
+	cal = s->n / 3;
 	if (cal < p->hmax + 2 * PCS_MIN_CALIBRATION)
 		cal = p->hmax + 2 * PCS_MIN_CALIBRATION;
 	if (cal > s->n / 2)
@@ -322,6 +337,8 @@ choose(const pcs_series *s, const struct pcs_forecast_config *cfg, const struct 
 			candidate_free(&c, cfg->nhorizons);
 		}
 	}
+	for (size_t j = 0; j < cfg->nhorizons; j++)
+		pcs_sort_pairs(best->err[j], best->weight[j], best->nerr[j]);
 	return 0;
 }
 
@@ -422,7 +439,8 @@ predictive(const struct candidate *c, const struct pcs_forecast_config *cfg, siz
 	e = c->err[jj];
 	ne = c->nerr[jj];
 	for (size_t k = 0; k < cfg->nlevels; k++)
-		q[k] = pcs_model_untransform(c->m, point + scale * pcs_quantile_sorted(e, ne, cfg->levels[k]));
+		q[k] = pcs_model_untransform(c->m, point + scale *
+		       pcs_quantile_weighted(e, c->weight[jj], ne, cfg->levels[k]));
 	for (size_t i = 0; i < ne; i++)
 		sum += fmax(0, pcs_model_untransform(c->m, point + scale * e[i]));
 	*mean = sum / (double)ne;

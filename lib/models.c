@@ -110,6 +110,17 @@ pcs_model_forecast(const pcs_model *m, size_t h)
 	return m->ets ? pcs_ets_forecast(m->ets, h) : pcs_snaive_forecast(m->sn, h);
 }
 
+void
+pcs_model_forecast_path(const pcs_model *m, const size_t *h, size_t n, double *out)
+{
+	if (m->ets) {
+		pcs_ets_forecast_path(m->ets, h, n, out);
+		return;
+	}
+	for (size_t j = 0; j < n; j++)
+		out[j] = pcs_snaive_forecast(m->sn, h[j]);
+}
+
 const struct pcs_ets_params *
 pcs_model_ets_params(const pcs_model *m)
 {

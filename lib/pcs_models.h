@@ -59,9 +59,13 @@ double pcs_model_update(pcs_model *m, double z);
 /* Point forecast h >= 1 steps after the last observation fed. */
 double pcs_model_forecast(const pcs_model *m, size_t h);
 
+/* Point forecasts for ascending horizons h[0..n) at once (cheaper than n
+ * calls of pcs_model_forecast). */
+void pcs_model_forecast_path(const pcs_model *m, const size_t *h, size_t n, double *out);
+
 /* The ets smoothing parameters (for reports); NULL for other models. */
 struct pcs_ets_params {
-	double alpha, beta, phi, gamma1, gamma2;
+	double alpha, beta, phi, gamma1, gamma2, rho;
 };
 const struct pcs_ets_params *pcs_model_ets_params(const pcs_model *m);
 
@@ -75,6 +79,7 @@ int pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n);
 void pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n);
 double pcs_ets_update(struct pcs_ets *e, double z);
 double pcs_ets_forecast(const struct pcs_ets *e, size_t h);
+void pcs_ets_forecast_path(const struct pcs_ets *e, const size_t *h, size_t n, double *out);
 const struct pcs_ets_params *pcs_ets_params_of(const struct pcs_ets *e);
 struct pcs_snaive *pcs_snaive_new(int period);
 void pcs_snaive_free(struct pcs_snaive *s);

@@ -16,11 +16,19 @@ int pcs_levels_parse(const char *list, double **levels, size_t *n, pcs_error *er
  * (0.025 -> "p2.5", 0.5 -> "p50", 0.999 -> "p99.9"). */
 void pcs_level_name(double level, char *buf, size_t size);
 
-/* The q-quantile of n ascending values, at plotting position q(n+1) (the
- * Weibull position, Hyndman & Fan 1996 definition 6), linearly interpolated
- * and clamped to the sample range.  This is the finite-sample split-conformal
- * quantile of Vovk et al., interpolated between order statistics. */
+/* The split-conformal q-quantile of n ascending values: the order statistic
+ * ceil(q(n+1)) for q >= 0.5 and floor(q(n+1)) below, clamped to the sample
+ * range (the finite-sample rule of split conformal prediction). */
 double pcs_quantile_sorted(const double *sorted, size_t n, double q);
+
+/* Sort v ascending, carrying w along. */
+void pcs_sort_pairs(double *v, double *w, size_t n);
+
+/* Weighted split-conformal quantile of ascending values v with weights w,
+ * the point being predicted weighing 1 (Barber, Candes, Ramdas & Tibshirani
+ * 2023, "Conformal prediction beyond exchangeability", Ann. Statist. 51,
+ * eq. 8): with all weights 1 this is pcs_quantile_sorted. */
+double pcs_quantile_weighted(const double *v, const double *w, size_t n, double q);
 
 /* Median of n values (reorders x); NaN when n is 0. */
 double pcs_median(double *x, size_t n);

@@ -39,21 +39,27 @@ void pcs_store_free(pcs_store *st);
  * rule, the same on every machine. */
 uint64_t pcs_key_hash(const char *group, const char *region);
 
+/* Keep samples only for the keys whose pcs_key_hash is k-1 modulo n
+ * (1 <= k <= n); the others still count for step detection, so that every
+ * shard detects the same step as an unsharded run.  Call before adding. */
+void pcs_store_set_shard(pcs_store *st, unsigned long k, unsigned long n);
+
 /* Add one sample.  Returns 0 or PCS_ENOMEM. */
 int pcs_store_add(pcs_store *st, const char *group, const char *region,
                   int64_t ts, double value, pcs_error *err);
 
+/* Gather the keys of the shard sorted by group, then region (bytewise);
+ * the key indexes below refer to this order.  0, or -1 on no memory. */
+int pcs_store_sort(pcs_store *st);
+/* The number of keys gathered by pcs_store_sort. */
 size_t pcs_store_nkeys(const pcs_store *st);
-
-/* Sort the keys by group, then region (bytewise); key indexes below refer to
- * this order. */
-void pcs_store_sort(pcs_store *st);
 const char *pcs_store_group(const pcs_store *st, size_t key);
 const char *pcs_store_region(const pcs_store *st, size_t key);
 
-/* The median spacing of distinct timestamps, as the median over keys of each
- * key's median spacing; 0 when no key has two distinct timestamps. */
-int64_t pcs_store_detect_step(pcs_store *st);
+/* The step: the median over keys (all keys, in the shard or not) of the
+ * median spacing between each key's first 33 distinct timestamps; 0 when no
+ * key has two distinct timestamps. */
+int64_t pcs_store_detect_step(const pcs_store *st);
 
 /* Regularize key's samples to step (see above).  Returns 0, PCS_EDATA when
  * the key has no samples, or PCS_ENOMEM. */

@@ -77,19 +77,22 @@ pcs_level_name(double level, char *buf, size_t size)
 double
 pcs_quantile_sorted(const double *sorted, size_t n, double q)
 {
-	double pos, frac;
-	size_t i;
+	double pos;
+	size_t k;
 
 	if (n == 0)
 		return NAN;
-	pos = q * (double)(n + 1);   /* 1-based */
-	if (pos <= 1)
-		return sorted[0];
-	if (pos >= (double)n)
-		return sorted[n - 1];
-	i = (size_t)pos;
-	frac = pos - (double)i;
-	return sorted[i - 1] + frac * (sorted[i] - sorted[i - 1]);
+	/* 1-based order statistic: ceil((n+1)q) above the median, floor below,
+	 * so that each tail keeps at most its share of the n+1 exchangeable
+	 * errors (Lei et al. 2018, "Distribution-free predictive inference for
+	 * regression", JASA 113, section 2.2). */
+	pos = q * (double)(n + 1);
+	k = q >= 0.5 ? (size_t)ceil(pos - 1e-9) : (size_t)floor(pos + 1e-9);
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return sorted[k - 1];
 }
 
 /* Hoare's selection: the k-th smallest of x[0..n), in expected linear time. */
@@ -149,4 +152,58 @@ pcs_quantiles_monotone(double *v, size_t n, double floor)
 		if (i > 0 && v[i] < v[i - 1])
 			v[i] = v[i - 1];
 	}
+}
+
+struct pair { double v, w; };
+
+static int
+cmp_pair(const void *a, const void *b)
+{
+	double x = ((const struct pair *)a)->v, y = ((const struct pair *)b)->v;
+
+	return (x > y) - (x < y);
+}
+
+void
+pcs_sort_pairs(double *v, double *w, size_t n)
+{
+	struct pair *p = malloc((n ? n : 1) * sizeof *p);
+
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		p[i].v = v[i];
+		p[i].w = w[i];
+	}
+	qsort(p, n, sizeof *p, cmp_pair);
+	for (size_t i = 0; i < n; i++) {
+		v[i] = p[i].v;
+		w[i] = p[i].w;
+	}
+	free(p);
+}
+
+double
+pcs_quantile_weighted(const double *sorted, const double *w, size_t n, double q)
+{
+	double total = 1, acc = 0;   /* 1: the weight of the point being predicted */
+
+	if (n == 0)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		total += w[i];
+	if (q >= 0.5) {
+		for (size_t i = 0; i < n; i++) {
+			acc += w[i];
+			if (acc >= q * total * (1 - 1e-12))
+				return sorted[i];
+		}
+		return sorted[n - 1];
+	}
+	for (size_t i = n; i-- > 0;) {
+		acc += w[i];
+		if (acc >= (1 - q) * total * (1 - 1e-12))
+			return sorted[i];
+	}
+	return sorted[0];
 }

@@ -5,6 +5,9 @@
 
 #include "pcs_series.h"
 
+/* Distinct timestamps per key that the step is detected from. */
+#define STEP_SKETCH 33
+
 struct sample {
 	int64_t ts;
 	double v;
@@ -18,13 +21,19 @@ struct key {
 	size_t n, cap;
 	int64_t newest;
 	int sorted;          /* s[] is in non-decreasing time order */
+	int in_shard;        /* samples are kept; otherwise only the sketch */
+	unsigned nearly;
+	int64_t early[STEP_SKETCH];   /* first distinct timestamps, ascending */
 };
 
 struct pcs_store {
 	int64_t window;
 	int sum_duplicates;
-	struct key **keys;   /* in insertion order, or sorted after pcs_store_sort */
+	struct key **keys;   /* every key seen, in insertion order */
 	size_t nkeys, keys_cap;
+	struct key **out;    /* the keys of this shard, sorted by pcs_store_sort */
+	size_t nout;
+	uint64_t shard_k, shard_n;
 	struct key **table;  /* open addressing, power-of-two size */
 	size_t table_size;
 	struct key *last;    /* one-entry cache: consecutive rows often share a key */
@@ -73,6 +82,7 @@ pcs_store_free(pcs_store *st)
 		free(st->keys[i]);
 	}
 	free(st->keys);
+	free(st->out);
 	free(st->table);
 	free(st);
 }
@@ -153,6 +163,7 @@ lookup(pcs_store *st, const char *group, const char *region)
 	k->region = k->name + gl + 1;
 	k->hash = h;
 	k->sorted = 1;
+	k->in_shard = st->shard_n < 2 || h % st->shard_n == st->shard_k - 1;
 	st->table[j] = k;
 	st->keys[st->nkeys++] = k;
 	return st->last = k;
@@ -212,6 +223,30 @@ compact(pcs_store *st, struct key *k)
 	return 0;
 }
 
+void
+pcs_store_set_shard(pcs_store *st, unsigned long k, unsigned long n)
+{
+	st->shard_k = k;
+	st->shard_n = n;
+}
+
+/* Remember the key's first STEP_SKETCH distinct timestamps. */
+static void
+sketch(struct key *k, int64_t ts)
+{
+	unsigned i = k->nearly;
+
+	if (i == STEP_SKETCH)
+		return;
+	while (i > 0 && k->early[i - 1] > ts)
+		i--;
+	if (i > 0 && k->early[i - 1] == ts)
+		return;
+	memmove(k->early + i + 1, k->early + i, (k->nearly - i) * sizeof *k->early);
+	k->early[i] = ts;
+	k->nearly++;
+}
+
 int
 pcs_store_add(pcs_store *st, const char *group, const char *region, int64_t ts,
               double value, pcs_error *err)
@@ -220,6 +255,9 @@ pcs_store_add(pcs_store *st, const char *group, const char *region, int64_t ts,
 
 	if (k == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	sketch(k, ts);
+	if (!k->in_shard)
+		return 0;
 	if (k->n == k->cap) {
 		/* Compact first when that frees room; grow only when it does not,
 		 * so the array stays within twice the samples in the window. */
@@ -247,7 +285,7 @@ pcs_store_add(pcs_store *st, const char *group, const char *region, int64_t ts,
 size_t
 pcs_store_nkeys(const pcs_store *st)
 {
-	return st->nkeys;
+	return st->nout;
 }
 
 static int
@@ -259,23 +297,30 @@ cmp_keys(const void *a, const void *b)
 	return c ? c : strcmp(x->region, y->region);
 }
 
-void
+int
 pcs_store_sort(pcs_store *st)
 {
-	if (st->nkeys > 1)
-		qsort(st->keys, st->nkeys, sizeof *st->keys, cmp_keys);
+	free(st->out);
+	st->nout = 0;
+	if ((st->out = malloc((st->nkeys + 1) * sizeof *st->out)) == NULL)
+		return -1;
+	for (size_t i = 0; i < st->nkeys; i++)
+		if (st->keys[i]->in_shard)
+			st->out[st->nout++] = st->keys[i];
+	qsort(st->out, st->nout, sizeof *st->out, cmp_keys);
+	return 0;
 }
 
 const char *
 pcs_store_group(const pcs_store *st, size_t key)
 {
-	return st->keys[key]->name;
+	return st->out[key]->name;
 }
 
 const char *
 pcs_store_region(const pcs_store *st, size_t key)
 {
-	return st->keys[key]->region;
+	return st->out[key]->region;
 }
 
 static int
@@ -287,27 +332,23 @@ cmp_i64(const void *a, const void *b)
 }
 
 int64_t
-pcs_store_detect_step(pcs_store *st)
+pcs_store_detect_step(const pcs_store *st)
 {
-	int64_t *med = malloc((st->nkeys + 1) * sizeof *med), step = 0;
+	int64_t *med = malloc((st->nkeys + 1) * sizeof *med), d[STEP_SKETCH], step = 0;
 	size_t nmed = 0;
 
 	if (med == NULL)
 		return 0;
 	for (size_t i = 0; i < st->nkeys; i++) {
-		struct key *k = st->keys[i];
-		int64_t *d;
+		const struct key *k = st->keys[i];
 		size_t nd = 0;
 
-		if (compact(st, k) != 0 || k->n < 2)
+		for (unsigned j = 1; j < k->nearly; j++)
+			d[nd++] = k->early[j] - k->early[j - 1];
+		if (nd == 0)
 			continue;
-		if ((d = malloc((k->n - 1) * sizeof *d)) == NULL)
-			continue;
-		for (size_t j = 1; j < k->n; j++)
-			d[nd++] = k->s[j].ts - k->s[j - 1].ts;
 		qsort(d, nd, sizeof *d, cmp_i64);
 		med[nmed++] = d[(nd - 1) / 2];
-		free(d);
 	}
 	if (nmed > 0) {
 		qsort(med, nmed, sizeof *med, cmp_i64);
@@ -329,7 +370,7 @@ int
 pcs_store_series(pcs_store *st, size_t key, int64_t step, pcs_series *out,
                  pcs_error *err)
 {
-	struct key *k = st->keys[key];
+	struct key *k = st->out[key];
 	int64_t first, last;
 	unsigned *cnt;
 

@@ -4,16 +4,16 @@
 # Run the commands shown in the EXAMPLES section of each man page and report
 # the results as TAP.
 #
-# usage: tests/man-examples.sh [PAGE ...]    (default: man/*.[1-9])
+# usage: tests/man-examples.sh [PAGE ...]    (paths from the project root;
+#        default man/*.[1-9])
 #
 # A line of a literal display (.Bd -literal ... .Ed) inside the EXAMPLES
 # section that begins with "$ " is a command; the indented lines right after
 # it continue it, as they would in a shell (a backslash at the end of a line,
 # or an open quote).  Lines that follow unindented, such as sample output,
-# are not run.  Each command runs from the project
-# root with bin/ first on PATH, under bash with pipefail, standard input from
-# /dev/null and standard output discarded, and passes when it exits 0 within
-# 60 seconds.  A command that needs an optional tool (see optional_tools) that
+# are not run.  Each command runs from the project root with bin/ first on
+# PATH, under bash with pipefail, standard input from /dev/null and standard
+# output discarded, and passes when it exits 0 within 60 seconds.  A command that needs an optional tool (see optional_tools) that
 # is not installed is reported as skipped.
 
 set -u
