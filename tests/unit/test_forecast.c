@@ -1,0 +1,156 @@
+/* Unit tests: models, horizons, and the forecast engine's guarantees. */
+#include <stdlib.h>
+
+#include "tap.h"
+#include "pcs.h"
+
+/* A small deterministic generator (xorshift64*) and Box-Muller normals. */
+static uint64_t rng = 88172645463325252ULL;
+
+static double
+uniform(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (double)((rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static double
+normal(void)
+{
+	double u = uniform(), v = uniform();
+
+	return sqrt(-2 * log(u + 1e-300)) * cos(2 * M_PI * v);
+}
+
+static pcs_series
+make_series(size_t n, int64_t step, double level, double amp, double noise)
+{
+	pcs_series s = { 0, step, n, malloc(n * sizeof(double)) };
+
+	for (size_t i = 0; i < n; i++)
+		s.y[i] = level + amp * sin(2 * M_PI * (double)(i % (86400 / step)) /
+		                           (double)(86400 / step)) + noise * normal();
+	return s;
+}
+
+int
+main(void)
+{
+	pcs_horizon_spec hs;
+	size_t *h, nh;
+	pcs_error err;
+
+	ok(pcs_horizons_parse("5m,15m,30m", &hs, &err) == 0, "default horizons parse");
+	nh = pcs_horizons_resolve(&hs, 300, &h);
+	ok(nh == 3 && h[0] == 1 && h[1] == 3 && h[2] == 6, "5m,15m,30m at a 5-minute step");
+	free(h);
+	nh = pcs_horizons_resolve(&hs, 3600, &h);
+	ok(nh == 1 && h[0] == 1, "rounded up to one step, repeats dropped");
+	free(h);
+	pcs_horizons_free(&hs);
+	ok(pcs_horizons_parse("1h..48h", &hs, &err) == 0, "range parses");
+	nh = pcs_horizons_resolve(&hs, 3600, &h);
+	ok(nh == 48 && h[0] == 1 && h[47] == 48, "1h..48h hourly: 48 horizons");
+	free(h);
+	nh = pcs_horizons_resolve(&hs, 1800, &h);
+	ok(nh == 95 && h[0] == 2 && h[94] == 96, "1h..48h half-hourly: every step in range");
+	free(h);
+	pcs_horizons_free(&hs);
+	ok(pcs_horizons_parse("2h..1h", &hs, &err) == PCS_EUSAGE, "reversed range rejected");
+	ok(pcs_horizons_parse("5m,x", &hs, &err) == PCS_EUSAGE, "bad duration rejected");
+
+	{
+		pcs_model *m = pcs_model_new(PCS_MODEL_SNAIVE, 4, 0);
+		double y[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+		pcs_model_reset(m, y, 10);
+		for (int i = 0; i < 10; i++)
+			pcs_model_update(m, y[i]);
+		ok(pcs_model_forecast(m, 1) == 7 && pcs_model_forecast(m, 4) == 10 &&
+		   pcs_model_forecast(m, 5) == 7, "seasonal naive repeats the last season");
+		pcs_model_free(m);
+	}
+	{
+		/* a noise-free daily cycle: ets must learn it almost exactly */
+		pcs_series s = make_series(24 * 21, 3600, 100, 30, 0);
+		pcs_model *m = pcs_model_new(PCS_MODEL_ETS, 24, 168);
+		size_t hh[5] = { 1, 2, 7, 24, 48 };
+		double path[5], worst = 0, diff = 0;
+		pcs_model_fit(m, s.y, s.n);
+		for (size_t i = 0; i < s.n; i++)
+			pcs_model_update(m, s.y[i]);
+		pcs_model_forecast_path(m, hh, 5, path);
+		for (int j = 0; j < 5; j++) {
+			double want = 100 + 30 * sin(2 * M_PI * (double)((s.n + hh[j] - 1) % 24) / 24);
+			worst = fmax(worst, fabs(pcs_model_forecast(m, hh[j]) - want));
+			diff = fmax(diff, fabs(path[j] - pcs_model_forecast(m, hh[j])));
+		}
+		ok(worst < 0.5, "ets learns a clean daily cycle (worst error %.3g)", worst);
+		ok(diff < 1e-9, "forecast_path equals forecast");
+		pcs_model_free(m);
+		pcs_series_free(&s);
+	}
+	{
+		/* constant series: degenerate but exact; anomaly 0 */
+		pcs_series s = make_series(24 * 10, 3600, 42, 0, 0);
+		size_t hh[2] = { 1, 12 };
+		double lv[3] = { 0.05, 0.5, 0.95 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 3 };
+		struct pcs_forecast_result r;
+		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0, "constant series forecast");
+		ok(fabs(r.quantiles[0] - 42) < 1e-6 && fabs(r.quantiles[5] - 42) < 1e-6 &&
+		   fabs(r.mean[1] - 42) < 1e-6 && r.anomaly_score == 0, "constant in, constant out");
+		pcs_forecast_result_free(&r);
+		/* a jump at the end is an anomaly */
+		s.y[s.n - 1] = 80;
+		pcs_forecast_series(&s, &cfg, &r, &err);
+		ok(r.anomaly_score == 1, "a jump after a constant past scores 1");
+		pcs_forecast_result_free(&r);
+		pcs_series_free(&s);
+	}
+	{
+		/* calibration: over many noisy series, the 5%-95% interval of the
+		 * next values must cover about 90% of them */
+		size_t hh[3] = { 1, 3, 6 }, inside = 0, total = 0, negative = 0, crossed = 0;
+		double lv[2] = { 0.05, 0.95 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 2 };
+		for (int k = 0; k < 200; k++) {
+			pcs_series full = make_series(288 * 5 + 6, 300, 20, 10, 4), s = full;
+			struct pcs_forecast_result r;
+			s.n -= 6;
+			for (size_t i = 0; i < full.n; i++)
+				full.y[i] = fmax(0, full.y[i]);
+			pcs_forecast_series(&s, &cfg, &r, &err);
+			for (int j = 0; j < 3; j++) {
+				double y = full.y[s.n + hh[j] - 1], lo = r.quantiles[j * 2], hi = r.quantiles[j * 2 + 1];
+				inside += lo <= y && y <= hi;
+				total++;
+				negative += lo < 0;
+				crossed += hi < lo;
+			}
+			pcs_forecast_result_free(&r);
+			pcs_series_free(&full);
+		}
+		ok(inside >= 0.85 * total && inside <= 0.95 * total,
+		   "90%% intervals cover %.1f%% of 600 outcomes", 100.0 * inside / total);
+		ok(negative == 0 && crossed == 0, "no negative and no crossed quantiles");
+	}
+	{
+		/* short histories degrade to simpler models instead of failing */
+		double y[3] = { 5, 6, 7 };
+		pcs_series s = { 0, 3600, 3, y };
+		size_t hh[1] = { 2 };
+		double lv[1] = { 0.9 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 1, lv, 1 };
+		struct pcs_forecast_result r;
+		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0 && r.model == PCS_MODEL_NAIVE &&
+		   r.quantiles[0] >= 7, "three points: naive, with a widening interval");
+		pcs_forecast_result_free(&r);
+		s.n = 1;
+		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0 && r.mean[0] == 5,
+		   "one point: its value");
+		pcs_forecast_result_free(&r);
+	}
+	return tap_done();
+}
