@@ -35,11 +35,16 @@ pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err)
 	if (copy == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *dots = strstr(tok, "..");
-		int64_t a, b;
+		char *dots = strstr(tok, ".."), *slash;
+		int64_t a, b, every = 0;
 
 		if (dots) {
 			*dots = '\0';
+			if ((slash = strchr(dots + 2, '/')) != NULL) {
+				*slash = '\0';
+				if (pcs_duration_parse(slash + 1, &every, err))
+					goto fail;
+			}
 			if (pcs_duration_parse(tok, &a, err) || pcs_duration_parse(dots + 2, &b, err))
 				goto fail;
 			if (b < a) {
@@ -53,20 +58,22 @@ pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err)
 			b = a;
 		}
 		if (spec->n == cap) {
-			int64_t *nf, *nt;
+			int64_t *nf, *nt = NULL, *ne = NULL;
 			cap = cap ? cap * 2 : 8;
-			nf = realloc(spec->from, cap * sizeof *nf);
-			if (nf)
+			if ((nf = realloc(spec->from, cap * sizeof *nf)) != NULL)
 				spec->from = nf;
-			nt = nf ? realloc(spec->to, cap * sizeof *nt) : NULL;
-			if (nt == NULL) {
+			if (nf && (nt = realloc(spec->to, cap * sizeof *nt)) != NULL)
+				spec->to = nt;
+			if (nt && (ne = realloc(spec->every, cap * sizeof *ne)) != NULL)
+				spec->every = ne;
+			if (ne == NULL) {
 				pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 				goto fail;
 			}
-			spec->to = nt;
 		}
 		spec->from[spec->n] = a;
 		spec->to[spec->n] = b;
+		spec->every[spec->n] = every;
 		spec->n++;
 	}
 	free(copy);
@@ -84,6 +91,7 @@ pcs_horizons_free(pcs_horizon_spec *spec)
 {
 	free(spec->from);
 	free(spec->to);
+	free(spec->every);
 	memset(spec, 0, sizeof *spec);
 }
 
@@ -102,13 +110,16 @@ pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
 
 	for (size_t i = 0; i < spec->n; i++) {
 		int64_t a = (spec->from[i] + step - 1) / step, b = (spec->to[i] + step - 1) / step;
+		int64_t every = (spec->every[i] + step - 1) / step;
 		if (a < 1)
 			a = 1;
 		if (spec->to[i] > spec->from[i])
 			b = spec->to[i] / step;   /* a range keeps the multiples inside it */
 		if (b < a)
 			b = a;
-		for (int64_t h = a; h <= b; h++) {
+		if (every < 1)
+			every = 1;
+		for (int64_t h = a; h <= b; h += every) {
 			if (n == cap) {
 				size_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof *nv);
 				if (nv == NULL) {

@@ -34,17 +34,20 @@
 /* The longest cycle modelled, in steps (a week of minutes). */
 #define PCS_MAX_PERIOD 10080
 
-/* A horizon list as given: durations and ranges "A..B". */
+/* A horizon list as given: durations, ranges "A..B" (every step from A to
+ * B) and "A..B/S" (every S from A to B). */
 typedef struct pcs_horizon_spec {
 	size_t n;
 	int64_t *from, *to;   /* from == to for a single duration */
+	int64_t *every;       /* the stride of a range, 0 for every step */
 } pcs_horizon_spec;
 
 int pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err);
 void pcs_horizons_free(pcs_horizon_spec *spec);
 
 /* Horizons in whole steps for a given step: each duration rounded up (at
- * least 1), ranges expanded to every step multiple, ascending, no repeats.
+ * least 1), ranges expanded to every step multiple (or every stride, rounded
+ * up to whole steps) inside them, ascending, no repeats.
  * Returns the count, 0 on no memory. */
 size_t pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps);
 

@@ -2,7 +2,8 @@
  *
  * Timestamps are whole Unix seconds (int64_t).  Input is RFC 3339
  * ("2026-11-27T22:00:00Z", "2026-11-27 23:00:00.5+01:00"; fractions of a
- * second are truncated) or an integer count of Unix seconds.  Output is
+ * second are truncated), an RFC 3339 full-date alone ("2026-11-27", midnight
+ * UTC, for daily data), or an integer count of Unix seconds.  Output is
  * RFC 3339 UTC.  Durations are "30s", "5m", "1h", "7d", "2w", sums such as
  * "1h30m", or plain seconds.
  */

@@ -109,6 +109,15 @@ pcs_time_parse(const char *s, size_t len, int64_t *out, pcs_error *err)
 		s++, len--;
 	if (len == 0)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL, "empty timestamp");
+	if (len == 10 && s[4] == '-' && s[7] == '-') {
+		/* an RFC 3339 full-date alone: midnight UTC */
+		if (digits(s, 4, &Y) || digits(s + 5, 2, &M) || digits(s + 8, 2, &D))
+			goto bad;
+		if (Y < 1 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M))
+			goto range;
+		*out = pcs_days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400;
+		return 0;
+	}
 	if (len < 19 || s[4] != '-')
 		return parse_epoch(s, len, out, err);
 	if (digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||

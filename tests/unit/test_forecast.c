@@ -58,7 +58,13 @@ main(void)
 	ok(nh == 95 && h[0] == 2 && h[94] == 96, "1h..48h half-hourly: every step in range");
 	free(h);
 	pcs_horizons_free(&hs);
+	ok(pcs_horizons_parse("1h..1d/1h", &hs, &err) == 0, "range with a stride parses");
+	nh = pcs_horizons_resolve(&hs, 300, &h);
+	ok(nh == 24 && h[0] == 12 && h[1] == 24 && h[23] == 288, "1h..1d/1h at 5 minutes: hourly");
+	free(h);
+	pcs_horizons_free(&hs);
 	ok(pcs_horizons_parse("2h..1h", &hs, &err) == PCS_EUSAGE, "reversed range rejected");
+	ok(pcs_horizons_parse("1h..2h/x", &hs, &err) == PCS_EUSAGE, "bad stride rejected");
 	ok(pcs_horizons_parse("5m,x", &hs, &err) == PCS_EUSAGE, "bad duration rejected");
 
 	{

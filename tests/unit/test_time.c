@@ -29,6 +29,9 @@ main(void)
 	ok(parse("1795816800", &rc) == 1795816800 && rc == 0, "Unix seconds");
 	ok(parse("-86400", &rc) == -86400 && rc == 0, "negative Unix seconds");
 	ok(parse("2024-02-29T00:00:00Z", &rc) == 1709164800 && rc == 0, "leap day");
+	ok(parse("2024-02-29", &rc) == 1709164800 && rc == 0, "a date alone is midnight UTC");
+	parse("2024-02-30", &rc);
+	ok(rc == PCS_EDATA, "30 February is rejected");
 	parse("2023-02-29T00:00:00Z", &rc);
 	ok(rc == PCS_EDATA, "29 February of a common year is rejected");
 	parse("2026-13-01T00:00:00Z", &rc);
