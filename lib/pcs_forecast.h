@@ -14,8 +14,10 @@
  * the lowest mean absolute error (averaged over horizons) is chosen; it is
  * refitted on all the history for the point forecast, and the quantile at
  * level q is the point forecast plus the q-quantile of its calibration errors
- * (pcs_quantile_sorted), back-transformed.  Quantiles never cross and never
- * go below zero; the mean is the mean of the same predictive distribution.
+ * (recency-weighted, pcs_quantile_weighted), back-transformed.  Quantiles
+ * never cross and never go below zero.  The mean is the model's point
+ * forecast (for ets-mul, exp of the log-scale forecast), not shifted by the
+ * calibration errors.
  * Horizons with fewer than PCS_MIN_CALIBRATION errors borrow the widest
  * calibrated horizon's errors scaled by sqrt(h/h'); with none at all the
  * interval is a Gaussian random walk from the spread of first differences.
@@ -64,7 +66,7 @@ struct pcs_forecast_config {
 
 struct pcs_forecast_result {
 	int model;                  /* the PCS_MODEL_* kind used */
-	double *mean;               /* [nhorizons] */
+	double *mean;               /* [nhorizons]: the point forecast, >= 0 */
 	double *quantiles;          /* [nhorizons * nlevels], row per horizon */
 	double anomaly_score;       /* of the latest observation, in [0,1] */
 };
