@@ -29,10 +29,15 @@ build_helper() {
 	fi
 }
 
-# need_forecast: the binary under test must exist.
+# need_forecast: the binary under test must exist.  It is copied into
+# bench/build/ so that a rebuild during the runs cannot mix two binaries;
+# PCS_RUN is the copy.
 need_forecast() {
 	[[ -x $PCS_FORECAST ]] ||
 		die "$PCS_FORECAST not found: run 'make' first (or set PCS_FORECAST)"
+	mkdir -p "$BUILD" || die "cannot create $BUILD"
+	PCS_RUN="$BUILD/pcs-forecast.${0##*/}.snapshot"
+	cp "$PCS_FORECAST" "$PCS_RUN" || die "cannot copy $PCS_FORECAST"
 }
 
 # median: the median of the numbers on stdin, one per line (mean of the two
@@ -100,7 +105,11 @@ machine_line() {
 	model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
 	printf '# host: %s CPUs%s, %s; %s\n' "$cpus" "${model:+ ($model)}" \
 		"$(uname -sr)" "$("$CC" --version 2>/dev/null | head -n 1)"
-	printf '# pcs-forecast: %s (%s)\n' "$PCS_FORECAST" \
-		"$("$PCS_FORECAST" --version 2>/dev/null | head -n 1)"
+	local rev sum
+	rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null) || rev="no commit"
+	[[ -z $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] || rev="$rev, modified"
+	sum=$(cksum <"$PCS_RUN" | awk '{ print $1 }')
+	printf '# pcs-forecast: %s (%s; tree %s; cksum %s)\n' "$PCS_FORECAST" \
+		"$("$PCS_RUN" --version 2>/dev/null | head -n 1)" "$rev" "$sum"
 	printf '# timings: median of %s runs; shared machine, so compare ratios, not seconds\n' "$REPEAT"
 }

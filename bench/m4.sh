@@ -203,6 +203,7 @@ if [[ ! -x $PCS_FORECAST ]]; then
 	printf '%s\n' "${checks[@]}"
 	exit 1
 fi
+need_forecast
 
 # ---------------------------------------------------------------------------
 # Runs.
@@ -215,7 +216,7 @@ declare -A wall rss
 for model in auto ets snaive; do
 	note "running --model $model on one CPU ($REPEAT runs)"
 	timed_runs "$REPEAT" "$OUT/stats-$model" "$OUT/fc-$model.csv" \
-		"${PIN1[@]}" "$PCS_FORECAST" "${PCS_ARGS[@]}" --model "$model" "$OUT/metrics.csv" ||
+		"${PIN1[@]}" "$PCS_RUN" "${PCS_ARGS[@]}" --model "$model" "$OUT/metrics.csv" ||
 		die "pcs-forecast --model $model failed (see $OUT/stats-$model.stderr)"
 	wall[$model]=$(stat_median "$OUT/stats-$model" 1)
 	rss[$model]=$(stat_max "$OUT/stats-$model" 2)
@@ -223,7 +224,7 @@ for model in auto ets snaive; do
 done
 note "running --model auto on all CPUs ($REPEAT runs)"
 timed_runs "$REPEAT" "$OUT/stats-auto-all" "$OUT/fc-auto-all.csv" \
-	"$PCS_FORECAST" "${PCS_ARGS[@]}" --model auto "$OUT/metrics.csv" ||
+	"$PCS_RUN" "${PCS_ARGS[@]}" --model auto "$OUT/metrics.csv" ||
 	die "pcs-forecast --model auto failed"
 wall_all=$(stat_median "$OUT/stats-auto-all" 1)
 score "$OUT/fc-auto-all.csv" auto-all

@@ -97,24 +97,24 @@ results+=("$(row "wc -l (floor)" "$rows" - "$OUT/stats-wc")")
 for model in "${MODELS[@]}"; do
 	note "--model $model, $rows rows, default window ($REPEAT runs)"
 	timed_runs "$REPEAT" "$OUT/stats-$model" "$OUT/fc-$model.csv" \
-		"$PCS_FORECAST" --model "$model" "$FULL" ||
+		"$PCS_RUN" --model "$model" "$FULL" ||
 		die "pcs-forecast --model $model failed (see $OUT/stats-$model.stderr)"
 	results+=("$(row "pcs $model" "$rows" default "$OUT/stats-$model")")
 	rss_full[$model]=$(stat_max "$OUT/stats-$model" 2)
 
 	note "--model $model, $fifth_rows rows, default window (1 run)"
 	timed_runs 1 "$OUT/stats-$model-fifth" "$OUT/fc-$model-fifth.csv" \
-		"$PCS_FORECAST" --model "$model" "$FIFTH" || die "pcs-forecast failed"
+		"$PCS_RUN" --model "$model" "$FIFTH" || die "pcs-forecast failed"
 	results+=("$(row "pcs $model, 1/$FRACTION rows" "$fifth_rows" default "$OUT/stats-$model-fifth")")
 	rss_fifth[$model]=$(stat_max "$OUT/stats-$model-fifth" 2)
 
 	note "--model $model --window $WINDOW, full and 1/$FRACTION rows (1 run each)"
 	timed_runs 1 "$OUT/stats-$model-w" "$OUT/fc-$model-w.csv" \
-		"$PCS_FORECAST" --model "$model" --window "$WINDOW" "$FULL" || die "pcs-forecast failed"
+		"$PCS_RUN" --model "$model" --window "$WINDOW" "$FULL" || die "pcs-forecast failed"
 	results+=("$(row "pcs $model" "$rows" "$WINDOW" "$OUT/stats-$model-w")")
 	rss_wfull[$model]=$(stat_max "$OUT/stats-$model-w" 2)
 	timed_runs 1 "$OUT/stats-$model-wfifth" "$OUT/fc-$model-wfifth.csv" \
-		"$PCS_FORECAST" --model "$model" --window "$WINDOW" "$FIFTH" || die "pcs-forecast failed"
+		"$PCS_RUN" --model "$model" --window "$WINDOW" "$FIFTH" || die "pcs-forecast failed"
 	results+=("$(row "pcs $model, 1/$FRACTION rows" "$fifth_rows" "$WINDOW" "$OUT/stats-$model-wfifth")")
 	rss_wfifth[$model]=$(stat_max "$OUT/stats-$model-wfifth" 2)
 
