@@ -11,7 +11,7 @@ CFLAGS  ?= -O2 -g
 WARN    = -std=c11 -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
           -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPCS_VERSION='"$(VERSION)"' -Ilib
-LDLIBS  = -lcsv -ljansson -lgsl -lgslcblas -lm
+LDLIBS  = -lcsv -ljansson -lgsl -lgslcblas -lm -lpthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -1,6 +1,7 @@
 /* pcs-forecast — probabilistic forecasts of request rates per (group, region). */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ static const char help_text[] =
 	"per (group, region) and horizon.\n"
 	"  -H, --horizons LIST       durations and ranges A..B (default 5m,15m,30m)\n"
 	"  -q, --quantiles LEVELS    levels in (0,1) (default 0.5,0.9,0.95,0.99)\n"
+	"  -j, --jobs N              forecast keys on N threads (default 1)\n"
 	"      --model NAME          auto, ets or snaive (default auto)\n"
 	"      --step DUR            series step (default: median spacing)\n"
 	"      --window DUR          history kept per key (default 8w)\n"
@@ -35,6 +37,7 @@ enum { OPT_MODEL = OPT_TOOL, OPT_STEP, OPT_WINDOW, OPT_SUM_DUP, OPT_SHARD, OPT_S
 static const struct option longopts[] = {
 	{ "horizons", required_argument, NULL, 'H' },
 	{ "quantiles", required_argument, NULL, 'q' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "window", required_argument, NULL, OPT_WINDOW },
@@ -55,6 +58,7 @@ struct options {
 	int64_t step, window;
 	unsigned long shard_k, shard_n;
 	double threshold;
+	int jobs;
 };
 
 struct columns { int ts, group, region, rps; };
@@ -94,12 +98,21 @@ parse_options(struct options *o, int argc, char **argv)
 	o->model = PCS_MODEL_AUTO;
 	o->window = 8 * 604800;
 	o->threshold = PCS_ANOMALY_THRESHOLD;
-	while ((opt = getopt_long(argc, argv, "H:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+	o->jobs = 1;
+	while ((opt = getopt_long(argc, argv, "H:j:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(&o->c, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'H': horizons = optarg; break;
 		case 'q': levels = optarg; break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+			if (*end || end == optarg || j < 1 || j > 256)
+				cli_usage_error("-j: want a number of threads from 1 to 256: \"%s\"", optarg);
+			o->jobs = (int)j;
+			break;
+		}
 		case OPT_MODEL:
 			if (strcmp(optarg, "auto") == 0)
 				o->model = PCS_MODEL_AUTO;
@@ -222,87 +235,166 @@ end_row(pcs_writer *w)
 		cli_write_failed();
 }
 
-static void
-write_forecasts(struct options *o, pcs_store *st, pcs_writer *w, int64_t step)
-{
-	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
-	                                   .nlevels = o->nlevels };
-	size_t *h;
+/* One key's work, done by any thread, written by the main thread in key
+ * order so that the output does not depend on -j. */
+struct key_work {
+	pcs_series s;
+	struct pcs_forecast_result fc;
+	double *expected, *score;
+	int model, rc;
 	pcs_error err;
+};
 
-	cfg.nhorizons = pcs_horizons_resolve(&o->horizons, step, &h);
-	if (cfg.nhorizons == 0)
-		cli_die(EXIT_DATA, "out of memory");
-	cfg.horizons = h;
-	for (size_t k = 0; k < pcs_store_nkeys(st); k++) {
-		pcs_series s;
-		struct pcs_forecast_result res;
-		int64_t issued;
+struct batch {
+	const struct options *o;
+	pcs_store *st;
+	const struct pcs_forecast_config *cfg;
+	int64_t step;
+	size_t first, count, next;
+	struct key_work *work;
+	pthread_mutex_t lock;
+};
 
-		if (pcs_store_series(st, k, step, &s, &err) != 0 ||
-		    pcs_forecast_series(&s, &cfg, &res, &err) != 0)
-			cli_die(EXIT_DATA, "%s", err.msg);
-		issued = s.start + (int64_t)(s.n - 1) * step;
-		for (size_t j = 0; j < cfg.nhorizons; j++) {
-			int64_t hs = (int64_t)h[j] * step;
-			pcs_writer_time(w, issued);
-			pcs_writer_str(w, pcs_store_group(st, k));
-			pcs_writer_str(w, pcs_store_region(st, k));
-			pcs_writer_int(w, hs);
-			pcs_writer_time(w, issued + hs);
-			pcs_writer_num(w, res.mean[j]);
-			for (size_t q = 0; q < o->nlevels; q++)
-				pcs_writer_num(w, res.quantiles[j * o->nlevels + q]);
-			pcs_writer_str(w, pcs_model_name(res.model));
-			pcs_writer_num(w, res.anomaly_score);
-			pcs_writer_int(w, res.anomaly_score >= o->threshold);
-			end_row(w);
-		}
-		pcs_forecast_result_free(&res);
-		pcs_series_free(&s);
+static void
+do_key(struct batch *b, size_t i)
+{
+	struct key_work *kw = &b->work[i];
+
+	kw->rc = pcs_store_series(b->st, b->first + i, b->step, &kw->s, &kw->err);
+	if (kw->rc != 0)
+		return;
+	if (!b->o->score) {
+		kw->rc = pcs_forecast_series(&kw->s, b->cfg, &kw->fc, &kw->err);
+		return;
 	}
-	free(h);
+	kw->expected = malloc(kw->s.n * sizeof *kw->expected);
+	kw->score = malloc(kw->s.n * sizeof *kw->score);
+	if (kw->expected == NULL || kw->score == NULL)
+		kw->rc = pcs_error_set(&kw->err, PCS_ENOMEM, 0, NULL, "out of memory");
+	else
+		kw->rc = pcs_score_series(&kw->s, b->cfg, kw->expected, kw->score, &kw->model,
+		                          &kw->err);
+}
+
+static void *
+worker(void *arg)
+{
+	struct batch *b = arg;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&b->lock);
+		i = b->next++;
+		pthread_mutex_unlock(&b->lock);
+		if (i >= b->count)
+			return NULL;
+		do_key(b, i);
+	}
 }
 
 static void
-write_scores(struct options *o, pcs_store *st, pcs_writer *w, int64_t step)
+write_forecast_rows(const struct options *o, pcs_store *st, size_t k, struct key_work *kw,
+                    const struct pcs_forecast_config *cfg, pcs_writer *w)
+{
+	int64_t step = kw->s.step, issued = kw->s.start + (int64_t)(kw->s.n - 1) * step;
+
+	for (size_t j = 0; j < cfg->nhorizons; j++) {
+		int64_t hs = (int64_t)cfg->horizons[j] * step;
+		pcs_writer_time(w, issued);
+		pcs_writer_str(w, pcs_store_group(st, k));
+		pcs_writer_str(w, pcs_store_region(st, k));
+		pcs_writer_int(w, hs);
+		pcs_writer_time(w, issued + hs);
+		pcs_writer_num(w, kw->fc.mean[j]);
+		for (size_t q = 0; q < o->nlevels; q++)
+			pcs_writer_num(w, kw->fc.quantiles[j * o->nlevels + q]);
+		pcs_writer_str(w, pcs_model_name(kw->fc.model));
+		pcs_writer_num(w, kw->fc.anomaly_score);
+		pcs_writer_int(w, kw->fc.anomaly_score >= o->threshold);
+		end_row(w);
+	}
+}
+
+static void
+write_score_rows(const struct options *o, pcs_store *st, size_t k, struct key_work *kw,
+                 pcs_writer *w)
+{
+	for (size_t t = 0; t < kw->s.n; t++) {
+		if (isnan(kw->s.y[t]))
+			continue;
+		pcs_writer_time(w, kw->s.start + (int64_t)t * kw->s.step);
+		pcs_writer_str(w, pcs_store_group(st, k));
+		pcs_writer_str(w, pcs_store_region(st, k));
+		pcs_writer_num(w, kw->s.y[t]);
+		pcs_writer_num(w, kw->expected[t]);
+		pcs_writer_num(w, kw->score[t]);
+		pcs_writer_int(w, kw->score[t] >= o->threshold);
+		end_row(w);
+	}
+}
+
+/* Forecast (or score) every key, KEY_BATCH keys at a time on o->jobs
+ * threads, and write them in key order. */
+#define KEY_BATCH 256
+
+static void
+run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step)
 {
 	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
 	                                   .nlevels = o->nlevels };
-	size_t one = 1;
-	pcs_error err;
+	size_t *h = NULL, one = 1, nkeys = pcs_store_nkeys(st);
+	struct batch b;
+	pthread_t *threads = calloc((size_t)o->jobs, sizeof *threads);
 
-	cfg.horizons = &one;
-	cfg.nhorizons = 1;
-	for (size_t k = 0; k < pcs_store_nkeys(st); k++) {
-		pcs_series s;
-		double *expected, *score;
-		int model;
-
-		if (pcs_store_series(st, k, step, &s, &err) != 0)
-			cli_die(EXIT_DATA, "%s", err.msg);
-		expected = malloc(s.n * sizeof *expected);
-		score = malloc(s.n * sizeof *score);
-		if (expected == NULL || score == NULL)
-			cli_die(EXIT_DATA, "out of memory");
-		if (pcs_score_series(&s, &cfg, expected, score, &model, &err) != 0)
-			cli_die(EXIT_DATA, "%s", err.msg);
-		for (size_t t = 0; t < s.n; t++) {
-			if (isnan(s.y[t]))
-				continue;
-			pcs_writer_time(w, s.start + (int64_t)t * step);
-			pcs_writer_str(w, pcs_store_group(st, k));
-			pcs_writer_str(w, pcs_store_region(st, k));
-			pcs_writer_num(w, s.y[t]);
-			pcs_writer_num(w, expected[t]);
-			pcs_writer_num(w, score[t]);
-			pcs_writer_int(w, score[t] >= o->threshold);
-			end_row(w);
-		}
-		free(expected);
-		free(score);
-		pcs_series_free(&s);
+	if (o->score) {
+		cfg.horizons = &one;
+		cfg.nhorizons = 1;
+	} else {
+		cfg.nhorizons = pcs_horizons_resolve(&o->horizons, step, &h);
+		cfg.horizons = h;
 	}
+	memset(&b, 0, sizeof b);
+	b.o = o;
+	b.st = st;
+	b.cfg = &cfg;
+	b.step = step;
+	b.work = calloc(KEY_BATCH, sizeof *b.work);
+	if (cfg.nhorizons == 0 || b.work == NULL || threads == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	pthread_mutex_init(&b.lock, NULL);
+	for (b.first = 0; b.first < nkeys; b.first += b.count) {
+		int started = 0;
+
+		b.count = nkeys - b.first < KEY_BATCH ? nkeys - b.first : KEY_BATCH;
+		b.next = 0;
+		for (int t = 1; t < o->jobs && (size_t)t < b.count; t++)
+			if (pthread_create(&threads[t], NULL, worker, &b) == 0)
+				started = t;
+			else
+				break;
+		worker(&b);
+		for (int t = 1; t <= started; t++)
+			pthread_join(threads[t], NULL);
+		for (size_t i = 0; i < b.count; i++) {
+			struct key_work *kw = &b.work[i];
+			if (kw->rc != 0)
+				cli_die(EXIT_DATA, "%s %s: %s", pcs_store_group(st, b.first + i),
+				        pcs_store_region(st, b.first + i), kw->err.msg);
+			if (o->score)
+				write_score_rows(o, st, b.first + i, kw, w);
+			else
+				write_forecast_rows(o, st, b.first + i, kw, &cfg, w);
+			pcs_forecast_result_free(&kw->fc);
+			pcs_series_free(&kw->s);
+			free(kw->expected);
+			free(kw->score);
+			memset(kw, 0, sizeof *kw);
+		}
+	}
+	pthread_mutex_destroy(&b.lock);
+	free(b.work);
+	free(threads);
+	free(h);
 }
 
 int
@@ -364,10 +456,7 @@ main(int argc, char **argv)
 		if (step <= 0)
 			cli_die(EXIT_DATA, "cannot detect the step from one timestamp per key; "
 			        "give --step");
-		if (o.score)
-			write_scores(&o, st, w, step);
-		else
-			write_forecasts(&o, st, w, step);
+		run_keys(&o, st, w, step);
 	}
 	cli_bad_summary(&o.c);
 	if (pcs_writer_finish(w) != 0)

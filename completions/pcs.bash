@@ -70,7 +70,7 @@ _pcs_forecast() {
 	_pcs_common && return
 	case $opt in
 	-H | --horizons)
-		_pcs_reply '5m,15m,30m 1h..48h'
+		_pcs_reply '5m,15m,30m 1h..48h 1h..24h/1h'
 		return
 		;;
 	-q | --quantiles)
@@ -79,6 +79,10 @@ _pcs_forecast() {
 		;;
 	--model)
 		_pcs_reply 'auto ets snaive'
+		return
+		;;
+	-j | --jobs)
+		_pcs_reply '1 2 4 8'
 		return
 		;;
 	--step)
@@ -100,7 +104,7 @@ _pcs_forecast() {
 	esac
 	case $cur in
 	-?*)
-		_pcs_options "$_pcs_common_options -H --horizons= -q --quantiles=
+		_pcs_options "$_pcs_common_options -H --horizons= -j --jobs= -q --quantiles=
 		    --anomaly-threshold= --model= --score --shard= --step=
 		    --sum-duplicates --window="
 		;;
