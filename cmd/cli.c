@@ -10,13 +10,16 @@
 static const char *progname = "pcs";
 static const char *usage = "";
 static const char *help = "";
+static char **args;
 
 void
-cli_init(const char *name, const char *usage_line, const char *help_text)
+cli_init(const char *name, const char *usage_line, const char *help_text, char **argv)
 {
 	progname = name;
 	usage = usage_line;
 	help = help_text;
+	args = argv;
+	opterr = 0;   /* getopt's own messages name argv[0]; ours name the tool */
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -37,7 +40,7 @@ cli_common_option(struct cli_common *c, int opt, const char *arg)
 	case 'o': {
 		int f = pcs_format_parse(arg);
 		if (f < 0)
-			cli_usage_error("unknown format '%s' (csv or ndjson)", arg);
+			cli_usage_error("-%c: unknown format '%s' (csv or ndjson)", opt, arg);
 		if (opt == 'i')
 			c->input_format = f;
 		else
@@ -53,8 +56,17 @@ cli_common_option(struct cli_common *c, int opt, const char *arg)
 	case 'V':
 		printf("%s %s\n", progname, PCS_VERSION);
 		cli_exit(0);
-	case '?':
-		cli_usage_error(NULL);
+	case ':':
+	case '?': {
+		/* a long option is named as written (up to any '='), a short one
+		 * by its letter, which may be bundled with others */
+		const char *word = args[optind - 1];
+		int len = (int)strcspn(word, "=");
+		const char *what = opt == ':' ? "needs an argument" : "is unknown";
+		if (strncmp(word, "--", 2) == 0)
+			cli_usage_error("option %.*s %s", len, word, what);
+		cli_usage_error("option -%c %s", optopt, what);
+	}
 	}
 	return 0;
 }

@@ -24,6 +24,8 @@ enum {
 	{ "epoch", no_argument, NULL, OPT_EPOCH }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }
+/* A tool's short options start with ':' (missing arguments reported as ':')
+ * and end with these. */
 #define CLI_COMMON_SHORTOPTS "i:o:hV"
 
 struct cli_common {
@@ -32,7 +34,7 @@ struct cli_common {
 };
 
 /* Set the program name, ignore SIGPIPE (a closed stdout is seen as EPIPE). */
-void cli_init(const char *name, const char *usage_line, const char *help_text);
+void cli_init(const char *name, const char *usage_line, const char *help_text, char **argv);
 void cli_common_defaults(struct cli_common *c);
 /* Handle a common option; returns 1 if it was one (or exits for -h/-V). */
 int cli_common_option(struct cli_common *c, int opt, const char *arg);

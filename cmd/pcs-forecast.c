@@ -77,14 +77,19 @@ duration_arg(const char *opt, const char *arg)
 static void
 parse_shard(struct options *o, const char *arg)
 {
-	char *end;
+	const char *slash = strchr(arg, '/');
 
-	errno = 0;
-	o->shard_k = strtoul(arg, &end, 10);
-	if (*end == '/')
-		o->shard_n = strtoul(end + 1, &end, 10);
-	if (errno || *end || o->shard_n == 0 || o->shard_k < 1 || o->shard_k > o->shard_n)
-		cli_usage_error("--shard: want K/N with 1 <= K <= N: \"%s\"", arg);
+	if (slash == NULL || slash == arg || slash[1] == '\0' ||
+	    strspn(arg, "0123456789") != (size_t)(slash - arg) ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    slash - arg > 9 || strlen(slash + 1) > 9)
+		goto bad;
+	o->shard_k = strtoul(arg, NULL, 10);
+	o->shard_n = strtoul(slash + 1, NULL, 10);
+	if (o->shard_n >= 1 && o->shard_k >= 1 && o->shard_k <= o->shard_n)
+		return;
+bad:
+	cli_usage_error("--shard: want K/N with 1 <= K <= N: \"%s\"", arg);
 }
 
 static void
@@ -99,7 +104,7 @@ parse_options(struct options *o, int argc, char **argv)
 	o->window = 8 * 604800;
 	o->threshold = PCS_ANOMALY_THRESHOLD;
 	o->jobs = 1;
-	while ((opt = getopt_long(argc, argv, "H:j:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":H:j:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(&o->c, opt, optarg))
 			continue;
 		switch (opt) {
@@ -156,8 +161,10 @@ take_row(pcs_reader *r, const struct columns *col, const struct options *o,
 
 	if (ts == NULL)
 		return pcs_error_set(err, PCS_EDATA, line, "ts", "missing");
-	if (group == NULL || *group == '\0')
+	if (group == NULL)
 		return pcs_error_set(err, PCS_EDATA, line, "group", "missing");
+	if (*group == '\0')
+		return pcs_error_set(err, PCS_EDATA, line, "group", "empty");
 	if (rps == NULL)
 		return pcs_error_set(err, PCS_EDATA, line, "rps", "missing");
 	if (pcs_time_parse(ts, strlen(ts), &t, err) != 0) {
@@ -179,22 +186,34 @@ take_row(pcs_reader *r, const struct columns *col, const struct options *o,
 	return pcs_store_add(st, group, region, t, v, err);
 }
 
-/* Read one operand into the store; 0, or -1 when it cannot be opened. */
+/* A CSV header without a required column is fatal, not a bad row. */
+static void
+check_header(const pcs_reader *r, const char *name, const struct columns *col)
+{
+	const int need[] = { col->ts, col->group, col->rps };
+
+	for (size_t i = 0; i < 3; i++)
+		if (pcs_reader_has_column(r, need[i]) == 0)
+			cli_die(EXIT_DATA, "%s:1: missing column '%s'", name,
+			        pcs_reader_column_name(r, need[i]));
+}
+
+/* Read one operand into the store; 0, or -1 when it cannot be opened or
+ * read (reported; the caller goes on with the next operand). */
 static int
 read_input(const char *path, struct options *o, pcs_store *st)
 {
 	const char *name;
 	FILE *fp = cli_open(path, &name);
 	pcs_reader *r;
+	struct columns col;
+	pcs_error err;
+	int rc, checked = 0, status = 0;
 
 	if (fp == NULL)
 		return -1;
 	if ((r = pcs_reader_new(fp, o->c.input_format)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	struct columns col;
-	pcs_error err;
-	int rc, checked = 0;
-
 	col.ts = pcs_reader_column(r, "ts");
 	col.group = pcs_reader_column(r, "group");
 	col.region = pcs_reader_column(r, "region");
@@ -203,13 +222,13 @@ read_input(const char *path, struct options *o, pcs_store *st)
 		cli_die(EXIT_DATA, "out of memory");
 	while ((rc = pcs_reader_next(r, &err)) != 0) {
 		if (!checked && pcs_reader_has_column(r, col.ts) >= 0) {
-			/* a CSV header without a required column is fatal, not per row */
-			const int need[] = { col.ts, col.group, col.rps };
-			for (size_t i = 0; i < 3; i++)
-				if (pcs_reader_has_column(r, need[i]) == 0)
-					cli_die(EXIT_DATA, "%s:1: missing column '%s'", name,
-					        pcs_reader_column_name(r, need[i]));
+			check_header(r, name, &col);
 			checked = 1;
+		}
+		if (rc < 0 && err.code == PCS_EIO) {
+			cli_warn("%s: %s", name, err.msg);
+			status = -1;
+			break;
 		}
 		if (rc < 0) {
 			cli_bad_row(&o->c, name, &err);
@@ -221,11 +240,11 @@ read_input(const char *path, struct options *o, pcs_store *st)
 			cli_bad_row(&o->c, name, &err);
 		}
 	}
-	if (!checked && pcs_reader_format(r) == PCS_FMT_CSV && pcs_reader_has_column(r, col.ts) == 0)
-		cli_die(EXIT_DATA, "%s:1: missing column 'ts'", name);
+	if (!checked)
+		check_header(r, name, &col);   /* a header and no rows */
 	pcs_reader_free(r);
 	cli_close(fp);
-	return 0;
+	return status;
 }
 
 static void
@@ -338,7 +357,8 @@ write_score_rows(const struct options *o, pcs_store *st, size_t k, struct key_wo
 #define KEY_BATCH 256
 
 static void
-run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step)
+run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
+         size_t *samples, size_t *merged)
 {
 	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
 	                                   .nlevels = o->nlevels };
@@ -380,6 +400,8 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step)
 			if (kw->rc != 0)
 				cli_die(EXIT_DATA, "%s %s: %s", pcs_store_group(st, b.first + i),
 				        pcs_store_region(st, b.first + i), kw->err.msg);
+			*samples += kw->s.samples;
+			*merged += kw->s.merged;
 			if (o->score)
 				write_score_rows(o, st, b.first + i, kw, w);
 			else
@@ -412,7 +434,7 @@ main(int argc, char **argv)
 	int64_t step;
 	int status = 0;
 
-	cli_init("pcs-forecast", usage_line, help_text);
+	cli_init("pcs-forecast", usage_line, help_text, argv);
 	memset(&o, 0, sizeof o);
 	parse_options(&o, argc, argv);
 	if ((st = pcs_store_new(o.window, o.sum_duplicates)) == NULL)
@@ -445,18 +467,24 @@ main(int argc, char **argv)
 		cols[ncols++] = "anomaly_score";
 		cols[ncols++] = "anomaly";
 	}
+	if (pcs_store_sort(st) != 0)
+		cli_die(EXIT_DATA, "out of memory");
+	step = o.step;
+	if (step == 0 && pcs_store_nkeys(st) > 0 && (step = pcs_store_detect_step(st)) <= 0)
+		cli_die(EXIT_DATA, "cannot detect the step from one timestamp per key; "
+		        "give --step");
 	w = pcs_writer_new(stdout, o.c.output_format, o.c.header, o.c.epoch, cols, ncols);
 	if (w == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-
-	if (pcs_store_sort(st) != 0)
-		cli_die(EXIT_DATA, "out of memory");
 	if (pcs_store_nkeys(st) > 0) {
-		step = o.step ? o.step : pcs_store_detect_step(st);
-		if (step <= 0)
-			cli_die(EXIT_DATA, "cannot detect the step from one timestamp per key; "
-			        "give --step");
-		run_keys(&o, st, w, step);
+		size_t samples = 0, merged = 0;
+		run_keys(&o, st, w, step, &samples, &merged);
+		/* a detected step much longer than the spacing of the data means
+		 * the first timestamps of the keys were not neighbours in time */
+		if (o.step == 0 && merged * 3 > samples)
+			cli_warn("%zu of %zu timestamps shared a %llds step slot with another: "
+			         "the detected step may be too long (shuffled input?); give --step",
+			         merged, samples, (long long)step);
 	}
 	cli_bad_summary(&o.c);
 	if (pcs_writer_finish(w) != 0)

@@ -28,13 +28,13 @@
 int
 pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
+	char *copy = strdup(list), *tok, *rest;
 	size_t cap = 0;
 
 	memset(spec, 0, sizeof *spec);
 	if (copy == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (rest = copy; (tok = strsep(&rest, ",")) != NULL;) {
 		char *dots = strstr(tok, ".."), *slash;
 		int64_t a, b, every = 0;
 
@@ -103,32 +103,44 @@ cmp_size(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Append h to a growing array; 0 or -1. */
+static int
+push_horizon(size_t **v, size_t *n, size_t *cap, size_t h)
+{
+	if (*n == *cap) {
+		size_t *nv = realloc(*v, (*cap = *cap ? *cap * 2 : 16) * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+	}
+	(*v)[(*n)++] = h;
+	return 0;
+}
+
 size_t
 pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
 {
 	size_t n = 0, cap = 0, *v = NULL, out = 0;
 
 	for (size_t i = 0; i < spec->n; i++) {
-		int64_t a = (spec->from[i] + step - 1) / step, b = (spec->to[i] + step - 1) / step;
-		int64_t every = (spec->every[i] + step - 1) / step;
-		if (a < 1)
-			a = 1;
-		if (spec->to[i] > spec->from[i])
-			b = spec->to[i] / step;   /* a range keeps the multiples inside it */
-		if (b < a)
-			b = a;
-		if (every < 1)
-			every = 1;
-		for (int64_t h = a; h <= b; h += every) {
-			if (n == cap) {
-				size_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof *nv);
-				if (nv == NULL) {
-					free(v);
-					return 0;
-				}
-				v = nv;
-			}
-			v[n++] = (size_t)h;
+		int64_t from = spec->from[i], to = spec->to[i], every = spec->every[i];
+		if (from == to) {
+			/* one duration, rounded up to whole steps */
+			if (push_horizon(&v, &n, &cap, (size_t)((from + step - 1) / step)) != 0)
+				goto nomem;
+		} else if (every == 0) {
+			/* every step multiple inside [from, to] (at least one) */
+			int64_t a = (from + step - 1) / step, b = to / step;
+			if (b < a)
+				b = a;
+			for (int64_t h = a; h <= b; h++)
+				if (push_horizon(&v, &n, &cap, (size_t)h) != 0)
+					goto nomem;
+		} else {
+			/* from, from + every, ... <= to, each rounded up to whole steps */
+			for (int64_t d = from; d <= to; d += every)
+				if (push_horizon(&v, &n, &cap, (size_t)((d + step - 1) / step)) != 0)
+					goto nomem;
 		}
 	}
 	qsort(v, n, sizeof *v, cmp_size);
@@ -137,6 +149,9 @@ pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
 			v[out++] = v[i];
 	*steps = v;
 	return out;
+nomem:
+	free(v);
+	return 0;
 }
 
 void

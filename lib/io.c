@@ -394,12 +394,17 @@ ndjson_next(pcs_reader *r, pcs_error *err)
 	json_decref(r->obj);
 	r->obj = NULL;
 	for (;;) {
-		char *p = r->buf + r->pos, *end = r->buf + r->len, *nl;
-		size_t n, m;
+		char *p = r->buf + r->pos, *end = r->buf + r->len, *nl = NULL;
+		size_t n, m, skip;
 		int blank = 1;
 
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL && !r->eof) {
+		for (char *q = p; q < end; q++)
+			if (*q == '\n' || *q == '\r') {
+				nl = q;
+				break;
+			}
+		/* no line end yet, or a CR that may be the first half of CRLF */
+		if ((nl == NULL || (*nl == '\r' && nl + 1 == end)) && !r->eof) {
 			if (fill(r, err) == 0 && err && err->code)
 				return -1;
 			continue;
@@ -407,11 +412,10 @@ ndjson_next(pcs_reader *r, pcs_error *err)
 		if (p == end)
 			return 0;
 		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		r->pos += nl ? n + 1 : n;
+		skip = nl == NULL ? 0 : (*nl == '\r' && nl + 1 < end && nl[1] == '\n') ? 2 : 1;
+		r->pos += n + skip;
 		r->cur.line = r->line++;
 		m = n;
-		if (m > 0 && p[m - 1] == '\r')
-			m--;
 		for (size_t i = 0; i < m; i++)
 			if (!strchr(" \t", p[i])) {
 				blank = 0;
@@ -489,8 +493,8 @@ pcs_parse_double(const char *s, double *out)
 
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (*s == '\0')
-		return -1;
+	if (*s == '\0' || strpbrk(s, "xX") != NULL)
+		return -1;   /* no hexadecimal: a rate is written in decimal */
 	errno = 0;
 	v = strtod(s, &end);
 	while (*end == ' ' || *end == '\t')

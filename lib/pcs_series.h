@@ -25,6 +25,8 @@ typedef struct pcs_series {
 	int64_t start, step;
 	size_t n;
 	double *y;
+	size_t samples;   /* distinct timestamps regularized */
+	size_t merged;    /* of them, those that shared a slot with another */
 } pcs_series;
 
 void pcs_series_free(pcs_series *s);
@@ -35,8 +37,9 @@ typedef struct pcs_store pcs_store;
 pcs_store *pcs_store_new(int64_t window_s, int sum_duplicates);
 void pcs_store_free(pcs_store *st);
 
-/* Stable 64-bit hash of a key (FNV-1a over group, 0x1f, region): the shard
- * rule, the same on every machine. */
+/* Stable 64-bit hash of a key (FNV-1a over group, 0x1f, region, then the
+ * fmix64 finalizer of MurmurHash3): the shard rule, the same on every
+ * machine. */
 uint64_t pcs_key_hash(const char *group, const char *region);
 
 /* Keep samples only for the keys whose pcs_key_hash is k-1 modulo n

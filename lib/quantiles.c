@@ -24,13 +24,13 @@ pcs_sort_doubles(double *x, size_t n)
 int
 pcs_levels_parse(const char *list, double **levels, size_t *n, pcs_error *err)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
+	char *copy = strdup(list), *tok, *rest;
 	double *v = NULL;
 	size_t cnt = 0, cap = 0;
 
 	if (copy == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (rest = copy; (tok = strsep(&rest, ",")) != NULL;) {
 		double q;
 		if (pcs_parse_double(tok, &q) != 0 || !(q > 0 && q < 1)) {
 			pcs_error_set(err, PCS_EUSAGE, 0, NULL,

@@ -39,6 +39,10 @@ struct pcs_store {
 	struct key *last;    /* one-entry cache: consecutive rows often share a key */
 };
 
+/* FNV-1a (Fowler, Noll, Vo; draft-eastlake-fnv) over group, 0x1f, region,
+ * then MurmurHash3's 64-bit finalizer (fmix64): FNV-1a alone leaves its low
+ * bits weakly mixed (the lowest is the parity of the bytes), and shards are
+ * taken modulo N. */
 uint64_t
 pcs_key_hash(const char *group, const char *region)
 {
@@ -50,6 +54,11 @@ pcs_key_hash(const char *group, const char *region)
 	h = (h ^ 0x1f) * UINT64_C(1099511628211);
 	for (p = (const unsigned char *)region; *p; p++)
 		h = (h ^ *p) * UINT64_C(1099511628211);
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
 	return h;
 }
 
@@ -398,8 +407,12 @@ pcs_store_series(pcs_store *st, size_t key, int64_t step, pcs_series *out,
 		out->y[slot] += k->s[i].v;
 		cnt[slot]++;
 	}
-	for (size_t i = 0; i < out->n; i++)
+	out->samples = k->n;
+	for (size_t i = 0; i < out->n; i++) {
 		out->y[i] = cnt[i] ? out->y[i] / cnt[i] : NAN;
+		if (cnt[i] > 1)
+			out->merged += cnt[i] - 1;
+	}
 	free(cnt);
 	return 0;
 }

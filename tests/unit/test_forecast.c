@@ -27,7 +27,7 @@ normal(void)
 static pcs_series
 make_series(size_t n, int64_t step, double level, double amp, double noise)
 {
-	pcs_series s = { 0, step, n, malloc(n * sizeof(double)) };
+	pcs_series s = { 0, step, n, malloc(n * sizeof(double)), n, 0 };
 
 	for (size_t i = 0; i < n; i++)
 		s.y[i] = level + amp * sin(2 * M_PI * (double)(i % (86400 / step)) /
@@ -63,6 +63,14 @@ main(void)
 	ok(nh == 24 && h[0] == 12 && h[1] == 24 && h[23] == 288, "1h..1d/1h at 5 minutes: hourly");
 	free(h);
 	pcs_horizons_free(&hs);
+	ok(pcs_horizons_parse("5m..20m/7m", &hs, &err) == 0, "odd stride parses");
+	nh = pcs_horizons_resolve(&hs, 300, &h);
+	ok(nh == 3 && h[0] == 1 && h[1] == 3 && h[2] == 4,
+	   "5m..20m/7m: 5, 12, 19 minutes, each rounded up to steps");
+	free(h);
+	pcs_horizons_free(&hs);
+	ok(pcs_horizons_parse("5m,,10m", &hs, &err) == PCS_EUSAGE &&
+	   pcs_horizons_parse("5m,", &hs, &err) == PCS_EUSAGE, "empty items rejected");
 	ok(pcs_horizons_parse("2h..1h", &hs, &err) == PCS_EUSAGE, "reversed range rejected");
 	ok(pcs_horizons_parse("1h..2h/x", &hs, &err) == PCS_EUSAGE, "bad stride rejected");
 	ok(pcs_horizons_parse("5m,x", &hs, &err) == PCS_EUSAGE, "bad duration rejected");
@@ -145,7 +153,7 @@ main(void)
 	{
 		/* short histories degrade to simpler models instead of failing */
 		double y[3] = { 5, 6, 7 };
-		pcs_series s = { 0, 3600, 3, y };
+		pcs_series s = { 0, 3600, 3, y, 3, 0 };
 		size_t hh[1] = { 2 };
 		double lv[1] = { 0.9 };
 		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 1, lv, 1 };

@@ -104,6 +104,9 @@ main(void)
 	ok(g.n == 4 && g.rc[1] == -1 && strcmp(g.last.msg, "not a JSON object") != 0 &&
 	   g.line[1] == 2 && g.line[2] == 3 && strcmp(g.a[3], "(none)") == 0,
 	   "NDJSON: non-object and bad JSON are skippable errors; null is absent");
+	g = read_all("{\"a\":1}\r{\"a\":2}\r\r{\"a\":3}", PCS_FMT_AUTO);
+	ok(g.n == 3 && strcmp(g.a[2], "3") == 0 && g.line[2] == 4,
+	   "NDJSON: bare CR line ends, no final line end");
 	g = read_all("  {\"a\":7}\n", PCS_FMT_AUTO);
 	ok(g.n == 1 && strcmp(g.a[0], "7") == 0, "NDJSON detected after leading blanks");
 	g = read_all("{\"a\":7}\n", PCS_FMT_CSV);
@@ -125,6 +128,7 @@ main(void)
 		ok(pcs_parse_double("nan", &v) != 0 && pcs_parse_double("inf", &v) != 0 &&
 		   pcs_parse_double("1e999", &v) != 0 && pcs_parse_double("", &v) != 0 &&
 		   pcs_parse_double("1x", &v) != 0, "NaN, Inf, overflow, empty and junk rejected");
+		ok(pcs_parse_double("0x10", &v) != 0, "hexadecimal rejected");
 	}
 	return tap_done();
 }

@@ -19,7 +19,8 @@ main(void)
 	ok(pcs_levels_parse("0", &lv, &n, &err) == PCS_EUSAGE &&
 	   pcs_levels_parse("1", &lv, &n, &err) == PCS_EUSAGE &&
 	   pcs_levels_parse("x", &lv, &n, &err) == PCS_EUSAGE &&
-	   pcs_levels_parse("", &lv, &n, &err) == PCS_EUSAGE, "0, 1, junk and empty rejected");
+	   pcs_levels_parse("", &lv, &n, &err) == PCS_EUSAGE &&
+	   pcs_levels_parse("0.5,", &lv, &n, &err) == PCS_EUSAGE, "0, 1, junk and empty rejected");
 	pcs_level_name(0.025, name, sizeof name);
 	is_str(name, "p2.5", "0.025 -> p2.5");
 	pcs_level_name(0.5, name, sizeof name);

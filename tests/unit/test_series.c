@@ -26,6 +26,7 @@ main(void)
 	ok(pcs_store_series(st, 1, 300, &s, &err) == 0 && s.n == 5 && s.start == 0, "5 slots");
 	ok(s.y[0] == 1 && s.y[1] == 20 && s.y[2] == 3 && isnan(s.y[3]) && s.y[4] == 6,
 	   "duplicate: last wins; gap NaN; one slot averages its samples");
+	ok(s.samples == 5 && s.merged == 1, "5 distinct timestamps, 1 merged into a shared slot");
 	pcs_series_free(&s);
 	pcs_store_free(st);
 
@@ -51,7 +52,7 @@ main(void)
 	pcs_store_free(st);
 
 	/* the shard rule: stable hash, and every shard sees the same step */
-	ok(pcs_key_hash("web", "eu") == UINT64_C(0x6843c3a3ea54698), "FNV-1a of \"web\\x1feu\"");
+	ok(pcs_key_hash("web", "eu") == UINT64_C(0x3f0049a5e4ae8933), "FNV-1a + fmix64 of \"web\\x1feu\"");
 	{
 		uint64_t h = pcs_key_hash("web", "eu");
 		int ok_all = 1;
