@@ -18,6 +18,11 @@ CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# Rebuild everything when the flags change (a SANITIZE=1 build after a plain one).
+FLAGS_STAMP = .build-flags
+BUILD_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
+$(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) 2>/dev/null || echo '$(BUILD_FLAGS)' > $(FLAGS_STAMP))
+
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_HDR = $(wildcard lib/*.h)
@@ -30,10 +35,10 @@ MANS    = $(wildcard man/*.[157])
 
 all: lib/libpcs.a $(BINS)
 
-lib/%.o: lib/%.c $(LIB_HDR)
+lib/%.o: lib/%.c $(LIB_HDR) $(FLAGS_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-cmd/%.o: cmd/%.c cmd/cli.h $(LIB_HDR)
+cmd/%.o: cmd/%.c cmd/cli.h $(LIB_HDR) $(FLAGS_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 lib/libpcs.a: $(LIB_OBJ)
@@ -44,7 +49,7 @@ bin/%: cmd/%.o $(CLI_OBJ) lib/libpcs.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $< $(CLI_OBJ) lib/libpcs.a $(LDLIBS)
 
-tests/unit/%: tests/unit/%.c tests/unit/tap.h lib/libpcs.a
+tests/unit/%: tests/unit/%.c tests/unit/tap.h lib/libpcs.a $(FLAGS_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< lib/libpcs.a $(LDLIBS)
 
 deps:
@@ -90,7 +95,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/pcs $(DESTDIR)$(ZSHCOMPDIR)/_pcs
 
 clean:
-	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN)
+	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
 .PHONY: all deps demo check check-data bench bench-m4 bench-throughput goldens install uninstall clean

@@ -34,7 +34,7 @@ pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err)
 	memset(spec, 0, sizeof *spec);
 	if (copy == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	for (rest = copy; (tok = strsep(&rest, ",")) != NULL;) {
+	for (rest = *copy ? copy : NULL; rest && (tok = strsep(&rest, ",")) != NULL;) {
 		char *dots = strstr(tok, ".."), *slash;
 		int64_t a, b, every = 0;
 

@@ -30,7 +30,7 @@ pcs_levels_parse(const char *list, double **levels, size_t *n, pcs_error *err)
 
 	if (copy == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	for (rest = copy; (tok = strsep(&rest, ",")) != NULL;) {
+	for (rest = *copy ? copy : NULL; rest && (tok = strsep(&rest, ",")) != NULL;) {
 		double q;
 		if (pcs_parse_double(tok, &q) != 0 || !(q > 0 && q < 1)) {
 			pcs_error_set(err, PCS_EUSAGE, 0, NULL,

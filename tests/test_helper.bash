@@ -1,0 +1,81 @@
+# shellcheck shell=bash disable=SC2154  # status, output, stderr... are set by bats
+# Shared setup for the bats suites: load bats-support and bats-assert, find
+# the binaries and the test data.  Load it at the top of a .bats file with
+# `load test_helper`.
+#
+# PCS_BIN names the directory holding the pcs-* binaries; it defaults to the
+# bin/ of this checkout, and can point at an installed copy instead:
+#
+#	PCS_BIN=/usr/local/bin bats tests
+#
+# The tests run from the root of the checkout, so they name their inputs
+# testdata/...; TESTDATA is the same directory as an absolute path.
+
+bats_require_minimum_version 1.5.0
+
+PCS_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+TESTDATA=$PCS_ROOT/testdata
+PCS_BIN=${PCS_BIN:-$PCS_ROOT/bin}
+PATH=$PCS_BIN:$PATH
+# messages from strerror(3) and the order of sort(1) are part of what we check
+LC_ALL=C
+export PCS_ROOT TESTDATA PCS_BIN PATH LC_ALL
+
+_pcs_load_lib() {
+	local dir
+
+	for dir in /usr/lib/bats ${BATS_LIB_PATH//:/ }; do
+		if [ -f "$dir/$1/load.bash" ]; then
+			load "$dir/$1/load.bash"
+			return
+		fi
+	done
+	echo "test_helper: cannot find $1 in /usr/lib/bats or BATS_LIB_PATH" >&2
+	return 1
+}
+_pcs_load_lib bats-support
+_pcs_load_lib bats-assert
+
+# Every test starts at the root of the checkout.
+setup() {
+	cd "$PCS_ROOT" || return 1
+}
+
+# run_stdin FILE COMMAND [ARG ...]
+# Like `run --separate-stderr COMMAND ...`, with standard input read from
+# FILE: sets $status, $output, $lines, $stderr and $stderr_lines.
+run_stdin() {
+	local file=$1
+
+	shift
+	run --separate-stderr "$@" <"$file"
+}
+
+# assert_file_equal EXPECTED ACTUAL
+# Fail with a unified diff unless the two files are byte for byte the same.
+assert_file_equal() {
+	local diff
+
+	if ! diff=$(diff -u -- "$1" "$2"); then
+		{
+			echo "files differ: $1 $2"
+			printf '%s\n' "$diff" | head -n 40
+		} | fail
+	fi
+}
+
+# assert_usage_error MESSAGE [PROGRAM]
+# After `run --separate-stderr`, check the shape of a usage error: status 2,
+# nothing on standard output, and exactly MESSAGE, a usage line and the
+# help hint on standard error.
+assert_usage_error() {
+	local prog=${2:-pcs-forecast}
+
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	[ "${#stderr_lines[@]}" -eq 3 ] ||
+		fail "want 3 lines on standard error, got ${#stderr_lines[@]}:"$'\n'"$stderr"
+	assert_equal "${stderr_lines[0]}" "$1"
+	assert_regex "${stderr_lines[1]}" "^usage: $prog "
+	assert_equal "${stderr_lines[2]}" "try '$prog --help'"
+}
