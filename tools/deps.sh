@@ -21,4 +21,5 @@ fi
 echo "pcs: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q >/dev/null </dev/null || exit 1
+# shellcheck disable=SC2086 # $sudo and $cmd are words to split
 $sudo $cmd </dev/null || exit 1
