@@ -22,6 +22,8 @@ endif
 FLAGS_STAMP = .build-flags
 BUILD_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) 2>/dev/null || echo '$(BUILD_FLAGS)' > $(FLAGS_STAMP))
+$(FLAGS_STAMP):
+	@echo '$(BUILD_FLAGS)' > $@
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
