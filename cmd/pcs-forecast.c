@@ -150,39 +150,18 @@ parse_options(struct options *o, int argc, char **argv)
 
 /* Parse one metrics row into the store. */
 static int
-take_row(pcs_reader *r, const struct columns *col, const struct options *o,
-         pcs_store *st, pcs_error *err)
+take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err)
 {
-	const char *ts = pcs_reader_field(r, col->ts), *group = pcs_reader_field(r, col->group);
-	const char *region = pcs_reader_field(r, col->region), *rps = pcs_reader_field(r, col->rps);
-	long line = pcs_reader_line(r);
+	const char *group, *region = "*";
 	int64_t t;
 	double v;
+	int rc;
 
-	if (ts == NULL)
-		return pcs_error_set(err, PCS_EDATA, line, "ts", "missing");
-	if (group == NULL)
-		return pcs_error_set(err, PCS_EDATA, line, "group", "missing");
-	if (*group == '\0')
-		return pcs_error_set(err, PCS_EDATA, line, "group", "empty");
-	if (rps == NULL)
-		return pcs_error_set(err, PCS_EDATA, line, "rps", "missing");
-	if (pcs_time_parse(ts, strlen(ts), &t, err) != 0) {
-		err->line = line;
-		snprintf(err->column, sizeof err->column, "ts");
-		return err->code;
-	}
-	if (pcs_parse_double(rps, &v) != 0) {
-		char *end;
-		double raw = strtod(rps, &end);
-		return pcs_error_set(err, PCS_EDATA, line, "rps", "%s: \"%.64s\"",
-		                     end != rps && *end == '\0' && !isfinite(raw) ?
-		                     "not a finite number" : "not a number", rps);
-	}
-	if (v < 0)
-		return pcs_error_set(err, PCS_EDATA, line, "rps", "negative rate: \"%.64s\"", rps);
-	if (region == NULL || *region == '\0')
-		region = "*";
+	if ((rc = pcs_field_time(r, col->ts, 1, &t, err)) != 0 ||
+	    (rc = pcs_field_text(r, col->group, 1, &group, err)) != 0 ||
+	    (rc = pcs_field_double(r, col->rps, 1, 0, INFINITY, &v, err)) != 0 ||
+	    (rc = pcs_field_text(r, col->region, 0, &region, err)) > 0)
+		return rc;
 	return pcs_store_add(st, group, region, t, v, err);
 }
 
@@ -234,7 +213,7 @@ read_input(const char *path, struct options *o, pcs_store *st)
 			cli_bad_row(&o->c, name, &err);
 			continue;
 		}
-		if (take_row(r, &col, o, st, &err) != 0) {
+		if (take_row(r, &col, st, &err) != 0) {
 			if (err.code == PCS_ENOMEM)
 				cli_die(EXIT_DATA, "out of memory");
 			cli_bad_row(&o->c, name, &err);

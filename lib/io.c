@@ -30,6 +30,9 @@ struct pcs_reader {
 	int *index;           /* CSV: field index of each handle in the header, or -1 */
 	int have_header;
 	size_t header_fields;
+	char **header;        /* CSV header names */
+	const char **keys;    /* NDJSON: the current object's keys */
+	size_t keys_cap;
 
 	/* CSV: libcsv parser and the queue of rows it has completed */
 	struct csv_parser csv;
@@ -89,6 +92,11 @@ pcs_reader_free(pcs_reader *r)
 		free(r->names[i]);
 	free(r->names);
 	free(r->index);
+	if (r->header)
+		for (size_t f = 0; f < r->header_fields; f++)
+			free(r->header[f]);
+	free(r->header);
+	free(r->keys);
 	free(r->numbuf);
 	free(r->buf);
 	free(r->arena);
@@ -119,7 +127,42 @@ pcs_reader_column(pcs_reader *r, const char *name)
 	if ((r->names[r->nnames] = strdup(name)) == NULL)
 		return -1;
 	r->index[r->nnames] = -1;
+	if (r->have_header)
+		for (size_t f = 0; f < r->header_fields; f++)
+			if (strcmp(r->header[f], name) == 0) {
+				r->index[r->nnames] = (int)f;
+				break;
+			}
 	return r->nnames++;
+}
+
+size_t
+pcs_reader_names(pcs_reader *r, const char ***names)
+{
+	if (r->format == PCS_FMT_NDJSON) {
+		const char *key;
+		json_t *v;
+		size_t n = 0;
+		if (r->obj == NULL) {
+			*names = NULL;
+			return 0;
+		}
+		if (json_object_size(r->obj) > r->keys_cap) {
+			const char **nk = realloc(r->keys, json_object_size(r->obj) * sizeof *nk);
+			if (nk == NULL) {
+				*names = NULL;
+				return 0;
+			}
+			r->keys = nk;
+			r->keys_cap = json_object_size(r->obj);
+		}
+		json_object_foreach(r->obj, key, v)
+			r->keys[n++] = key;
+		*names = r->keys;
+		return n;
+	}
+	*names = (const char **)r->header;
+	return r->have_header ? r->header_fields : 0;
 }
 
 const char *
@@ -336,6 +379,11 @@ csv_feed(pcs_reader *r, pcs_error *err)
 static int
 read_header(pcs_reader *r, struct row *h)
 {
+	if ((r->header = calloc(h->nfields ? h->nfields : 1, sizeof *r->header)) == NULL)
+		return -1;
+	for (size_t f = 0; f < h->nfields; f++)
+		if ((r->header[f] = strdup(r->arena + r->fields[h->first + f].off)) == NULL)
+			return -1;
 	for (int i = 0; i < r->nnames; i++) {
 		r->index[i] = -1;
 		for (size_t f = 0; f < h->nfields; f++)
@@ -373,7 +421,8 @@ csv_next(pcs_reader *r, pcs_error *err)
 		}
 		r->cur = r->rows[r->head++];
 		if (!r->have_header) {
-			read_header(r, &r->cur);
+			if (read_header(r, &r->cur) != 0)
+				return pcs_error_set(err, PCS_ENOMEM, r->cur.line, NULL, "out of memory"), -1;
 			continue;
 		}
 		if (r->cur.nfields != r->header_fields) {
@@ -502,6 +551,64 @@ pcs_parse_double(const char *s, double *out)
 	if (*end != '\0' || !isfinite(v) || (errno == ERANGE && fabs(v) > 1))
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+pcs_field_text(pcs_reader *r, int handle, int required, const char **out, pcs_error *err)
+{
+	const char *v = pcs_reader_field(r, handle);
+
+	if (v == NULL || *v == '\0') {
+		if (!required)
+			return PCS_ABSENT;
+		return pcs_error_set(err, PCS_EDATA, r->cur.line, r->names[handle],
+		                     v == NULL ? "missing" : "empty");
+	}
+	*out = v;
+	return 0;
+}
+
+int
+pcs_field_double(pcs_reader *r, int handle, int required, double lo, double hi,
+                 double *out, pcs_error *err)
+{
+	const char *v;
+	int rc = pcs_field_text(r, handle, required, &v, err);
+	double x;
+
+	if (rc != 0)
+		return rc;
+	if (pcs_parse_double(v, &x) != 0) {
+		char *end;
+		double raw = strtod(v, &end);
+		return pcs_error_set(err, PCS_EDATA, r->cur.line, r->names[handle], "%s: \"%.64s\"",
+		                     end != v && *end == '\0' && !isfinite(raw) && !strpbrk(v, "xX") ?
+		                     "not a finite number" : "not a number", v);
+	}
+	if (x < lo && lo == 0)
+		return pcs_error_set(err, PCS_EDATA, r->cur.line, r->names[handle],
+		                     "negative value: \"%.64s\"", v);
+	if (x < lo || x > hi)
+		return pcs_error_set(err, PCS_EDATA, r->cur.line, r->names[handle],
+		                     "out of range [%g, %g]: \"%.64s\"", lo, hi, v);
+	*out = x;
+	return 0;
+}
+
+int
+pcs_field_time(pcs_reader *r, int handle, int required, int64_t *out, pcs_error *err)
+{
+	const char *v;
+	int rc = pcs_field_text(r, handle, required, &v, err);
+
+	if (rc != 0)
+		return rc;
+	if (pcs_time_parse(v, strlen(v), out, err) != 0) {
+		err->line = r->cur.line;
+		snprintf(err->column, sizeof err->column, "%s", r->names[handle]);
+		return err->code;
+	}
 	return 0;
 }
 

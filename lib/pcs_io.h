@@ -31,7 +31,9 @@ typedef struct pcs_reader pcs_reader;
 pcs_reader *pcs_reader_new(FILE *fp, int format);
 void pcs_reader_free(pcs_reader *r);
 
-/* Declare a wanted column; returns its handle (>= 0) or -1 on no memory. */
+/* Declare a wanted column; returns its handle (>= 0) or -1 on no memory.
+ * Columns may be declared after reading has begun (say, once the header
+ * shows which quantile columns there are). */
 int pcs_reader_column(pcs_reader *r, const char *name);
 const char *pcs_reader_column_name(const pcs_reader *r, int handle);
 
@@ -45,6 +47,10 @@ int pcs_reader_next(pcs_reader *r, pcs_error *err);
  * record has no such column (or, in NDJSON, the value is null).  Valid until
  * the next call of pcs_reader_next. */
 const char *pcs_reader_field(pcs_reader *r, int handle);
+
+/* The column names the stream has: the CSV header (once read), or the keys
+ * of the current NDJSON object.  Valid until the next pcs_reader_next. */
+size_t pcs_reader_names(pcs_reader *r, const char ***names);
 
 /* Whether the stream can have the column: 1 yes, 0 no (the CSV header lacks
  * it), -1 not known (NDJSON, or no header read yet). */
@@ -71,5 +77,17 @@ int pcs_writer_finish(pcs_writer *w);           /* flush; 0, or -1 on a write er
 
 /* Parse a finite double from a whole field; 0 or -1. */
 int pcs_parse_double(const char *s, double *out);
+
+/* Typed fields of the current record, with the standard messages
+ * ("column 'rps': not a number: \"abc\"") and the record's line in err.
+ * Each returns 0 with the value, PCS_ABSENT when an optional field is
+ * absent or empty (the value untouched), or PCS_EDATA. */
+#define PCS_ABSENT (-1)
+int pcs_field_text(pcs_reader *r, int handle, int required, const char **out,
+                   pcs_error *err);
+int pcs_field_double(pcs_reader *r, int handle, int required, double lo, double hi,
+                     double *out, pcs_error *err);
+int pcs_field_time(pcs_reader *r, int handle, int required, int64_t *out,
+                   pcs_error *err);
 
 #endif

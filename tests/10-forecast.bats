@@ -893,7 +893,7 @@ metrics_ndjson() {
 	assert_equal "$stderr" "$(cat <<'EOF'
 pcs-forecast: skip-bad.csv:3: column 'rps': not a number: "abc" (skipped)
 pcs-forecast: skip-bad.csv:4: expected 3 fields, found 4 (skipped)
-pcs-forecast: skip-bad.csv:5: column 'rps': negative rate: "-2" (skipped)
+pcs-forecast: skip-bad.csv:5: column 'rps': negative value: "-2" (skipped)
 pcs-forecast: skip-bad.csv:6: column 'ts': not a timestamp: "yesterday" (skipped)
 pcs-forecast: skip-bad.csv:7: column 'rps': not a finite number: "NaN" (skipped)
 pcs-forecast: skip-bad.csv:8: column 'group': empty (skipped)
