@@ -138,6 +138,15 @@ cli_bad_row(struct cli_common *c, const char *file, const pcs_error *err)
 }
 
 void
+cli_require_columns(const pcs_reader *r, const char *file, const int *handles, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pcs_reader_has_column(r, handles[i]) == 0)
+			cli_die(EXIT_DATA, "%s:1: missing column '%s'", file,
+			        pcs_reader_column_name(r, handles[i]));
+}
+
+void
 cli_bad_summary(const struct cli_common *c)
 {
 	if (c->bad_rows > 0)

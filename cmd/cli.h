@@ -47,6 +47,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_format_error(char *buf, size_t size, const char *file, const pcs_error *err);
 /* A bad row: die, or with --skip-bad warn and count it. */
 void cli_bad_row(struct cli_common *c, const char *file, const pcs_error *err);
+/* Die naming the first of the n required columns that a CSV header lacks
+ * (a header without a required column is fatal, not a bad row). */
+void cli_require_columns(const pcs_reader *r, const char *file, const int *handles, size_t n);
 /* At the end: the --skip-bad summary line. */
 void cli_bad_summary(const struct cli_common *c);
 

@@ -165,16 +165,10 @@ take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err
 	return pcs_store_add(st, group, region, t, v, err);
 }
 
-/* A CSV header without a required column is fatal, not a bad row. */
 static void
 check_header(const pcs_reader *r, const char *name, const struct columns *col)
 {
-	const int need[] = { col->ts, col->group, col->rps };
-
-	for (size_t i = 0; i < 3; i++)
-		if (pcs_reader_has_column(r, need[i]) == 0)
-			cli_die(EXIT_DATA, "%s:1: missing column '%s'", name,
-			        pcs_reader_column_name(r, need[i]));
+	cli_require_columns(r, name, (const int[]){ col->ts, col->group, col->rps }, 3);
 }
 
 /* Read one operand into the store; 0, or -1 when it cannot be opened or

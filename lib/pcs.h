@@ -16,5 +16,8 @@
 #include "pcs_quantiles.h"
 #include "pcs_anomaly.h"
 #include "pcs_forecast.h"
+#include "pcs_qdist.h"
+#include "pcs_risk.h"
+#include "pcs_strset.h"
 
 #endif

@@ -1,0 +1,412 @@
+/* pcs-risk — the probability that each POP's demand exceeds its capacity. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_line[] = "-c capacity [options] [file ...]";
+
+static const char help_text[] =
+	"Read a forecast stream and a capacity snapshot; write, per group, POP and\n"
+	"horizon, the probability and expected size of demand above capacity.\n"
+	"  -c, --capacity FILE       the capacity snapshot (required)\n"
+	"      --cuts A,B,C          risk at which the level becomes elevated, high,\n"
+	"                            critical (default 0.05,0.2,0.5)\n"
+	"      --util-limit X        utilization at which a POP is full (default 1)\n"
+	"      --no-derate           use capacity_rps as given, whatever the utilization\n"
+	"  -i, --input-format FMT    csv or ndjson (default: detected)\n"
+	"  -o, --output-format FMT   csv or ndjson (default csv)\n"
+	"      --no-header           omit the CSV header line\n"
+	"      --skip-bad            report and skip bad rows and groups instead of stopping\n"
+	"      --epoch               write timestamps as Unix seconds\n"
+	"  -h, --help                this text\n"
+	"  -V, --version             version\n"
+	"See pcs-risk(1).\n";
+
+enum { OPT_CUTS = OPT_TOOL, OPT_UTIL_LIMIT, OPT_NO_DERATE };
+
+static const struct option longopts[] = {
+	{ "capacity", required_argument, NULL, 'c' },
+	{ "cuts", required_argument, NULL, OPT_CUTS },
+	{ "util-limit", required_argument, NULL, OPT_UTIL_LIMIT },
+	{ "no-derate", no_argument, NULL, OPT_NO_DERATE },
+	CLI_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *const out_cols[] = {
+	"group", "pop", "horizon_s", "target", "demand_p50", "demand_p99", "capacity_rps",
+	"headroom_rps", "p_exceed", "expected_shortfall_rps", "risk", "level"
+};
+
+struct options {
+	struct cli_common c;
+	const char *capacity;
+	struct pcs_risk_config cfg;
+	double util_limit;
+	int derate;
+};
+
+/* The rows of one group, kept until the group ends. */
+struct group_buf {
+	char *group;
+	struct pcs_demand *d;
+	size_t n, cap;
+};
+
+struct forecast_cols {
+	int group, region, horizon, target;
+	int q[PCS_QDIST_MAX];
+	double level[PCS_QDIST_MAX];
+	size_t nq;
+};
+
+static void
+parse_cuts(struct options *o, const char *arg)
+{
+	double *v;
+	size_t n;
+	pcs_error err;
+
+	/* the same grammar as quantile levels: ascending numbers in (0,1) */
+	if (pcs_levels_parse(arg, &v, &n, &err) != 0 || n != 3)
+		cli_usage_error("--cuts: want three ascending numbers in (0,1): \"%s\"", arg);
+	memcpy(o->cfg.cut, v, sizeof o->cfg.cut);
+	free(v);
+}
+
+static void
+parse_options(struct options *o, int argc, char **argv)
+{
+	int opt;
+
+	cli_common_defaults(&o->c);
+	o->cfg.cut[0] = 0.05;
+	o->cfg.cut[1] = 0.2;
+	o->cfg.cut[2] = 0.5;
+	o->util_limit = 1;
+	o->derate = 1;
+	while ((opt = getopt_long(argc, argv, ":c:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_common_option(&o->c, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'c': o->capacity = optarg; break;
+		case OPT_CUTS: parse_cuts(o, optarg); break;
+		case OPT_UTIL_LIMIT:
+			if (pcs_parse_double(optarg, &o->util_limit) != 0 || !(o->util_limit > 0) ||
+			    o->util_limit > 1)
+				cli_usage_error("--util-limit: want a number in (0,1]: \"%s\"", optarg);
+			break;
+		case OPT_NO_DERATE: o->derate = 0; break;
+		default: cli_usage_error(NULL);
+		}
+	}
+	if (o->capacity == NULL)
+		cli_usage_error("-c: the capacity snapshot is required");
+}
+
+/* Load the capacity snapshot; its errors are always fatal: a partial
+ * snapshot would put demand on the wrong POPs. */
+static pcs_capacity *
+load_capacity(const struct options *o)
+{
+	const char *name;
+	FILE *fp = cli_open(o->capacity, &name);
+	pcs_reader *r;
+	pcs_capacity *cap = pcs_capacity_new();
+	pcs_error err;
+	int h_pop, h_group, h_region, h_cap, h_load, h_util[3], rc, checked = 0;
+
+	if (fp == NULL)
+		exit(EXIT_DATA);
+	if ((r = pcs_reader_new(fp, PCS_FMT_AUTO)) == NULL || cap == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	h_pop = pcs_reader_column(r, "pop");
+	h_group = pcs_reader_column(r, "group");
+	h_region = pcs_reader_column(r, "region");
+	h_cap = pcs_reader_column(r, "capacity_rps");
+	h_load = pcs_reader_column(r, "load_rps");
+	h_util[0] = pcs_reader_column(r, "cpu");
+	h_util[1] = pcs_reader_column(r, "mem");
+	h_util[2] = pcs_reader_column(r, "bw");
+	while ((rc = pcs_reader_next(r, &err)) != 0) {
+		const char *pop, *group, *region = "";
+		double c, load, util = 0;
+
+		if (!checked) {
+			cli_require_columns(r, name, (const int[]){ h_pop, h_group, h_cap, h_load }, 4);
+			checked = 1;
+		}
+		if (rc < 0 ||
+		    pcs_field_text(r, h_pop, 1, &pop, &err) > 0 ||
+		    pcs_field_text(r, h_group, 1, &group, &err) > 0 ||
+		    pcs_field_text(r, h_region, 0, &region, &err) > 0 ||
+		    pcs_field_double(r, h_cap, 1, 0, INFINITY, &c, &err) > 0 ||
+		    pcs_field_double(r, h_load, 1, 0, INFINITY, &load, &err) > 0)
+			goto bad;
+		for (int k = 0; k < 3; k++) {
+			double u;
+			int urc = pcs_field_double(r, h_util[k], 0, 0, 1, &u, &err);
+			if (urc > 0)
+				goto bad;
+			if (urc == 0 && u > util)
+				util = u;
+		}
+		if (pcs_capacity_add(cap, pop, group, region, c, load, util,
+		                     pcs_reader_line(r), &err) != 0)
+			goto bad;
+		if (c == 0)
+			cli_warn("%s:%ld: pop '%s' group '%s' has capacity_rps 0", name,
+			         pcs_reader_line(r), pop, group);
+		continue;
+bad:
+		{
+			char msg[512];
+			cli_format_error(msg, sizeof msg, name, &err);
+			cli_die(EXIT_DATA, "%s", msg);
+		}
+	}
+	if (!checked)
+		cli_require_columns(r, name, (const int[]){ h_pop, h_group, h_cap, h_load }, 4);
+	pcs_reader_free(r);
+	cli_close(fp);
+	pcs_capacity_finish(cap, o->derate, o->util_limit);
+	return cap;
+}
+
+/* Find the quantile columns (p followed by a percentage) once the first
+ * record shows the column names. */
+static void
+find_quantiles(pcs_reader *r, const char *name, struct forecast_cols *fc)
+{
+	const char **names;
+	size_t n = pcs_reader_names(r, &names);
+
+	fc->nq = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = names[i];
+		double pct;
+		char norm[32];
+		if (s[0] != 'p' || pcs_parse_double(s + 1, &pct) != 0 || !(pct > 0 && pct < 100) ||
+		    strspn(s + 1, "0123456789.") != strlen(s + 1))
+			continue;
+		pcs_level_name(pct / 100, norm, sizeof norm);
+		if (strcmp(norm, s) != 0 || fc->nq == PCS_QDIST_MAX)
+			continue;
+		fc->level[fc->nq] = pct / 100;
+		fc->q[fc->nq] = pcs_reader_column(r, s);
+		fc->nq++;
+	}
+	/* ascending levels, the columns with them */
+	for (size_t i = 1; i < fc->nq; i++)
+		for (size_t j = i; j > 0 && fc->level[j] < fc->level[j - 1]; j--) {
+			double tl = fc->level[j];
+			int tq = fc->q[j];
+			fc->level[j] = fc->level[j - 1];
+			fc->q[j] = fc->q[j - 1];
+			fc->level[j - 1] = tl;
+			fc->q[j - 1] = tq;
+		}
+	if (fc->nq < 2)
+		cli_die(EXIT_DATA, "%s: %zu quantile column%s (p50, p99, ...): pcs-risk needs at least two",
+		        name, fc->nq, fc->nq == 1 ? "" : "s");
+}
+
+static void
+buf_clear(struct group_buf *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free((char *)b->d[i].region);
+	b->n = 0;
+	free(b->group);
+	b->group = NULL;
+}
+
+static int
+take_row(pcs_reader *r, const struct forecast_cols *fc, struct group_buf *b,
+         const char **group, pcs_error *err)
+{
+	struct pcs_demand dm;
+	const char *region = "*";
+	double q[PCS_QDIST_MAX], hs;
+	int rc;
+
+	memset(&dm, 0, sizeof dm);
+	if ((rc = pcs_field_text(r, fc->group, 1, group, err)) != 0 ||
+	    (rc = pcs_field_text(r, fc->region, 0, &region, err)) > 0 ||
+	    (rc = pcs_field_double(r, fc->horizon, 1, 0, 1e12, &hs, err)) != 0 ||
+	    (rc = pcs_field_time(r, fc->target, 1, &dm.target, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < fc->nq; i++)
+		if ((rc = pcs_field_double(r, fc->q[i], 1, 0, INFINITY, &q[i], err)) != 0)
+			return rc;
+	for (size_t i = 1; i < fc->nq; i++)
+		if (q[i] < q[i - 1])
+			return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r),
+			                     pcs_reader_column_name(r, fc->q[i]),
+			                     "quantiles cross: %g is below the level before it", q[i]);
+	pcs_qdist_init(&dm.dist, fc->level, q, fc->nq, 0);
+	dm.horizon_s = (int64_t)hs;
+	dm.line = pcs_reader_line(r);
+	if (b->group && strcmp(b->group, *group) != 0)
+		return -2;   /* a new group: the caller flushes first */
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 16;
+		struct pcs_demand *nd = realloc(b->d, nc * sizeof *nd);
+		if (nd == NULL)
+			cli_die(EXIT_DATA, "out of memory");
+		b->d = nd;
+		b->cap = nc;
+	}
+	if ((dm.region = strdup(region)) == NULL || (b->group == NULL && (b->group = strdup(*group)) == NULL))
+		cli_die(EXIT_DATA, "out of memory");
+	b->d[b->n++] = dm;
+	return 0;
+}
+
+static void
+flush(struct options *o, pcs_capacity *cap, struct group_buf *b, const char *name,
+      pcs_writer *w)
+{
+	struct pcs_risk_row *rows;
+	size_t n;
+	pcs_error err;
+
+	if (b->n == 0)
+		return;
+	if (pcs_risk_group(cap, b->group, b->d, b->n, &o->cfg, &rows, &n, &err) != 0) {
+		if (err.code == PCS_ENOMEM)
+			cli_die(EXIT_DATA, "out of memory");
+		snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg), " in %s",
+		         o->capacity);
+		cli_bad_row(&o->c, name, &err);
+		buf_clear(b);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pcs_risk_row *r = &rows[i];
+		pcs_writer_str(w, r->pop->group);
+		pcs_writer_str(w, r->pop->pop);
+		pcs_writer_int(w, r->horizon_s);
+		pcs_writer_time(w, r->target);
+		pcs_writer_num(w, r->demand_p50);
+		pcs_writer_num(w, r->demand_p99);
+		pcs_writer_num(w, r->capacity_rps);
+		pcs_writer_num(w, r->headroom_rps);
+		pcs_writer_num(w, r->p_exceed);
+		pcs_writer_num(w, r->shortfall_rps);
+		pcs_writer_num(w, r->risk);
+		pcs_writer_str(w, pcs_risk_level_name(r->level));
+		if (pcs_writer_end_row(w) != 0)
+			cli_write_failed();
+	}
+	free(rows);
+	buf_clear(b);
+}
+
+static int
+read_forecast(const char *path, struct options *o, pcs_capacity *cap, pcs_strset *seen,
+              pcs_writer *w)
+{
+	const char *name;
+	FILE *fp = cli_open(path, &name);
+	pcs_reader *r;
+	struct forecast_cols fc;
+	struct group_buf b = { 0 };
+	pcs_error err;
+	int rc, started = 0, status = 0;
+
+	if (fp == NULL)
+		return -1;
+	if ((r = pcs_reader_new(fp, o->c.input_format)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	fc.group = pcs_reader_column(r, "group");
+	fc.region = pcs_reader_column(r, "region");
+	fc.horizon = pcs_reader_column(r, "horizon_s");
+	fc.target = pcs_reader_column(r, "target");
+	while ((rc = pcs_reader_next(r, &err)) != 0) {
+		const char *group;
+		if (rc < 0 && err.code == PCS_EIO) {
+			cli_warn("%s: %s", name, err.msg);
+			status = -1;
+			break;
+		}
+		if (rc < 0) {
+			cli_bad_row(&o->c, name, &err);
+			continue;
+		}
+		if (!started) {
+			cli_require_columns(r, name, (const int[]){ fc.group, fc.horizon, fc.target }, 3);
+			find_quantiles(r, name, &fc);
+			started = 1;
+		}
+		rc = take_row(r, &fc, &b, &group, &err);
+		if (rc == -2) {
+			flush(o, cap, &b, name, w);
+			rc = take_row(r, &fc, &b, &group, &err);
+		}
+		if (rc > 0) {
+			cli_bad_row(&o->c, name, &err);
+			continue;
+		}
+		if (b.n == 1) {
+			/* a group's rows must stay together (pcs-forecast writes them so) */
+			int added = pcs_strset_add(seen, group);
+			if (added < 0)
+				cli_die(EXIT_DATA, "out of memory");
+			if (added == 0)
+				cli_die(EXIT_DATA, "%s:%ld: group '%s' appears again after other groups: "
+				        "keep each group's rows together (sort -t, -k2,2)",
+				        name, pcs_reader_line(r), group);
+		}
+	}
+	if (!started)
+		cli_require_columns(r, name, (const int[]){ fc.group, fc.horizon, fc.target }, 3);
+	flush(o, cap, &b, name, w);
+	free(b.d);
+	pcs_reader_free(r);
+	cli_close(fp);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	pcs_capacity *cap;
+	pcs_strset *seen;
+	pcs_writer *w;
+	int status = 0;
+
+	cli_init("pcs-risk", usage_line, help_text, argv);
+	memset(&o, 0, sizeof o);
+	parse_options(&o, argc, argv);
+	cap = load_capacity(&o);
+	if ((seen = pcs_strset_new()) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	w = pcs_writer_new(stdout, o.c.output_format, o.c.header, o.c.epoch, out_cols,
+	                   sizeof out_cols / sizeof *out_cols);
+	if (w == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	if (optind == argc && read_forecast("-", &o, cap, seen, w) != 0)
+		status = EXIT_DATA;
+	for (int i = optind; i < argc; i++)
+		if (read_forecast(argv[i], &o, cap, seen, w) != 0)
+			status = EXIT_DATA;
+	/* name the other side of every mismatch too */
+	for (size_t i = 0; i < pcs_capacity_count(cap); i++) {
+		const struct pcs_pop *p = pcs_capacity_get(cap, i);
+		if (!p->used && !pcs_strset_has(seen, p->group) &&
+		    (i == 0 || strcmp(pcs_capacity_get(cap, i - 1)->group, p->group) != 0))
+			cli_warn("%s:%ld: group '%s' has capacity but no forecast", o.capacity,
+			         p->line, p->group);
+	}
+	cli_bad_summary(&o.c);
+	if (pcs_writer_finish(w) != 0)
+		cli_write_failed();
+	pcs_writer_free(w);
+	pcs_strset_free(seen);
+	pcs_capacity_free(cap);
+	cli_exit(status);
+}
