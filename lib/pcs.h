@@ -19,5 +19,7 @@
 #include "pcs_qdist.h"
 #include "pcs_risk.h"
 #include "pcs_strset.h"
+#include "pcs_state.h"
+#include "pcs_shadow.h"
 
 #endif

@@ -7,6 +7,7 @@
 
 struct pcs_strset {
 	char **slot;
+	size_t *val;
 	size_t size, count;   /* size: a power of two */
 };
 
@@ -28,7 +29,11 @@ pcs_strset_new(void)
 	if (set == NULL)
 		return NULL;
 	set->size = 64;
-	if ((set->slot = calloc(set->size, sizeof *set->slot)) == NULL) {
+	set->slot = calloc(set->size, sizeof *set->slot);
+	set->val = calloc(set->size, sizeof *set->val);
+	if (set->slot == NULL || set->val == NULL) {
+		free(set->slot);
+		free(set->val);
 		free(set);
 		return NULL;
 	}
@@ -43,6 +48,7 @@ pcs_strset_free(pcs_strset *set)
 	for (size_t i = 0; i < set->size; i++)
 		free(set->slot[i]);
 	free(set->slot);
+	free(set->val);
 	free(set);
 }
 
@@ -71,21 +77,50 @@ pcs_strset_add(pcs_strset *set, const char *s)
 		return 0;
 	if ((set->count + 1) * 2 > set->size) {
 		char **old = set->slot;
-		size_t oldsize = set->size;
-		if ((set->slot = calloc(oldsize * 2, sizeof *set->slot)) == NULL) {
+		size_t *oldval = set->val, oldsize = set->size;
+		set->slot = calloc(oldsize * 2, sizeof *set->slot);
+		set->val = calloc(oldsize * 2, sizeof *set->val);
+		if (set->slot == NULL || set->val == NULL) {
+			free(set->slot);
+			free(set->val);
 			set->slot = old;
+			set->val = oldval;
 			return -1;
 		}
 		set->size = oldsize * 2;
 		for (size_t k = 0; k < oldsize; k++)
-			if (old[k])
-				set->slot[find(set, old[k])] = old[k];
+			if (old[k]) {
+				size_t j = find(set, old[k]);
+				set->slot[j] = old[k];
+				set->val[j] = oldval[k];
+			}
 		free(old);
+		free(oldval);
 		i = find(set, s);
 	}
 	if ((set->slot[i] = strdup(s)) == NULL)
 		return -1;
 	set->count++;
+	return 1;
+}
+
+int
+pcs_strset_put(pcs_strset *set, const char *s, size_t val)
+{
+	if (pcs_strset_add(set, s) < 0)
+		return -1;
+	set->val[find(set, s)] = val;
+	return 0;
+}
+
+int
+pcs_strset_get(const pcs_strset *set, const char *s, size_t *val)
+{
+	size_t i = find(set, s);
+
+	if (set->slot[i] == NULL)
+		return 0;
+	*val = set->val[i];
 	return 1;
 }
 

@@ -1,0 +1,557 @@
+/* pcs-shadow-plan — warm, activate and drain shadow capacity from risk. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const char usage_line[] = "-t topology [--state file] [options] [file ...]";
+
+static const char help_text[] =
+	"Read a risk stream and the fleet's topology; write the actions that warm\n"
+	"shadow instances on secondary POPs before a surge, activate them, and\n"
+	"drain them after it, keeping the lifecycle in a state file.\n"
+	"  -t, --topology FILE       the fleet (required)\n"
+	"      --state FILE          the lifecycle state, read and written atomically\n"
+	"      --wait DUR            wait this long for another run's lock (default 0)\n"
+	"      --dry-run             plan, but leave the state file untouched\n"
+	"      --warm-at X           risk at which shadows are warmed (default 0.1)\n"
+	"      --release-below X     risk under which the cooldown runs (default 0.02)\n"
+	"      --activate-on Q       p50 or p99: the demand tested (default p50)\n"
+	"      --reserve F           activation threshold = capacity x (1 - F) (default 0.1)\n"
+	"      --cooldown DUR        time below release-below before scaling down (default 10m)\n"
+	"      --min-dwell DUR       least time in warm or active (default 5m)\n"
+	"      --drain DUR           time in draining before off (default 2m)\n"
+	"      --now TIME            the planning time (default: the risk's issue time)\n"
+	"  -f, --format FMT          plan (default), kubectl or aws-asg\n"
+	"      --summary             write the cost account to standard error\n"
+	"  -i, --input-format FMT    csv or ndjson (default: detected)\n"
+	"  -o, --output-format FMT   csv or ndjson, for -f plan (default csv)\n"
+	"      --no-header           omit the CSV header line\n"
+	"      --skip-bad            report and skip bad rows instead of stopping\n"
+	"      --epoch               write timestamps as Unix seconds\n"
+	"  -h, --help                this text\n"
+	"  -V, --version             version\n"
+	"See pcs-shadow-plan(1).\n";
+
+enum { OPT_STATE = OPT_TOOL, OPT_WAIT, OPT_DRY_RUN, OPT_WARM_AT, OPT_RELEASE, OPT_ACTIVATE,
+       OPT_RESERVE, OPT_COOLDOWN, OPT_DWELL, OPT_DRAIN, OPT_NOW, OPT_SUMMARY };
+enum { FMT_PLAN, FMT_KUBECTL, FMT_AWS };
+
+static const struct option longopts[] = {
+	{ "topology", required_argument, NULL, 't' },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "warm-at", required_argument, NULL, OPT_WARM_AT },
+	{ "release-below", required_argument, NULL, OPT_RELEASE },
+	{ "activate-on", required_argument, NULL, OPT_ACTIVATE },
+	{ "reserve", required_argument, NULL, OPT_RESERVE },
+	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
+	{ "min-dwell", required_argument, NULL, OPT_DWELL },
+	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "format", required_argument, NULL, 'f' },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	CLI_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *const plan_cols[] = {
+	"ts", "group", "service", "pop", "action", "from_state", "to_state", "instances",
+	"reason", "primary"
+};
+
+struct options {
+	struct cli_common c;
+	const char *topology, *state;
+	struct pcs_shadow_params p;
+	double wait;
+	int dry_run, format, summary, have_now;
+	int64_t now;
+};
+
+/* The risk of one primary, gathered from the stream. */
+struct obs_buf {
+	struct pcs_risk_obs o;
+	struct pcs_risk_horizon *h;
+	size_t cap;
+};
+
+static double
+fraction_arg(const char *opt, const char *arg, int open_low)
+{
+	double v;
+
+	if (pcs_parse_double(arg, &v) != 0 || v > 1 || v < 0 || (open_low && v == 0))
+		cli_usage_error("%s: want a number in %s0,1]: \"%s\"", opt, open_low ? "(" : "[", arg);
+	return v;
+}
+
+static int64_t
+duration_arg(const char *opt, const char *arg)
+{
+	pcs_error err;
+	int64_t v;
+
+	if (pcs_duration_parse(arg, &v, &err) != 0)
+		cli_usage_error("%s: %s", opt, err.msg);
+	return v;
+}
+
+static void
+parse_options(struct options *o, int argc, char **argv)
+{
+	int opt;
+	pcs_error err;
+
+	cli_common_defaults(&o->c);
+	o->p.warm_at = 0.1;
+	o->p.release_below = 0.02;
+	o->p.reserve = 0.1;
+	o->p.cooldown = 600;
+	o->p.min_dwell = 300;
+	o->p.drain = 120;
+	while ((opt = getopt_long(argc, argv, ":t:f:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_common_option(&o->c, opt, optarg))
+			continue;
+		switch (opt) {
+		case 't': o->topology = optarg; break;
+		case OPT_STATE: o->state = optarg; break;
+		case OPT_WAIT: o->wait = (double)duration_arg("--wait", optarg); break;
+		case OPT_DRY_RUN: o->dry_run = 1; break;
+		case OPT_WARM_AT: o->p.warm_at = fraction_arg("--warm-at", optarg, 1); break;
+		case OPT_RELEASE: o->p.release_below = fraction_arg("--release-below", optarg, 0); break;
+		case OPT_RESERVE:
+			o->p.reserve = fraction_arg("--reserve", optarg, 0);
+			if (o->p.reserve >= 1)
+				cli_usage_error("--reserve: want a number in [0,1): \"%s\"", optarg);
+			break;
+		case OPT_ACTIVATE:
+			if (strcmp(optarg, "p50") == 0)
+				o->p.activate_p99 = 0;
+			else if (strcmp(optarg, "p99") == 0)
+				o->p.activate_p99 = 1;
+			else
+				cli_usage_error("--activate-on: want p50 or p99: \"%s\"", optarg);
+			break;
+		case OPT_COOLDOWN: o->p.cooldown = duration_arg("--cooldown", optarg); break;
+		case OPT_DWELL: o->p.min_dwell = duration_arg("--min-dwell", optarg); break;
+		case OPT_DRAIN: o->p.drain = duration_arg("--drain", optarg); break;
+		case OPT_NOW:
+			if (pcs_time_parse(optarg, strlen(optarg), &o->now, &err) != 0)
+				cli_usage_error("--now: %s", err.msg);
+			o->have_now = 1;
+			break;
+		case 'f':
+			if (strcmp(optarg, "plan") == 0)
+				o->format = FMT_PLAN;
+			else if (strcmp(optarg, "kubectl") == 0)
+				o->format = FMT_KUBECTL;
+			else if (strcmp(optarg, "aws-asg") == 0)
+				o->format = FMT_AWS;
+			else
+				cli_usage_error("-f: unknown format '%s' (plan, kubectl or aws-asg)", optarg);
+			break;
+		case OPT_SUMMARY: o->summary = 1; break;
+		default: cli_usage_error(NULL);
+		}
+	}
+	if (o->topology == NULL)
+		cli_usage_error("-t: the topology is required");
+	if (!(o->p.release_below < o->p.warm_at))
+		cli_usage_error("--release-below (%g) must be below --warm-at (%g)",
+		                o->p.release_below, o->p.warm_at);
+}
+
+static void
+die_at(const char *name, const pcs_error *err)
+{
+	char msg[512];
+
+	cli_format_error(msg, sizeof msg, name, err);
+	cli_die(EXIT_DATA, "%s", msg);
+}
+
+/* The topology is configuration: every bad row is fatal. */
+static pcs_topology *
+load_topology(const char *path)
+{
+	static const char *const text[] = {
+		"pop", "group", "service", "role", "region", "k8s_context", "k8s_namespace",
+		"k8s_deployment", "k8s_hpa", "asg"
+	};
+	static const char *const num[] = {
+		"instance_rps", "instances", "max_instances", "boot_s", "warm_s", "rtt_ms",
+		"cost_per_hour", "warm_cost_frac"
+	};
+	const char *name;
+	FILE *fp = cli_open(path, &name);
+	pcs_reader *r;
+	pcs_topology *t = pcs_topology_new();
+	int ht[10], hn[8], rc, checked = 0;
+	pcs_error err;
+
+	if (fp == NULL)
+		exit(EXIT_DATA);
+	if (t == NULL || (r = pcs_reader_new(fp, PCS_FMT_AUTO)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	for (int i = 0; i < 10; i++)
+		ht[i] = pcs_reader_column(r, text[i]);
+	for (int i = 0; i < 8; i++)
+		hn[i] = pcs_reader_column(r, num[i]);
+	while ((rc = pcs_reader_next(r, &err)) != 0) {
+		struct pcs_topo row;
+		const char *s[10] = { 0 };
+		double v[8] = { 0, 0, 0, 0, 0, 0, 0, 0.1 };
+
+		if (!checked) {
+			cli_require_columns(r, name, (const int[]){ ht[0], ht[1], ht[2], ht[3], hn[0],
+			                    hn[1], hn[2], hn[3], hn[4] }, 9);
+			checked = 1;
+		}
+		if (rc < 0)
+			die_at(name, &err);
+		for (int i = 0; i < 10; i++)
+			if (pcs_field_text(r, ht[i], i < 4, &s[i], &err) > 0)
+				die_at(name, &err);
+		for (int i = 0; i < 8; i++)
+			if (pcs_field_double(r, hn[i], i < 5, 0, i == 7 ? 1 : 1e15, &v[i], &err) > 0)
+				die_at(name, &err);
+		if (strcmp(s[3], "primary") != 0 && strcmp(s[3], "secondary") != 0) {
+			pcs_error_set(&err, PCS_EDATA, pcs_reader_line(r), "role",
+			              "want primary or secondary: \"%.64s\"", s[3]);
+			die_at(name, &err);
+		}
+		for (int i = 1; i <= 2; i++)
+			if (v[i] != floor(v[i])) {
+				pcs_error_set(&err, PCS_EDATA, pcs_reader_line(r), num[i],
+				              "not a whole number: %g", v[i]);
+				die_at(name, &err);
+			}
+		memset(&row, 0, sizeof row);
+		row.pop = (char *)s[0];
+		row.group = (char *)s[1];
+		row.service = (char *)s[2];
+		row.primary = strcmp(s[3], "primary") == 0;
+		row.region = (char *)s[4];
+		row.k8s_context = (char *)s[5];
+		row.k8s_namespace = (char *)s[6];
+		row.k8s_deployment = (char *)s[7];
+		row.k8s_hpa = (char *)s[8];
+		row.asg = (char *)s[9];
+		row.instance_rps = v[0];
+		row.instances = (long)v[1];
+		row.max_instances = (long)v[2];
+		row.boot_s = v[3];
+		row.warm_s = v[4];
+		row.rtt_ms = v[5];
+		row.cost_per_hour = v[6];
+		row.warm_cost_frac = v[7];
+		row.line = pcs_reader_line(r);
+		if (pcs_topology_add(t, &row, &err) != 0)
+			die_at(name, &err);
+	}
+	if (!checked)
+		cli_require_columns(r, name, (const int[]){ ht[0], ht[1], ht[2], ht[3], hn[0], hn[1],
+		                    hn[2], hn[3], hn[4] }, 9);
+	pcs_reader_free(r);
+	cli_close(fp);
+	if (pcs_topology_finish(t, &err) != 0)
+		die_at(name, &err);
+	return t;
+}
+
+/* The primaries' risk: rows for other POPs are read and dropped, so memory
+ * follows the topology, not the stream. */
+struct risk_in {
+	pcs_strset *primaries;   /* "group\x1fpop" of every primary -> obs index + 1 */
+	struct obs_buf *obs;
+	size_t nobs, cap;
+	int64_t now;
+};
+
+static struct obs_buf *
+obs_for(struct risk_in *ri, const char *group, const char *pop)
+{
+	char key[1024];
+	size_t at;
+
+	snprintf(key, sizeof key, "%s\x1f%s", group, pop);
+	if (!pcs_strset_get(ri->primaries, key, &at))
+		return NULL;   /* not a primary: the planner has no use for it */
+	if (at > 0)
+		return &ri->obs[at - 1];
+	if (ri->nobs == ri->cap) {
+		size_t nc = ri->cap ? ri->cap * 2 : 64;
+		struct obs_buf *no = realloc(ri->obs, nc * sizeof *no);
+		if (no == NULL)
+			cli_die(EXIT_DATA, "out of memory");
+		ri->obs = no;
+		ri->cap = nc;
+	}
+	memset(&ri->obs[ri->nobs], 0, sizeof ri->obs[0]);
+	ri->obs[ri->nobs].o.group = strdup(group);
+	ri->obs[ri->nobs].o.pop = strdup(pop);
+	if (!ri->obs[ri->nobs].o.group || !ri->obs[ri->nobs].o.pop ||
+	    pcs_strset_put(ri->primaries, key, ri->nobs + 1) != 0)
+		cli_die(EXIT_DATA, "out of memory");
+	return &ri->obs[ri->nobs++];
+}
+
+static int
+take_risk(pcs_reader *r, const int *h, struct risk_in *ri, pcs_error *err)
+{
+	const char *group, *pop;
+	struct pcs_risk_horizon hz;
+	double hs, risk;
+	int64_t target;
+	struct obs_buf *ob;
+	int rc;
+
+	if ((rc = pcs_field_text(r, h[0], 1, &group, err)) != 0 ||
+	    (rc = pcs_field_text(r, h[1], 1, &pop, err)) != 0 ||
+	    (rc = pcs_field_double(r, h[2], 1, 0, 1e12, &hs, err)) != 0 ||
+	    (rc = pcs_field_time(r, h[3], 1, &target, err)) != 0 ||
+	    (rc = pcs_field_double(r, h[4], 1, 0, INFINITY, &hz.demand_p50, err)) != 0 ||
+	    (rc = pcs_field_double(r, h[5], 1, 0, INFINITY, &hz.demand_p99, err)) != 0 ||
+	    (rc = pcs_field_double(r, h[6], 1, 0, INFINITY, &hz.capacity_rps, err)) != 0 ||
+	    (rc = pcs_field_double(r, h[7], 1, 0, 1, &hz.p_exceed, err)) != 0 ||
+	    (rc = pcs_field_double(r, h[8], 1, 0, INFINITY, &hz.shortfall_rps, err)) != 0 ||
+	    (rc = pcs_field_double(r, h[9], 1, 0, 1, &risk, err)) != 0)
+		return rc;
+	hz.horizon_s = (int64_t)hs;
+	if (target - hz.horizon_s > ri->now)
+		ri->now = target - hz.horizon_s;
+	if ((ob = obs_for(ri, group, pop)) == NULL)
+		return 0;
+	if (ob->o.nh == ob->cap) {
+		size_t nc = ob->cap ? ob->cap * 2 : 4;
+		struct pcs_risk_horizon *nh = realloc(ob->h, nc * sizeof *nh);
+		if (nh == NULL)
+			cli_die(EXIT_DATA, "out of memory");
+		ob->h = nh;
+		ob->cap = nc;
+	}
+	ob->h[ob->o.nh++] = hz;
+	ob->o.h = ob->h;
+	if (risk > ob->o.risk)
+		ob->o.risk = risk;
+	return 0;
+}
+
+static int
+read_risk(const char *path, struct options *o, struct risk_in *ri)
+{
+	static const char *const cols[] = {
+		"group", "pop", "horizon_s", "target", "demand_p50", "demand_p99", "capacity_rps",
+		"p_exceed", "expected_shortfall_rps", "risk"
+	};
+	const char *name;
+	FILE *fp = cli_open(path, &name);
+	pcs_reader *r;
+	int h[10], rc, checked = 0, status = 0;
+	pcs_error err;
+
+	if (fp == NULL)
+		return -1;
+	if ((r = pcs_reader_new(fp, o->c.input_format)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	for (int i = 0; i < 10; i++)
+		h[i] = pcs_reader_column(r, cols[i]);
+	while ((rc = pcs_reader_next(r, &err)) != 0) {
+		if (!checked) {
+			cli_require_columns(r, name, h, 10);
+			checked = 1;
+		}
+		if (rc < 0 && err.code == PCS_EIO) {
+			cli_warn("%s: %s", name, err.msg);
+			status = -1;
+			break;
+		}
+		if (rc < 0 || take_risk(r, h, ri, &err) != 0)
+			cli_bad_row(&o->c, name, &err);
+	}
+	if (!checked)
+		cli_require_columns(r, name, h, 10);
+	pcs_reader_free(r);
+	cli_close(fp);
+	return status;
+}
+
+static void
+write_plan(const struct options *o, const struct pcs_action *a, size_t n)
+{
+	pcs_writer *w = pcs_writer_new(stdout, o->c.output_format, o->c.header, o->c.epoch,
+	                               plan_cols, sizeof plan_cols / sizeof *plan_cols);
+
+	if (w == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		pcs_writer_time(w, a[i].ts);
+		pcs_writer_str(w, a[i].primary->group);
+		pcs_writer_str(w, a[i].primary->service);
+		pcs_writer_str(w, a[i].secondary->pop);
+		pcs_writer_str(w, pcs_shadow_action_name(a[i].action));
+		pcs_writer_str(w, pcs_shadow_state_name(a[i].from));
+		pcs_writer_str(w, pcs_shadow_state_name(a[i].to));
+		pcs_writer_int(w, a[i].instances);
+		pcs_writer_str(w, a[i].reason);
+		pcs_writer_str(w, a[i].primary->pop);
+		if (pcs_writer_end_row(w) != 0)
+			cli_write_failed();
+	}
+	if (pcs_writer_finish(w) != 0)
+		cli_write_failed();
+	pcs_writer_free(w);
+}
+
+/* kubectl and aws-asg: the desired size of every secondary a non-hold
+ * action touched this run, once each, in the order first touched. */
+static void
+write_commands(const struct options *o, const pcs_topology *t, const pcs_planner *pl,
+               const struct pcs_action *a, size_t n)
+{
+	size_t nt = pcs_topology_count(t);
+	long *warm_of = calloc(nt + 1, sizeof *warm_of), *active_of = calloc(nt + 1, sizeof *active_of);
+	char *done = calloc(nt + 1, 1);
+
+	if (!warm_of || !active_of || !done)
+		cli_die(EXIT_DATA, "out of memory");
+	pcs_planner_usage(pl, warm_of, active_of);
+	for (size_t i = 0; i < n; i++) {
+		const struct pcs_topo *s = a[i].secondary;
+		size_t at = (size_t)(s - pcs_topology_get(t, 0));
+		long warm = warm_of[at], active = active_of[at];
+
+		if (a[i].action == PCS_ACT_HOLD || s->primary || done[at])
+			continue;
+		done[at] = 1;
+		if (o->format == FMT_KUBECTL) {
+			/* warm shadows are running pods that get no traffic yet
+			 * (pcs-route-weights gives them weight when active) */
+			long replicas = s->instances + warm + active;
+			printf("# %s %s/%s on %s for %s: %s\n", pcs_shadow_action_name(a[i].action),
+			       s->group, s->service, s->pop, a[i].primary->pop, a[i].reason);
+			printf("kubectl --context=%s -n %s scale deployment/%s --replicas=%ld\n",
+			       s->k8s_context, s->k8s_namespace, s->k8s_deployment, replicas);
+			if (s->k8s_hpa[0])
+				printf("kubectl --context=%s -n %s patch hpa/%s --type=merge "
+				       "-p '{\"spec\":{\"minReplicas\":%ld}}'\n",
+				       s->k8s_context, s->k8s_namespace, s->k8s_hpa, replicas);
+		} else {
+			/* warm shadows wait in the warm pool (stopped); active ones
+			 * are in service, in the desired capacity */
+			json_t *wp = json_pack("{s:s,s:{s:s,s:I,s:s}}", "command", "put-warm-pool", "input",
+			                       "AutoScalingGroupName", s->asg, "MinSize", (json_int_t)warm,
+			                       "PoolState", "Stopped");
+			json_t *dc = json_pack("{s:s,s:{s:s,s:I,s:b}}", "command", "set-desired-capacity",
+			                       "input", "AutoScalingGroupName", s->asg, "DesiredCapacity",
+			                       (json_int_t)(s->instances + active), "HonorCooldown", 0);
+			if (wp == NULL || dc == NULL || json_dumpf(wp, stdout, JSON_COMPACT) != 0 ||
+			    putchar('\n') == EOF || json_dumpf(dc, stdout, JSON_COMPACT) != 0 ||
+			    putchar('\n') == EOF)
+				cli_write_failed();
+			json_decref(wp);
+			json_decref(dc);
+		}
+		if (ferror(stdout))
+			cli_write_failed();
+	}
+	free(warm_of);
+	free(active_of);
+	free(done);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	pcs_topology *t;
+	pcs_planner *pl;
+	struct risk_in ri;
+	struct pcs_risk_obs *obs;
+	const struct pcs_action *acts;
+	size_t nacts;
+	json_t *state = NULL;
+	pcs_error err;
+	int lock = -1, status = 0;
+
+	cli_init("pcs-shadow-plan", usage_line, help_text, argv);
+	memset(&o, 0, sizeof o);
+	parse_options(&o, argc, argv);
+	t = load_topology(o.topology);
+	memset(&ri, 0, sizeof ri);
+	if ((ri.primaries = pcs_strset_new()) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	for (size_t i = 0; i < pcs_topology_count(t); i++) {
+		const struct pcs_topo *r = pcs_topology_get(t, i);
+		char key[1024];
+		snprintf(key, sizeof key, "%s\x1f%s", r->group, r->pop);
+		if (r->primary && pcs_strset_put(ri.primaries, key, 0) < 0)
+			cli_die(EXIT_DATA, "out of memory");
+	}
+	if (optind == argc && read_risk("-", &o, &ri) != 0)
+		status = EXIT_DATA;
+	for (int i = optind; i < argc; i++)
+		if (read_risk(argv[i], &o, &ri) != 0)
+			status = EXIT_DATA;
+	if (o.have_now)
+		ri.now = o.now;
+	else if (ri.now == 0)
+		ri.now = (int64_t)time(NULL);   /* no risk rows: plan at the clock's time */
+
+	if ((pl = pcs_planner_new(t, &o.p)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	if (o.state) {
+		if ((lock = pcs_state_lock(o.state, o.wait, &err)) < 0)
+			cli_die(EXIT_DATA, "%s", err.msg);
+		if (pcs_state_read(o.state, &state, &err) != 0)
+			die_at(o.state, &err);
+		if (pcs_planner_load(pl, state, &err) != 0)
+			cli_die(EXIT_DATA, "%s: %s", o.state, err.msg);
+		json_decref(state);
+	}
+	if ((obs = malloc((ri.nobs + 1) * sizeof *obs)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	for (size_t i = 0; i < ri.nobs; i++)
+		obs[i] = ri.obs[i].o;
+	if (pcs_planner_step(pl, ri.now, obs, ri.nobs, &acts, &nacts, &err) != 0)
+		cli_die(EXIT_DATA, "%s", err.msg);
+	if (o.format == FMT_PLAN)
+		write_plan(&o, acts, nacts);
+	else
+		write_commands(&o, t, pl, acts, nacts);
+	/* the state is saved only once the plan is out: a plan that could not
+	 * be written is planned again next run */
+	if (fflush(stdout) != 0)
+		cli_write_failed();
+	if (o.state && !o.dry_run) {
+		json_t *saved = pcs_planner_save(pl);
+		if (saved == NULL || pcs_state_write(o.state, saved, &err) != 0)
+			cli_die(EXIT_DATA, "%s", saved ? err.msg : "out of memory");
+		json_decref(saved);
+	}
+	pcs_state_unlock(lock);
+	if (o.summary) {
+		struct pcs_shadow_cost c;
+		pcs_planner_cost(pl, &c);
+		cli_warn("shadows: %zu warm, %zu active, %zu draining; cost this run: %.4f warm + "
+		         "%.4f active; since the state began: %.4f warm + %.4f active",
+		         c.warm, c.active, c.draining, c.warm_run, c.active_run, c.warm_total,
+		         c.active_total);
+	}
+	cli_bad_summary(&o.c);
+	for (size_t i = 0; i < ri.nobs; i++) {
+		free((char *)ri.obs[i].o.group);
+		free((char *)ri.obs[i].o.pop);
+		free(ri.obs[i].h);
+	}
+	free(ri.obs);
+	free(obs);
+	pcs_strset_free(ri.primaries);
+	pcs_planner_free(pl);
+	pcs_topology_free(t);
+	cli_exit(status);
+}

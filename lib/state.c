@@ -1,0 +1,148 @@
+/* state.c — locked, atomic JSON state files (see pcs_state.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pcs_state.h"
+
+int
+pcs_state_lock(const char *path, double wait_s, pcs_error *err)
+{
+	char lock[4096];
+	int fd;
+	double waited = 0;
+
+	if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock) {
+		pcs_error_set(err, PCS_EIO, 0, NULL, "%s: path too long", path);
+		return -1;
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", lock, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		struct timespec ts = { 0, 100000000 };
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", lock, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (waited >= wait_s) {
+			pcs_error_set(err, PCS_EIO, 0, NULL,
+			              "%s: locked by another run (waited %gs)", path, waited);
+			close(fd);
+			return -1;
+		}
+		nanosleep(&ts, NULL);
+		waited += 0.1;
+	}
+	return fd;
+}
+
+void
+pcs_state_unlock(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}
+
+int
+pcs_state_read(const char *path, json_t **out, pcs_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	json_error_t jerr;
+	FILE *fp;
+
+	*out = NULL;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", path,
+		                     errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", path, strerror(errno));
+	}
+	*out = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(fp);
+	if (*out == NULL)
+		return pcs_error_set(err, PCS_EDATA, jerr.line, NULL, "not a valid state file: %s (column %d)",
+		                     jerr.text, jerr.column);
+	return 0;
+}
+
+static int
+fsync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, rc = 0;
+
+	if (copy == NULL)
+		return -1;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) != 0 && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int
+pcs_state_write(const char *path, const json_t *j, pcs_error *err)
+{
+	char tmp[4096], *text;
+	size_t len, off = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: path too long", path);
+	if ((text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	len = strlen(text);
+	text[len++] = '\n';   /* json_dumps leaves room: it ends in a NUL */
+	if ((fd = mkstemp(tmp)) < 0) {
+		free(text);
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", tmp, strerror(errno));
+	}
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	free(text);
+	if (fsync_dir(path) != 0)
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: fsync of its directory: %s", path,
+		                     strerror(errno));
+	return 0;
+fail:
+	pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(text);
+	return err ? err->code : PCS_EIO;
+}
