@@ -34,4 +34,26 @@ pcs-forecast -H 15m testdata/metrics.csv |
 	cut -d, -f2,3,4,6,7,10,11,12,13 | awk -F, 'NR == 1 { print; next }
 	  { printf "%s,%s,%s,%.1f,%.1f,%.1f,%s,%.4f,%s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' | show
 echo
+echo "== the live pipeline on the same feed: forecast | risk | shadow-plan"
+echo "   pcs-risk: probability that each POP's demand passes its capacity (testdata/capacity.csv):"
+echo
+state=$(mktemp -d)
+trap 'rm -rf "$state"' EXIT
+pcs-forecast testdata/metrics.csv | pcs-risk -c testdata/capacity.csv >"$state/risk.csv"
+awk -F, 'NR == 1 || $3 == 900' "$state/risk.csv" | cut -d, -f1-3,5-7,9,11,12 |
+	awk -F, 'NR == 1 { print; next }
+	  { printf "%s,%s,%s,%.1f,%.1f,%s,%.4f,%.4f,%s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' | show
+echo
+echo "   pcs-shadow-plan (testdata/topology.csv), warming at risk >= 0.02 for the demo:"
+echo
+pcs-shadow-plan -t testdata/topology.csv --state "$state/plan.state" --warm-at 0.02 \
+	--release-below 0.01 --summary <"$state/risk.csv" 2>"$state/summary" | cut -d, -f1-9 | show
+echo
+sed 's/^pcs-shadow-plan: /   /' "$state/summary"
+echo
+echo "   the same plan as kubectl commands:"
+echo
+pcs-shadow-plan -t testdata/topology.csv --warm-at 0.02 --release-below 0.01 -f kubectl \
+	<"$state/risk.csv"
+echo
 echo "See man/pcs-forecast.1 (man -l man/pcs-forecast.1) and man/pcs.7 for more."
