@@ -175,6 +175,63 @@ cli_close(FILE *fp)
 		fclose(fp);
 }
 
+int
+cli_read_stream(struct cli_common *c, const char *path, const struct cli_stream *spec, void *ctx)
+{
+	struct cli_common fatal;
+	const char *name;
+	FILE *fp = cli_open(path, &name);
+	pcs_reader *r;
+	pcs_error err;
+	int req[16], rc, checked = 0, status = 0;
+	size_t nreq;
+
+	if (spec->fatal) {
+		cli_common_defaults(&fatal);   /* no --skip-bad for configuration */
+		c = &fatal;
+	}
+	if (fp == NULL) {
+		if (spec->fatal)
+			exit(EXIT_DATA);
+		return -1;
+	}
+	if ((r = pcs_reader_new(fp, spec->format)) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	nreq = spec->columns(r, ctx, req);
+	while ((rc = pcs_reader_next(r, &err)) != 0) {
+		if (!checked && pcs_reader_has_column(r, req[0]) >= 0) {
+			cli_require_columns(r, name, req, nreq);
+			checked = 1;
+		}
+		if (rc < 0 && err.code == PCS_EIO && !spec->fatal) {
+			cli_warn("%s: %s", name, err.msg);
+			status = -1;
+			break;
+		}
+		if (rc > 0 && (rc = spec->record(r, name, ctx, &err)) == 0)
+			continue;
+		if (err.code == PCS_ENOMEM)
+			cli_die(EXIT_DATA, "out of memory");
+		cli_bad_row(c, name, &err);
+	}
+	if (!checked)
+		cli_require_columns(r, name, req, nreq);   /* a header and no rows */
+	pcs_reader_free(r);
+	cli_close(fp);
+	return status;
+}
+
+int64_t
+cli_duration_arg(const char *opt, const char *arg)
+{
+	pcs_error err;
+	int64_t v;
+
+	if (pcs_duration_parse(arg, &v, &err) != 0)
+		cli_usage_error("%s: %s", opt, err.msg);
+	return v;
+}
+
 void
 cli_write_failed(void)
 {

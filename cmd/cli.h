@@ -53,6 +53,28 @@ void cli_require_columns(const pcs_reader *r, const char *file, const int *handl
 /* At the end: the --skip-bad summary line. */
 void cli_bad_summary(const struct cli_common *c);
 
+/* How a tool reads one kind of stream (see cli_read_stream). */
+struct cli_stream {
+	int format;      /* PCS_FMT_AUTO, or a forced format */
+	int fatal;       /* a configuration file: any bad row, or no file, ends the run */
+	/* declare the columns; put the required ones' handles in req (at most
+	 * 16) and return their count */
+	size_t (*columns)(pcs_reader *r, void *ctx, int *req);
+	/* one well-formed record: 0, or an error code with err set */
+	int (*record)(pcs_reader *r, const char *name, void *ctx, pcs_error *err);
+};
+
+/* Read the operand path ("-": stdin) through spec: a header that lacks a
+ * required column is fatal; bad rows go to cli_bad_row (or end the run when
+ * spec->fatal); running out of memory ends the run.  Returns 0, or -1 when
+ * the file could not be opened or read (reported; the caller goes on with
+ * the next operand and exits 1 at the end). */
+int cli_read_stream(struct cli_common *c, const char *path, const struct cli_stream *spec,
+                    void *ctx);
+
+/* A duration option's value, or a usage error naming the option. */
+int64_t cli_duration_arg(const char *opt, const char *arg);
+
 /* Open an operand ("-" is stdin); on failure warn and return NULL. */
 FILE *cli_open(const char *path, const char **display_name);
 void cli_close(FILE *fp);

@@ -63,17 +63,6 @@ struct options {
 
 struct columns { int ts, group, region, rps; };
 
-static int64_t
-duration_arg(const char *opt, const char *arg)
-{
-	pcs_error err;
-	int64_t v;
-
-	if (pcs_duration_parse(arg, &v, &err) != 0)
-		cli_usage_error("%s: %s", opt, err.msg);
-	return v;
-}
-
 static void
 parse_shard(struct options *o, const char *arg)
 {
@@ -128,8 +117,8 @@ parse_options(struct options *o, int argc, char **argv)
 			else
 				cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", optarg);
 			break;
-		case OPT_STEP: o->step = duration_arg("--step", optarg); break;
-		case OPT_WINDOW: o->window = duration_arg("--window", optarg); break;
+		case OPT_STEP: o->step = cli_duration_arg("--step", optarg); break;
+		case OPT_WINDOW: o->window = cli_duration_arg("--window", optarg); break;
 		case OPT_SUM_DUP: o->sum_duplicates = 1; break;
 		case OPT_SHARD: parse_shard(o, optarg); break;
 		case OPT_SCORE: o->score = 1; break;
@@ -165,59 +154,45 @@ take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err
 	return pcs_store_add(st, group, region, t, v, err);
 }
 
-static void
-check_header(const pcs_reader *r, const char *name, const struct columns *col)
+struct metrics_in {
+	struct columns col;
+	pcs_store *st;
+};
+
+static size_t
+metrics_columns(pcs_reader *r, void *ctx, int *req)
 {
-	cli_require_columns(r, name, (const int[]){ col->ts, col->group, col->rps }, 3);
+	struct columns *col = &((struct metrics_in *)ctx)->col;
+
+	col->ts = pcs_reader_column(r, "ts");
+	col->group = pcs_reader_column(r, "group");
+	col->region = pcs_reader_column(r, "region");
+	col->rps = pcs_reader_column(r, "rps");
+	if (col->ts < 0 || col->group < 0 || col->region < 0 || col->rps < 0)
+		cli_die(EXIT_DATA, "out of memory");
+	req[0] = col->ts;
+	req[1] = col->group;
+	req[2] = col->rps;
+	return 3;
 }
 
-/* Read one operand into the store; 0, or -1 when it cannot be opened or
- * read (reported; the caller goes on with the next operand). */
+static int
+metrics_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
+{
+	struct metrics_in *in = ctx;
+
+	(void)name;
+	return take_row(r, &in->col, in->st, err);
+}
+
+/* Read one operand into the store; 0, or -1 when it cannot be read. */
 static int
 read_input(const char *path, struct options *o, pcs_store *st)
 {
-	const char *name;
-	FILE *fp = cli_open(path, &name);
-	pcs_reader *r;
-	struct columns col;
-	pcs_error err;
-	int rc, checked = 0, status = 0;
+	struct cli_stream spec = { o->c.input_format, 0, metrics_columns, metrics_record };
+	struct metrics_in in = { .st = st };
 
-	if (fp == NULL)
-		return -1;
-	if ((r = pcs_reader_new(fp, o->c.input_format)) == NULL)
-		cli_die(EXIT_DATA, "out of memory");
-	col.ts = pcs_reader_column(r, "ts");
-	col.group = pcs_reader_column(r, "group");
-	col.region = pcs_reader_column(r, "region");
-	col.rps = pcs_reader_column(r, "rps");
-	if (col.ts < 0 || col.group < 0 || col.region < 0 || col.rps < 0)
-		cli_die(EXIT_DATA, "out of memory");
-	while ((rc = pcs_reader_next(r, &err)) != 0) {
-		if (!checked && pcs_reader_has_column(r, col.ts) >= 0) {
-			check_header(r, name, &col);
-			checked = 1;
-		}
-		if (rc < 0 && err.code == PCS_EIO) {
-			cli_warn("%s: %s", name, err.msg);
-			status = -1;
-			break;
-		}
-		if (rc < 0) {
-			cli_bad_row(&o->c, name, &err);
-			continue;
-		}
-		if (take_row(r, &col, st, &err) != 0) {
-			if (err.code == PCS_ENOMEM)
-				cli_die(EXIT_DATA, "out of memory");
-			cli_bad_row(&o->c, name, &err);
-		}
-	}
-	if (!checked)
-		check_header(r, name, &col);   /* a header and no rows */
-	pcs_reader_free(r);
-	cli_close(fp);
-	return status;
+	return cli_read_stream(&o->c, path, &spec, &in);
 }
 
 static void

@@ -106,73 +106,70 @@ parse_options(struct options *o, int argc, char **argv)
 		cli_usage_error("-c: the capacity snapshot is required");
 }
 
+struct capacity_in {
+	pcs_capacity *cap;
+	int pop, group, region, capacity, load, util[3];
+};
+
+static size_t
+capacity_columns(pcs_reader *r, void *ctx, int *req)
+{
+	struct capacity_in *in = ctx;
+
+	req[0] = in->pop = pcs_reader_column(r, "pop");
+	req[1] = in->group = pcs_reader_column(r, "group");
+	req[2] = in->capacity = pcs_reader_column(r, "capacity_rps");
+	req[3] = in->load = pcs_reader_column(r, "load_rps");
+	in->region = pcs_reader_column(r, "region");
+	in->util[0] = pcs_reader_column(r, "cpu");
+	in->util[1] = pcs_reader_column(r, "mem");
+	in->util[2] = pcs_reader_column(r, "bw");
+	return 4;
+}
+
+static int
+capacity_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
+{
+	struct capacity_in *in = ctx;
+	const char *pop, *group, *region = "";
+	double c, load, util = 0;
+	int rc;
+
+	if ((rc = pcs_field_text(r, in->pop, 1, &pop, err)) != 0 ||
+	    (rc = pcs_field_text(r, in->group, 1, &group, err)) != 0 ||
+	    (rc = pcs_field_text(r, in->region, 0, &region, err)) > 0 ||
+	    (rc = pcs_field_double(r, in->capacity, 1, 0, INFINITY, &c, err)) != 0 ||
+	    (rc = pcs_field_double(r, in->load, 1, 0, INFINITY, &load, err)) != 0)
+		return rc;
+	for (int k = 0; k < 3; k++) {
+		double u;
+		if ((rc = pcs_field_double(r, in->util[k], 0, 0, 1, &u, err)) > 0)
+			return rc;
+		if (rc == 0 && u > util)
+			util = u;
+	}
+	if ((rc = pcs_capacity_add(in->cap, pop, group, region, c, load, util,
+	                           pcs_reader_line(r), err)) != 0)
+		return rc;
+	if (c == 0)
+		cli_warn("%s:%ld: pop '%s' group '%s' has capacity_rps 0", name,
+		         pcs_reader_line(r), pop, group);
+	return 0;
+}
+
 /* Load the capacity snapshot; its errors are always fatal: a partial
  * snapshot would put demand on the wrong POPs. */
 static pcs_capacity *
-load_capacity(const struct options *o)
+load_capacity(struct options *o)
 {
-	const char *name;
-	FILE *fp = cli_open(o->capacity, &name);
-	pcs_reader *r;
-	pcs_capacity *cap = pcs_capacity_new();
-	pcs_error err;
-	int h_pop, h_group, h_region, h_cap, h_load, h_util[3], rc, checked = 0;
+	struct cli_stream spec = { PCS_FMT_AUTO, 1, capacity_columns, capacity_record };
+	struct capacity_in in = { .cap = pcs_capacity_new() };
 
-	if (fp == NULL)
-		exit(EXIT_DATA);
-	if ((r = pcs_reader_new(fp, PCS_FMT_AUTO)) == NULL || cap == NULL)
+	if (in.cap == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	h_pop = pcs_reader_column(r, "pop");
-	h_group = pcs_reader_column(r, "group");
-	h_region = pcs_reader_column(r, "region");
-	h_cap = pcs_reader_column(r, "capacity_rps");
-	h_load = pcs_reader_column(r, "load_rps");
-	h_util[0] = pcs_reader_column(r, "cpu");
-	h_util[1] = pcs_reader_column(r, "mem");
-	h_util[2] = pcs_reader_column(r, "bw");
-	while ((rc = pcs_reader_next(r, &err)) != 0) {
-		const char *pop, *group, *region = "";
-		double c, load, util = 0;
-
-		if (!checked) {
-			cli_require_columns(r, name, (const int[]){ h_pop, h_group, h_cap, h_load }, 4);
-			checked = 1;
-		}
-		if (rc < 0 ||
-		    pcs_field_text(r, h_pop, 1, &pop, &err) > 0 ||
-		    pcs_field_text(r, h_group, 1, &group, &err) > 0 ||
-		    pcs_field_text(r, h_region, 0, &region, &err) > 0 ||
-		    pcs_field_double(r, h_cap, 1, 0, INFINITY, &c, &err) > 0 ||
-		    pcs_field_double(r, h_load, 1, 0, INFINITY, &load, &err) > 0)
-			goto bad;
-		for (int k = 0; k < 3; k++) {
-			double u;
-			int urc = pcs_field_double(r, h_util[k], 0, 0, 1, &u, &err);
-			if (urc > 0)
-				goto bad;
-			if (urc == 0 && u > util)
-				util = u;
-		}
-		if (pcs_capacity_add(cap, pop, group, region, c, load, util,
-		                     pcs_reader_line(r), &err) != 0)
-			goto bad;
-		if (c == 0)
-			cli_warn("%s:%ld: pop '%s' group '%s' has capacity_rps 0", name,
-			         pcs_reader_line(r), pop, group);
-		continue;
-bad:
-		{
-			char msg[512];
-			cli_format_error(msg, sizeof msg, name, &err);
-			cli_die(EXIT_DATA, "%s", msg);
-		}
-	}
-	if (!checked)
-		cli_require_columns(r, name, (const int[]){ h_pop, h_group, h_cap, h_load }, 4);
-	pcs_reader_free(r);
-	cli_close(fp);
-	pcs_capacity_finish(cap, o->derate, o->util_limit);
-	return cap;
+	cli_read_stream(&o->c, o->capacity, &spec, &in);
+	pcs_capacity_finish(in.cap, o->derate, o->util_limit);
+	return in.cap;
 }
 
 /* Find the quantile columns (p followed by a percentage) once the first
@@ -305,69 +302,70 @@ flush(struct options *o, pcs_capacity *cap, struct group_buf *b, const char *nam
 	buf_clear(b);
 }
 
-static int
-read_forecast(const char *path, struct options *o, pcs_capacity *cap, pcs_strset *seen,
-              pcs_writer *w)
-{
-	const char *name;
-	FILE *fp = cli_open(path, &name);
-	pcs_reader *r;
+struct forecast_in {
+	struct options *o;
+	pcs_capacity *cap;
+	pcs_strset *seen;
+	pcs_writer *w;
 	struct forecast_cols fc;
-	struct group_buf b = { 0 };
-	pcs_error err;
-	int rc, started = 0, status = 0;
+	struct group_buf b;
+	const char *name;
+	int started;
+};
 
-	if (fp == NULL)
-		return -1;
-	if ((r = pcs_reader_new(fp, o->c.input_format)) == NULL)
-		cli_die(EXIT_DATA, "out of memory");
-	fc.group = pcs_reader_column(r, "group");
-	fc.region = pcs_reader_column(r, "region");
-	fc.horizon = pcs_reader_column(r, "horizon_s");
-	fc.target = pcs_reader_column(r, "target");
-	while ((rc = pcs_reader_next(r, &err)) != 0) {
-		const char *group;
-		if (rc < 0 && err.code == PCS_EIO) {
-			cli_warn("%s: %s", name, err.msg);
-			status = -1;
-			break;
-		}
-		if (rc < 0) {
-			cli_bad_row(&o->c, name, &err);
-			continue;
-		}
-		if (!started) {
-			cli_require_columns(r, name, (const int[]){ fc.group, fc.horizon, fc.target }, 3);
-			find_quantiles(r, name, &fc);
-			started = 1;
-		}
-		rc = take_row(r, &fc, &b, &group, &err);
-		if (rc == -2) {
-			flush(o, cap, &b, name, w);
-			rc = take_row(r, &fc, &b, &group, &err);
-		}
-		if (rc > 0) {
-			cli_bad_row(&o->c, name, &err);
-			continue;
-		}
-		if (b.n == 1) {
-			/* a group's rows must stay together (pcs-forecast writes them so) */
-			int added = pcs_strset_add(seen, group);
-			if (added < 0)
-				cli_die(EXIT_DATA, "out of memory");
-			if (added == 0)
-				cli_die(EXIT_DATA, "%s:%ld: group '%s' appears again after other groups: "
-				        "keep each group's rows together (sort -t, -k2,2)",
-				        name, pcs_reader_line(r), group);
-		}
+static size_t
+forecast_columns(pcs_reader *r, void *ctx, int *req)
+{
+	struct forecast_in *in = ctx;
+
+	req[0] = in->fc.group = pcs_reader_column(r, "group");
+	req[1] = in->fc.horizon = pcs_reader_column(r, "horizon_s");
+	req[2] = in->fc.target = pcs_reader_column(r, "target");
+	in->fc.region = pcs_reader_column(r, "region");
+	in->started = 0;
+	return 3;
+}
+
+static int
+forecast_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
+{
+	struct forecast_in *in = ctx;
+	const char *group;
+	int rc;
+
+	if (!in->started) {
+		find_quantiles(r, name, &in->fc);
+		in->started = 1;
 	}
-	if (!started)
-		cli_require_columns(r, name, (const int[]){ fc.group, fc.horizon, fc.target }, 3);
-	flush(o, cap, &b, name, w);
-	free(b.d);
-	pcs_reader_free(r);
-	cli_close(fp);
-	return status;
+	in->name = name;
+	rc = take_row(r, &in->fc, &in->b, &group, err);
+	if (rc == -2) {
+		flush(in->o, in->cap, &in->b, name, in->w);
+		rc = take_row(r, &in->fc, &in->b, &group, err);
+	}
+	if (rc != 0)
+		return rc;
+	if (in->b.n == 1) {
+		/* a group's rows must stay together (pcs-forecast writes them so) */
+		int added = pcs_strset_add(in->seen, group);
+		if (added < 0)
+			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+		if (added == 0)
+			cli_die(EXIT_DATA, "%s:%ld: group '%s' appears again after other groups: "
+			        "keep each group's rows together (sort -t, -k2,2)",
+			        name, pcs_reader_line(r), group);
+	}
+	return 0;
+}
+
+static int
+read_forecast(const char *path, struct forecast_in *in)
+{
+	struct cli_stream spec = { in->o->c.input_format, 0, forecast_columns, forecast_record };
+	int rc = cli_read_stream(&in->o->c, path, &spec, in);
+
+	flush(in->o, in->cap, &in->b, in->name, in->w);   /* the last group */
+	return rc;
 }
 
 int
@@ -389,11 +387,15 @@ main(int argc, char **argv)
 	                   sizeof out_cols / sizeof *out_cols);
 	if (w == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	if (optind == argc && read_forecast("-", &o, cap, seen, w) != 0)
-		status = EXIT_DATA;
-	for (int i = optind; i < argc; i++)
-		if (read_forecast(argv[i], &o, cap, seen, w) != 0)
+	{
+		struct forecast_in in = { .o = &o, .cap = cap, .seen = seen, .w = w };
+		if (optind == argc && read_forecast("-", &in) != 0)
 			status = EXIT_DATA;
+		for (int i = optind; i < argc; i++)
+			if (read_forecast(argv[i], &in) != 0)
+				status = EXIT_DATA;
+		free(in.b.d);
+	}
 	/* name the other side of every mismatch too */
 	for (size_t i = 0; i < pcs_capacity_count(cap); i++) {
 		const struct pcs_pop *p = pcs_capacity_get(cap, i);

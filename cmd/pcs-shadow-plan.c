@@ -89,17 +89,6 @@ fraction_arg(const char *opt, const char *arg, int open_low)
 	return v;
 }
 
-static int64_t
-duration_arg(const char *opt, const char *arg)
-{
-	pcs_error err;
-	int64_t v;
-
-	if (pcs_duration_parse(arg, &v, &err) != 0)
-		cli_usage_error("%s: %s", opt, err.msg);
-	return v;
-}
-
 static void
 parse_options(struct options *o, int argc, char **argv)
 {
@@ -119,7 +108,7 @@ parse_options(struct options *o, int argc, char **argv)
 		switch (opt) {
 		case 't': o->topology = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
-		case OPT_WAIT: o->wait = (double)duration_arg("--wait", optarg); break;
+		case OPT_WAIT: o->wait = (double)cli_duration_arg("--wait", optarg); break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_WARM_AT: o->p.warm_at = fraction_arg("--warm-at", optarg, 1); break;
 		case OPT_RELEASE: o->p.release_below = fraction_arg("--release-below", optarg, 0); break;
@@ -136,9 +125,9 @@ parse_options(struct options *o, int argc, char **argv)
 			else
 				cli_usage_error("--activate-on: want p50 or p99: \"%s\"", optarg);
 			break;
-		case OPT_COOLDOWN: o->p.cooldown = duration_arg("--cooldown", optarg); break;
-		case OPT_DWELL: o->p.min_dwell = duration_arg("--min-dwell", optarg); break;
-		case OPT_DRAIN: o->p.drain = duration_arg("--drain", optarg); break;
+		case OPT_COOLDOWN: o->p.cooldown = cli_duration_arg("--cooldown", optarg); break;
+		case OPT_DWELL: o->p.min_dwell = cli_duration_arg("--min-dwell", optarg); break;
+		case OPT_DRAIN: o->p.drain = cli_duration_arg("--drain", optarg); break;
 		case OPT_NOW:
 			if (pcs_time_parse(optarg, strlen(optarg), &o->now, &err) != 0)
 				cli_usage_error("--now: %s", err.msg);
@@ -174,98 +163,102 @@ die_at(const char *name, const pcs_error *err)
 	cli_die(EXIT_DATA, "%s", msg);
 }
 
+static const char *const topo_text[] = {
+	"pop", "group", "service", "role", "region", "k8s_context", "k8s_namespace",
+	"k8s_deployment", "k8s_hpa", "asg"
+};
+static const char *const topo_num[] = {
+	"instance_rps", "instances", "max_instances", "boot_s", "warm_s", "rtt_ms",
+	"cost_per_hour", "warm_cost_frac"
+};
+
+struct topology_in {
+	pcs_topology *t;
+	int text[10], num[8];
+};
+
+static size_t
+topology_columns(pcs_reader *r, void *ctx, int *req)
+{
+	struct topology_in *in = ctx;
+	size_t n = 0;
+
+	/* required: pop, group, service, role and the first five numbers */
+	for (int i = 0; i < 10; i++)
+		if ((in->text[i] = pcs_reader_column(r, topo_text[i])) >= 0 && i < 4)
+			req[n++] = in->text[i];
+	for (int i = 0; i < 8; i++)
+		if ((in->num[i] = pcs_reader_column(r, topo_num[i])) >= 0 && i < 5)
+			req[n++] = in->num[i];
+	return n;
+}
+
+static int
+topology_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
+{
+	struct topology_in *in = ctx;
+	struct pcs_topo row;
+	const char *s[10] = { 0 };
+	double v[8] = { 0, 0, 0, 0, 0, 0, 0, 0.1 };   /* warm_cost_frac defaults to 0.1 */
+	int rc;
+
+	(void)name;
+	for (int i = 0; i < 10; i++)
+		if ((rc = pcs_field_text(r, in->text[i], i < 4, &s[i], err)) > 0)
+			return rc;
+	for (int i = 0; i < 8; i++)
+		if ((rc = pcs_field_double(r, in->num[i], i < 5, 0, i == 7 ? 1 : 1e15, &v[i], err)) > 0)
+			return rc;
+	if (strcmp(s[3], "primary") != 0 && strcmp(s[3], "secondary") != 0)
+		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "role",
+		                     "want primary or secondary: \"%.64s\"", s[3]);
+	for (int i = 1; i <= 2; i++)
+		if (v[i] != floor(v[i]))
+			return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), topo_num[i],
+			                     "not a whole number: %g", v[i]);
+	memset(&row, 0, sizeof row);
+	row.pop = (char *)s[0];
+	row.group = (char *)s[1];
+	row.service = (char *)s[2];
+	row.primary = strcmp(s[3], "primary") == 0;
+	row.region = (char *)s[4];
+	row.k8s_context = (char *)s[5];
+	row.k8s_namespace = (char *)s[6];
+	row.k8s_deployment = (char *)s[7];
+	row.k8s_hpa = (char *)s[8];
+	row.asg = (char *)s[9];
+	row.instance_rps = v[0];
+	row.instances = (long)v[1];
+	row.max_instances = (long)v[2];
+	row.boot_s = v[3];
+	row.warm_s = v[4];
+	row.rtt_ms = v[5];
+	row.cost_per_hour = v[6];
+	row.warm_cost_frac = v[7];
+	row.line = pcs_reader_line(r);
+	return pcs_topology_add(in->t, &row, err);
+}
+
 /* The topology is configuration: every bad row is fatal. */
 static pcs_topology *
-load_topology(const char *path)
+load_topology(struct options *o)
 {
-	static const char *const text[] = {
-		"pop", "group", "service", "role", "region", "k8s_context", "k8s_namespace",
-		"k8s_deployment", "k8s_hpa", "asg"
-	};
-	static const char *const num[] = {
-		"instance_rps", "instances", "max_instances", "boot_s", "warm_s", "rtt_ms",
-		"cost_per_hour", "warm_cost_frac"
-	};
-	const char *name;
-	FILE *fp = cli_open(path, &name);
-	pcs_reader *r;
-	pcs_topology *t = pcs_topology_new();
-	int ht[10], hn[8], rc, checked = 0;
+	struct cli_stream spec = { PCS_FMT_AUTO, 1, topology_columns, topology_record };
+	struct topology_in in = { .t = pcs_topology_new() };
 	pcs_error err;
 
-	if (fp == NULL)
-		exit(EXIT_DATA);
-	if (t == NULL || (r = pcs_reader_new(fp, PCS_FMT_AUTO)) == NULL)
+	if (in.t == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	for (int i = 0; i < 10; i++)
-		ht[i] = pcs_reader_column(r, text[i]);
-	for (int i = 0; i < 8; i++)
-		hn[i] = pcs_reader_column(r, num[i]);
-	while ((rc = pcs_reader_next(r, &err)) != 0) {
-		struct pcs_topo row;
-		const char *s[10] = { 0 };
-		double v[8] = { 0, 0, 0, 0, 0, 0, 0, 0.1 };
-
-		if (!checked) {
-			cli_require_columns(r, name, (const int[]){ ht[0], ht[1], ht[2], ht[3], hn[0],
-			                    hn[1], hn[2], hn[3], hn[4] }, 9);
-			checked = 1;
-		}
-		if (rc < 0)
-			die_at(name, &err);
-		for (int i = 0; i < 10; i++)
-			if (pcs_field_text(r, ht[i], i < 4, &s[i], &err) > 0)
-				die_at(name, &err);
-		for (int i = 0; i < 8; i++)
-			if (pcs_field_double(r, hn[i], i < 5, 0, i == 7 ? 1 : 1e15, &v[i], &err) > 0)
-				die_at(name, &err);
-		if (strcmp(s[3], "primary") != 0 && strcmp(s[3], "secondary") != 0) {
-			pcs_error_set(&err, PCS_EDATA, pcs_reader_line(r), "role",
-			              "want primary or secondary: \"%.64s\"", s[3]);
-			die_at(name, &err);
-		}
-		for (int i = 1; i <= 2; i++)
-			if (v[i] != floor(v[i])) {
-				pcs_error_set(&err, PCS_EDATA, pcs_reader_line(r), num[i],
-				              "not a whole number: %g", v[i]);
-				die_at(name, &err);
-			}
-		memset(&row, 0, sizeof row);
-		row.pop = (char *)s[0];
-		row.group = (char *)s[1];
-		row.service = (char *)s[2];
-		row.primary = strcmp(s[3], "primary") == 0;
-		row.region = (char *)s[4];
-		row.k8s_context = (char *)s[5];
-		row.k8s_namespace = (char *)s[6];
-		row.k8s_deployment = (char *)s[7];
-		row.k8s_hpa = (char *)s[8];
-		row.asg = (char *)s[9];
-		row.instance_rps = v[0];
-		row.instances = (long)v[1];
-		row.max_instances = (long)v[2];
-		row.boot_s = v[3];
-		row.warm_s = v[4];
-		row.rtt_ms = v[5];
-		row.cost_per_hour = v[6];
-		row.warm_cost_frac = v[7];
-		row.line = pcs_reader_line(r);
-		if (pcs_topology_add(t, &row, &err) != 0)
-			die_at(name, &err);
-	}
-	if (!checked)
-		cli_require_columns(r, name, (const int[]){ ht[0], ht[1], ht[2], ht[3], hn[0], hn[1],
-		                    hn[2], hn[3], hn[4] }, 9);
-	pcs_reader_free(r);
-	cli_close(fp);
-	if (pcs_topology_finish(t, &err) != 0)
-		die_at(name, &err);
-	return t;
+	cli_read_stream(&o->c, o->topology, &spec, &in);
+	if (pcs_topology_finish(in.t, &err) != 0)
+		die_at(o->topology, &err);
+	return in.t;
 }
 
 /* The primaries' risk: rows for other POPs are read and dropped, so memory
  * follows the topology, not the stream. */
 struct risk_in {
+	int h[10];               /* risk column handles */
 	pcs_strset *primaries;   /* "group\x1fpop" of every primary -> obs index + 1 */
 	struct obs_buf *obs;
 	size_t nobs, cap;
@@ -341,43 +334,36 @@ take_risk(pcs_reader *r, const int *h, struct risk_in *ri, pcs_error *err)
 	return 0;
 }
 
+static const char *const risk_cols[] = {
+	"group", "pop", "horizon_s", "target", "demand_p50", "demand_p99", "capacity_rps",
+	"p_exceed", "expected_shortfall_rps", "risk"
+};
+
+static size_t
+risk_columns(pcs_reader *r, void *ctx, int *req)
+{
+	struct risk_in *ri = ctx;
+
+	for (int i = 0; i < 10; i++)
+		req[i] = ri->h[i] = pcs_reader_column(r, risk_cols[i]);
+	return 10;
+}
+
+static int
+risk_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
+{
+	struct risk_in *ri = ctx;
+
+	(void)name;
+	return take_risk(r, ri->h, ri, err);
+}
+
 static int
 read_risk(const char *path, struct options *o, struct risk_in *ri)
 {
-	static const char *const cols[] = {
-		"group", "pop", "horizon_s", "target", "demand_p50", "demand_p99", "capacity_rps",
-		"p_exceed", "expected_shortfall_rps", "risk"
-	};
-	const char *name;
-	FILE *fp = cli_open(path, &name);
-	pcs_reader *r;
-	int h[10], rc, checked = 0, status = 0;
-	pcs_error err;
+	struct cli_stream spec = { o->c.input_format, 0, risk_columns, risk_record };
 
-	if (fp == NULL)
-		return -1;
-	if ((r = pcs_reader_new(fp, o->c.input_format)) == NULL)
-		cli_die(EXIT_DATA, "out of memory");
-	for (int i = 0; i < 10; i++)
-		h[i] = pcs_reader_column(r, cols[i]);
-	while ((rc = pcs_reader_next(r, &err)) != 0) {
-		if (!checked) {
-			cli_require_columns(r, name, h, 10);
-			checked = 1;
-		}
-		if (rc < 0 && err.code == PCS_EIO) {
-			cli_warn("%s: %s", name, err.msg);
-			status = -1;
-			break;
-		}
-		if (rc < 0 || take_risk(r, h, ri, &err) != 0)
-			cli_bad_row(&o->c, name, &err);
-	}
-	if (!checked)
-		cli_require_columns(r, name, h, 10);
-	pcs_reader_free(r);
-	cli_close(fp);
-	return status;
+	return cli_read_stream(&o->c, path, &spec, ri);
 }
 
 static void
@@ -481,7 +467,7 @@ main(int argc, char **argv)
 	cli_init("pcs-shadow-plan", usage_line, help_text, argv);
 	memset(&o, 0, sizeof o);
 	parse_options(&o, argc, argv);
-	t = load_topology(o.topology);
+	t = load_topology(&o);
 	memset(&ri, 0, sizeof ri);
 	if ((ri.primaries = pcs_strset_new()) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
