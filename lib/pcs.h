@@ -21,5 +21,6 @@
 #include "pcs_strset.h"
 #include "pcs_state.h"
 #include "pcs_shadow.h"
+#include "pcs_route.h"
 
 #endif
