@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# bash completion for the pcs tools (pcs-forecast).
+# bash completion for the pcs tools (pcs-forecast, pcs-risk, pcs-shadow-plan).
 #
 # One file serves every tool: each tool has a _pcs_TOOL function that knows
 # its options and the values they take, and a complete line at the end.
@@ -114,4 +114,99 @@ _pcs_forecast() {
 	esac
 }
 
+_pcs_risk() {
+	local cur opt
+	COMPREPLY=()
+	_pcs_words
+	_pcs_common && return
+	case $opt in
+	-c | --capacity)
+		_pcs_files
+		return
+		;;
+	--cuts)
+		_pcs_reply '0.05,0.2,0.5 0.01,0.1,0.3'
+		return
+		;;
+	--util-limit)
+		_pcs_reply '1 0.9 0.8'
+		return
+		;;
+	esac
+	case $cur in
+	-?*)
+		_pcs_options "$_pcs_common_options -c --capacity= --cuts= --no-derate
+		    --util-limit="
+		;;
+	*)
+		_pcs_files
+		;;
+	esac
+}
+
+_pcs_shadow_plan() {
+	local cur opt
+	COMPREPLY=()
+	_pcs_words
+	_pcs_common && return
+	case $opt in
+	-t | --topology | --state)
+		_pcs_files
+		return
+		;;
+	-f | --format)
+		_pcs_reply 'plan kubectl aws-asg'
+		return
+		;;
+	--activate-on)
+		_pcs_reply 'p50 p99'
+		return
+		;;
+	--warm-at)
+		_pcs_reply '0.05 0.1 0.2'
+		return
+		;;
+	--release-below)
+		_pcs_reply '0.01 0.02 0.05'
+		return
+		;;
+	--reserve)
+		_pcs_reply '0 0.1 0.2 0.3'
+		return
+		;;
+	--cooldown)
+		_pcs_reply '5m 10m 30m'
+		return
+		;;
+	--min-dwell)
+		_pcs_reply '1m 5m 15m'
+		return
+		;;
+	--drain)
+		_pcs_reply '1m 2m 5m'
+		return
+		;;
+	--wait)
+		_pcs_reply '10s 30s 1m'
+		return
+		;;
+	--now)
+		_pcs_reply "$(date +%s 2>/dev/null)"
+		return
+		;;
+	esac
+	case $cur in
+	-?*)
+		_pcs_options "$_pcs_common_options -f --format= -t --topology=
+		    --activate-on= --cooldown= --drain= --dry-run --min-dwell= --now=
+		    --release-below= --reserve= --state= --summary --wait= --warm-at="
+		;;
+	*)
+		_pcs_files
+		;;
+	esac
+}
+
 complete -F _pcs_forecast pcs-forecast
+complete -F _pcs_risk pcs-risk
+complete -F _pcs_shadow_plan pcs-shadow-plan
