@@ -222,11 +222,13 @@ cli_read_stream(struct cli_common *c, const char *path, const struct cli_stream 
 }
 
 int64_t
-cli_duration_arg(const char *opt, const char *arg)
+cli_duration_arg(const char *opt, const char *arg, int zero_ok)
 {
 	pcs_error err;
 	int64_t v;
 
+	if (zero_ok && strspn(arg, "0") == strlen(arg) && *arg)
+		return 0;
 	if (pcs_duration_parse(arg, &v, &err) != 0)
 		cli_usage_error("%s: %s", opt, err.msg);
 	return v;

@@ -72,8 +72,9 @@ struct cli_stream {
 int cli_read_stream(struct cli_common *c, const char *path, const struct cli_stream *spec,
                     void *ctx);
 
-/* A duration option's value, or a usage error naming the option. */
-int64_t cli_duration_arg(const char *opt, const char *arg);
+/* A duration option's value, or a usage error naming the option; "0" is
+ * accepted when zero_ok. */
+int64_t cli_duration_arg(const char *opt, const char *arg, int zero_ok);
 
 /* Open an operand ("-" is stdin); on failure warn and return NULL. */
 FILE *cli_open(const char *path, const char **display_name);

@@ -117,8 +117,8 @@ parse_options(struct options *o, int argc, char **argv)
 			else
 				cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", optarg);
 			break;
-		case OPT_STEP: o->step = cli_duration_arg("--step", optarg); break;
-		case OPT_WINDOW: o->window = cli_duration_arg("--window", optarg); break;
+		case OPT_STEP: o->step = cli_duration_arg("--step", optarg, 0); break;
+		case OPT_WINDOW: o->window = cli_duration_arg("--window", optarg, 0); break;
 		case OPT_SUM_DUP: o->sum_duplicates = 1; break;
 		case OPT_SHARD: parse_shard(o, optarg); break;
 		case OPT_SCORE: o->score = 1; break;

@@ -65,15 +65,25 @@ struct forecast_cols {
 static void
 parse_cuts(struct options *o, const char *arg)
 {
-	double *v;
-	size_t n;
-	pcs_error err;
+	const char *p = arg;
 
-	/* the same grammar as quantile levels: ascending numbers in (0,1) */
-	if (pcs_levels_parse(arg, &v, &n, &err) != 0 || n != 3)
-		cli_usage_error("--cuts: want three ascending numbers in (0,1): \"%s\"", arg);
-	memcpy(o->cfg.cut, v, sizeof o->cfg.cut);
-	free(v);
+	/* three numbers in (0,1), strictly ascending as given: a swapped pair
+	 * is more likely a typo than a wish */
+	for (int i = 0; i < 3; i++) {
+		char num[64];
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof num || (i < 2) != (p[len] == ','))
+			goto bad;
+		memcpy(num, p, len);
+		num[len] = '\0';
+		if (pcs_parse_double(num, &o->cfg.cut[i]) != 0 || !(o->cfg.cut[i] > 0 && o->cfg.cut[i] < 1) ||
+		    (i > 0 && !(o->cfg.cut[i] > o->cfg.cut[i - 1])))
+			goto bad;
+		p += len + (i < 2);
+	}
+	return;
+bad:
+	cli_usage_error("--cuts: want three ascending numbers in (0,1): \"%s\"", arg);
 }
 
 static void
@@ -232,9 +242,12 @@ take_row(pcs_reader *r, const struct forecast_cols *fc, struct group_buf *b,
 	memset(&dm, 0, sizeof dm);
 	if ((rc = pcs_field_text(r, fc->group, 1, group, err)) != 0 ||
 	    (rc = pcs_field_text(r, fc->region, 0, &region, err)) > 0 ||
-	    (rc = pcs_field_double(r, fc->horizon, 1, 0, 1e12, &hs, err)) != 0 ||
+	    (rc = pcs_field_double(r, fc->horizon, 1, 1, 1e12, &hs, err)) != 0 ||
 	    (rc = pcs_field_time(r, fc->target, 1, &dm.target, err)) != 0)
 		return rc;
+	if (hs != floor(hs))
+		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "horizon_s",
+		                     "not a whole number of seconds: %g", hs);
 	for (size_t i = 0; i < fc->nq; i++)
 		if ((rc = pcs_field_double(r, fc->q[i], 1, 0, INFINITY, &q[i], err)) != 0)
 			return rc;
@@ -351,8 +364,9 @@ forecast_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 		if (added < 0)
 			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 		if (added == 0)
-			cli_die(EXIT_DATA, "%s:%ld: group '%s' appears again after other groups: "
-			        "keep each group's rows together (sort -t, -k2,2)",
+			cli_die(EXIT_DATA, "%s:%ld: group '%s' again, after other groups: pcs-risk "
+			        "takes a group's rows together (as pcs-forecast writes them); "
+			        "merge sharded forecasts sorted by group",
 			        name, pcs_reader_line(r), group);
 	}
 	return 0;

@@ -133,7 +133,7 @@ parse_options(struct options *o, int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_STATE: o->state = optarg; break;
-		case OPT_WAIT: o->wait = (double)cli_duration_arg("--wait", optarg); break;
+		case OPT_WAIT: o->wait = (double)cli_duration_arg("--wait", optarg, 1); break;
 		case OPT_PLAN: o->plan = optarg; break;
 		case OPT_EACH_TICK: o->each_tick = 1; break;
 		case 'f':
@@ -156,16 +156,16 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_CAP_W: o->p.capacity_weight = number_arg("--capacity-weight", optarg, 0, 1); break;
 		case OPT_LAT_POW: o->p.latency_power = number_arg("--latency-power", optarg, 0, 10); break;
 		case OPT_BONUS: o->p.shadow_bonus = number_arg("--shadow-bonus", optarg, 0, 1); break;
-		case OPT_TAU: o->p.latency_tau = (double)cli_duration_arg("--latency-tau", optarg); break;
+		case OPT_TAU: o->p.latency_tau = (double)cli_duration_arg("--latency-tau", optarg, 0); break;
 		case OPT_PEAK: o->p.peak_ewma = 1; break;
 		case OPT_STEP: o->p.max_step = number_arg("--max-step", optarg, 0.001, 1); break;
-		case OPT_WINDOW: o->p.window = cli_duration_arg("--window", optarg); break;
+		case OPT_WINDOW: o->p.window = cli_duration_arg("--window", optarg, 0); break;
 		case OPT_MIN_REQ: o->p.min_requests = number_arg("--min-requests", optarg, 0, 1e12); break;
 		case OPT_ERR_T: o->p.error_threshold = number_arg("--error-threshold", optarg, 0.001, 1); break;
 		case OPT_SLOW_T: o->p.slow_threshold = number_arg("--slow-threshold", optarg, 0.001, 1); break;
 		case OPT_SLOW_MS: o->p.slow_ms = number_arg("--slow-ms", optarg, 0.001, 1e9); break;
-		case OPT_SLEEP: o->p.sleep = cli_duration_arg("--sleep", optarg); break;
-		case OPT_MAX_SLEEP: o->p.max_sleep = cli_duration_arg("--max-sleep", optarg); break;
+		case OPT_SLEEP: o->p.sleep = cli_duration_arg("--sleep", optarg, 0); break;
+		case OPT_MAX_SLEEP: o->p.max_sleep = cli_duration_arg("--max-sleep", optarg, 0); break;
 		case OPT_PROBE: o->p.probe_share = number_arg("--probe-share", optarg, 0, 0.5); break;
 		case OPT_PROBE_OK: o->p.probe_successes = (int)number_arg("--probe-successes", optarg, 1, 1000); break;
 		case OPT_EJECT: o->p.max_ejection = number_arg("--max-ejection", optarg, 0, 1); break;
@@ -451,21 +451,29 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	return rc;
 }
 
-/* --plan: the latest to_state of every (group, pop) says if its shadow is
- * active. */
+/* --plan: a (group, pop) has an active shadow when the latest to_state of
+ * any shadow on it (one per primary) is active. */
+struct plan_shadow {
+	char *group, *pop;
+	int active;
+};
+
 struct plan_in {
-	pcs_router *router;
-	int h[4];
+	int h[5];
+	pcs_strset *index;        /* "group\x1fpop\x1fprimary" -> shadow */
+	struct plan_shadow *sh;
+	size_t n, cap;
 };
 
 static size_t
 plan_columns(pcs_reader *r, void *ctx, int *req)
 {
 	struct plan_in *in = ctx;
-	static const char *const names[] = { "group", "pop", "to_state", "ts" };
+	static const char *const names[] = { "group", "pop", "to_state", "ts", "primary" };
 
-	for (int i = 0; i < 4; i++)
-		req[i] = in->h[i] = pcs_reader_column(r, names[i]);
+	for (int i = 0; i < 5; i++)
+		in->h[i] = pcs_reader_column(r, names[i]);
+	memcpy(req, in->h, 4 * sizeof *req);
 	return 4;
 }
 
@@ -473,19 +481,64 @@ static int
 plan_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 {
 	struct plan_in *in = ctx;
-	const char *group, *pop, *state;
+	const char *group, *pop, *state, *primary = "";
+	char key[1024];
+	size_t at;
 	int rc;
 
 	(void)name;
 	if ((rc = pcs_field_text(r, in->h[0], 1, &group, err)) != 0 ||
 	    (rc = pcs_field_text(r, in->h[1], 1, &pop, err)) != 0 ||
-	    (rc = pcs_field_text(r, in->h[2], 1, &state, err)) != 0)
+	    (rc = pcs_field_text(r, in->h[2], 1, &state, err)) != 0 ||
+	    (rc = pcs_field_text(r, in->h[4], 0, &primary, err)) > 0)
 		return rc;
 	if (strcmp(state, "off") != 0 && strcmp(state, "warm") != 0 &&
 	    strcmp(state, "active") != 0 && strcmp(state, "draining") != 0)
 		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "to_state",
 		                     "not a shadow state: \"%.64s\"", state);
-	return pcs_router_set_shadow(in->router, group, pop, strcmp(state, "active") == 0, err);
+	snprintf(key, sizeof key, "%s\x1f%s\x1f%s", group, pop, primary);
+	if (!pcs_strset_get(in->index, key, &at)) {
+		if (in->n == in->cap) {
+			size_t nc = in->cap ? in->cap * 2 : 16;
+			struct plan_shadow *ns = realloc(in->sh, nc * sizeof *ns);
+			if (ns == NULL)
+				return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+			in->sh = ns;
+			in->cap = nc;
+		}
+		at = in->n;
+		in->sh[at].group = strdup(group);
+		in->sh[at].pop = strdup(pop);
+		if (!in->sh[at].group || !in->sh[at].pop || pcs_strset_put(in->index, key, at) != 0)
+			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+		in->n++;
+	}
+	in->sh[at].active = strcmp(state, "active") == 0;   /* the latest row wins */
+	return 0;
+}
+
+static void
+read_plan(struct options *o, pcs_router *router)
+{
+	struct cli_stream spec = { PCS_FMT_AUTO, 1, plan_columns, plan_record };
+	struct plan_in in = { .index = pcs_strset_new() };
+	pcs_error err;
+
+	if (in.index == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	cli_read_stream(&o->c, o->plan, &spec, &in);
+	/* first every POP the plan names is no shadow, then the active ones are */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < in.n; i++)
+			if ((pass == 0 || in.sh[i].active) &&
+			    pcs_router_set_shadow(router, in.sh[i].group, in.sh[i].pop, pass, &err) != 0)
+				cli_die(EXIT_DATA, "%s", err.msg);
+	for (size_t i = 0; i < in.n; i++) {
+		free(in.sh[i].group);
+		free(in.sh[i].pop);
+	}
+	free(in.sh);
+	pcs_strset_free(in.index);
 }
 
 int
@@ -517,11 +570,8 @@ main(int argc, char **argv)
 			cli_die(EXIT_DATA, "%s: %s", o.state, err.msg);
 		json_decref(state);
 	}
-	if (o.plan) {
-		struct cli_stream spec = { PCS_FMT_AUTO, 1, plan_columns, plan_record };
-		struct plan_in pin = { .router = in.router };
-		cli_read_stream(&o.c, o.plan, &spec, &pin);
-	}
+	if (o.plan)
+		read_plan(&o, in.router);
 	if (o.format == FMT_STREAM) {
 		in.w = o.pick ? pcs_writer_new(stdout, o.c.output_format, o.c.header, o.c.epoch,
 		                               pick_cols, 4)

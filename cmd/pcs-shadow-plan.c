@@ -108,7 +108,7 @@ parse_options(struct options *o, int argc, char **argv)
 		switch (opt) {
 		case 't': o->topology = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
-		case OPT_WAIT: o->wait = (double)cli_duration_arg("--wait", optarg); break;
+		case OPT_WAIT: o->wait = (double)cli_duration_arg("--wait", optarg, 1); break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_WARM_AT: o->p.warm_at = fraction_arg("--warm-at", optarg, 1); break;
 		case OPT_RELEASE: o->p.release_below = fraction_arg("--release-below", optarg, 0); break;
@@ -125,9 +125,9 @@ parse_options(struct options *o, int argc, char **argv)
 			else
 				cli_usage_error("--activate-on: want p50 or p99: \"%s\"", optarg);
 			break;
-		case OPT_COOLDOWN: o->p.cooldown = cli_duration_arg("--cooldown", optarg); break;
-		case OPT_DWELL: o->p.min_dwell = cli_duration_arg("--min-dwell", optarg); break;
-		case OPT_DRAIN: o->p.drain = cli_duration_arg("--drain", optarg); break;
+		case OPT_COOLDOWN: o->p.cooldown = cli_duration_arg("--cooldown", optarg, 1); break;
+		case OPT_DWELL: o->p.min_dwell = cli_duration_arg("--min-dwell", optarg, 1); break;
+		case OPT_DRAIN: o->p.drain = cli_duration_arg("--drain", optarg, 1); break;
 		case OPT_NOW:
 			if (pcs_time_parse(optarg, strlen(optarg), &o->now, &err) != 0)
 				cli_usage_error("--now: %s", err.msg);
@@ -393,8 +393,29 @@ write_plan(const struct options *o, const struct pcs_action *a, size_t n)
 	pcs_writer_free(w);
 }
 
-/* kubectl and aws-asg: the desired size of every secondary a non-hold
- * action touched this run, once each, in the order first touched. */
+/* Write s as one shell word: as it is when it is plain, else in single
+ * quotes (topology names end up in commands that a shell runs). */
+static void
+shell_word(const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,")
+	    == strlen(s)) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	putchar('\'');
+}
+
+/* kubectl and aws-asg: the desired size of every secondary that holds or
+ * touched a shadow this run, once each, in the order first met.  Desired
+ * sizes, not changes, so a command that failed is made good by the next
+ * run (reconciliation). */
 static void
 write_commands(const struct options *o, const pcs_topology *t, const pcs_planner *pl,
                const struct pcs_action *a, size_t n)
@@ -411,21 +432,34 @@ write_commands(const struct options *o, const pcs_topology *t, const pcs_planner
 		size_t at = (size_t)(s - pcs_topology_get(t, 0));
 		long warm = warm_of[at], active = active_of[at];
 
-		if (a[i].action == PCS_ACT_HOLD || s->primary || done[at])
+		if (s->primary || done[at])
 			continue;
 		done[at] = 1;
 		if (o->format == FMT_KUBECTL) {
 			/* warm shadows are running pods that get no traffic yet
 			 * (pcs-route-weights gives them weight when active) */
 			long replicas = s->instances + warm + active;
+			char dep[512];
 			printf("# %s %s/%s on %s for %s: %s\n", pcs_shadow_action_name(a[i].action),
 			       s->group, s->service, s->pop, a[i].primary->pop, a[i].reason);
-			printf("kubectl --context=%s -n %s scale deployment/%s --replicas=%ld\n",
-			       s->k8s_context, s->k8s_namespace, s->k8s_deployment, replicas);
-			if (s->k8s_hpa[0])
-				printf("kubectl --context=%s -n %s patch hpa/%s --type=merge "
-				       "-p '{\"spec\":{\"minReplicas\":%ld}}'\n",
-				       s->k8s_context, s->k8s_namespace, s->k8s_hpa, replicas);
+			fputs("kubectl --context=", stdout);
+			shell_word(s->k8s_context);
+			fputs(" -n ", stdout);
+			shell_word(s->k8s_namespace);
+			snprintf(dep, sizeof dep, "deployment/%s", s->k8s_deployment);
+			fputs(" scale ", stdout);
+			shell_word(dep);
+			printf(" --replicas=%ld\n", replicas);
+			if (s->k8s_hpa[0]) {
+				snprintf(dep, sizeof dep, "hpa/%s", s->k8s_hpa);
+				fputs("kubectl --context=", stdout);
+				shell_word(s->k8s_context);
+				fputs(" -n ", stdout);
+				shell_word(s->k8s_namespace);
+				fputs(" patch ", stdout);
+				shell_word(dep);
+				printf(" --type=merge -p '{\"spec\":{\"minReplicas\":%ld}}'\n", replicas);
+			}
 		} else {
 			/* warm shadows wait in the warm pool (stopped); active ones
 			 * are in service, in the desired capacity */
@@ -483,10 +517,12 @@ main(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (read_risk(argv[i], &o, &ri) != 0)
 			status = EXIT_DATA;
+	/* an input that could not be read leaves no plan and the state as it
+	 * was: a plan from part of the risk would be acted on, then forgotten */
+	if (status != 0)
+		cli_die(EXIT_DATA, "no plan: the risk input could not be read");
 	if (o.have_now)
 		ri.now = o.now;
-	else if (ri.now == 0)
-		ri.now = (int64_t)time(NULL);   /* no risk rows: plan at the clock's time */
 
 	if ((pl = pcs_planner_new(t, &o.p)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
@@ -499,6 +535,10 @@ main(int argc, char **argv)
 			cli_die(EXIT_DATA, "%s: %s", o.state, err.msg);
 		json_decref(state);
 	}
+	/* with no risk rows there is no time to plan at: every live shadow
+	 * holds, and the state is not advanced to the clock's time */
+	if (ri.now == 0)
+		ri.now = pcs_planner_last_run(pl);
 	if ((obs = malloc((ri.nobs + 1) * sizeof *obs)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	for (size_t i = 0; i < ri.nobs; i++)
@@ -513,7 +553,7 @@ main(int argc, char **argv)
 	 * be written is planned again next run */
 	if (fflush(stdout) != 0)
 		cli_write_failed();
-	if (o.state && !o.dry_run) {
+	if (o.state && !o.dry_run && ri.now > 0) {
 		json_t *saved = pcs_planner_save(pl);
 		if (saved == NULL || pcs_state_write(o.state, saved, &err) != 0)
 			cli_die(EXIT_DATA, "%s", saved ? err.msg : "out of memory");

@@ -5,11 +5,14 @@
  * (one predictive distribution per region and horizon), pcs_risk_group
  * gives every POP of the group its demand distribution and scores it:
  *
- *  - demand: with regions on both sides, a region's demand goes to the POPs
- *    that serve it; otherwise the group's demand (regions summed level by
- *    level, pcs_qdist_add) is split over all its POPs.  A POP's share within
- *    its set is its load_rps share (capacity share when no POP has load,
- *    equal shares when none has capacity either).
+ *  - demand: when the capacity has regions, a region's demand goes to the
+ *    POPs that serve it and a whole group's ("*") to all its POPs; without
+ *    regions in the capacity every row goes to all the group's POPs.  A
+ *    POP's share within its set is its load_rps share (capacity share when
+ *    no POP has load, equal shares when none has capacity either); the parts
+ *    that reach one POP add up level by level (pcs_qdist_add: comonotone,
+ *    surges that coincide).  Two rows for one region and horizon are an
+ *    error.
  *  - capacity: derated by utilization.  With u = max(cpu, mem, bw) > 0 and
  *    load_rps > 0, a POP whose utilization grows with load reaches
  *    util_limit at load_rps * util_limit / u; the effective capacity is the

@@ -23,8 +23,11 @@
  * larger of the expected shortfall and the excess at the chosen quantile;
  * in instances of each secondary's instance_rps, at least one, within each
  * secondary's max_instances.  Secondaries are chosen among the group's and
- * service's secondary POPs: those with spare room for the whole need, by
- * rtt_ms; failing that, the most spare first, spreading the need.
+ * service's secondary POPs: those with spare room for the whole need, in the
+ * primary's region first, then by rtt_ms; failing that, the most spare
+ * first, spreading the need.  The reason of create_warm says whether the
+ * slowest chosen boot_s fits in the lead time (the earliest horizon that
+ * called for it).
  */
 #ifndef PCS_SHADOW_H
 #define PCS_SHADOW_H
@@ -100,7 +103,8 @@ struct pcs_action {
 	int64_t ts;
 	const struct pcs_topo *primary, *secondary;
 	int action, from, to;
-	long instances;                /* the shadow's instances on secondary after the action */
+	long instances;                /* the shadow's instances on secondary that the action
+	                                  concerns (for deactivate: those released) */
 	char reason[192];
 };
 
@@ -112,6 +116,9 @@ void pcs_planner_free(pcs_planner *pl);
 /* Load a saved state (NULL: start with every shadow off).  A state of
  * another format or version, or for another topology, is PCS_EDATA. */
 int pcs_planner_load(pcs_planner *pl, const json_t *state, pcs_error *err);
+/* The time of the last planning run (0 before the first). */
+int64_t pcs_planner_last_run(const pcs_planner *pl);
+
 /* The state to save (a new reference). */
 json_t *pcs_planner_save(const pcs_planner *pl);
 

@@ -21,7 +21,7 @@ int pcs_state_lock(const char *path, double wait_s, pcs_error *err);
 void pcs_state_unlock(int fd);
 
 /* Read and parse; a missing file gives *out = NULL and 0.  Errors name the
- * line and column of bad JSON. */
+ * line and column of bad JSON, not the path (the caller adds it). */
 int pcs_state_read(const char *path, json_t **out, pcs_error *err);
 
 /* Replace the file atomically with j (compact JSON and a newline). */

@@ -207,6 +207,15 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 		                   "group '%s' has a forecast but no capacity row", group);
 		goto out;
 	}
+	/* one row per region and horizon */
+	for (size_t i = 1; i < nd; i++)
+		for (size_t j = 0; j < i; j++)
+			if (d[i].horizon_s == d[j].horizon_s && strcmp(d[i].region, d[j].region) == 0) {
+				rc = pcs_error_set(err, PCS_EDATA, d[i].line, NULL,
+				                   "group '%s' region '%s' horizon %lld again (first on line %ld)",
+				                   group, d[i].region, (long long)d[i].horizon_s, d[j].line);
+				goto out;
+			}
 	for (size_t i = 0; i < np; i++)
 		regional |= p[i].region[0] != '\0';
 	/* the distinct horizons, ascending */
@@ -225,14 +234,8 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 		goto out;
 	}
 	for (size_t h = 0; h < nh; h++) {
-		int by_region = regional;
 		int64_t target = 0;
-		pcs_qdist total;
-		int have_total = 0;
 
-		for (size_t i = 0; i < nd; i++)
-			if (d[i].horizon_s == hz[h] && strcmp(d[i].region, "*") == 0)
-				by_region = 0;
 		for (size_t i = 0; i < np; i++) {
 			r[i * nh + h].pop = &p[i];
 			r[i * nh + h].horizon_s = hz[h];
@@ -240,24 +243,14 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 			memset(&pd[i], 0, sizeof pd[i]);
 		}
 		for (size_t i = 0; i < nd; i++) {
+			int whole = !regional || strcmp(d[i].region, "*") == 0, any = 0;
+
 			if (d[i].horizon_s != hz[h])
 				continue;
 			target = d[i].target;
-			if (!by_region) {
-				if (!have_total)
-					total = d[i].dist;
-				else if (pcs_qdist_add(&total, &d[i].dist) != 0) {
-					rc = pcs_error_set(err, PCS_EDATA, d[i].line, NULL,
-					                   "regions of group '%s' have different quantile levels", group);
-					goto out;
-				}
-				have_total = 1;
-				continue;
-			}
-			/* this region's demand goes to the POPs that serve it */
-			int any = 0;
+			/* a region's demand goes to its POPs; a whole group's to all */
 			for (size_t k = 0; k < np; k++)
-				any |= mask[k] = strcmp(p[k].region, d[i].region) == 0;
+				any |= mask[k] = whole || strcmp(p[k].region, d[i].region) == 0;
 			if (!any) {
 				rc = pcs_error_set(err, PCS_EDATA, d[i].line, NULL,
 				                   "group '%s' region '%s' has a forecast but no capacity row",
@@ -265,19 +258,20 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 				goto out;
 			}
 			shares(p, np, mask, share);
-			for (size_t k = 0; k < np; k++)
-				if (mask[k]) {
-					pd[k] = d[i].dist;
-					pcs_qdist_scale(&pd[k], share[k]);
-				}
-		}
-		if (have_total) {
-			for (size_t k = 0; k < np; k++)
-				mask[k] = 1;
-			shares(p, np, mask, share);
 			for (size_t k = 0; k < np; k++) {
-				pd[k] = total;
-				pcs_qdist_scale(&pd[k], share[k]);
+				pcs_qdist part;
+				if (!mask[k])
+					continue;
+				part = d[i].dist;
+				pcs_qdist_scale(&part, share[k]);
+				/* parts that reach one POP add up level by level */
+				if (pd[k].n == 0)
+					pd[k] = part;
+				else if (pcs_qdist_add(&pd[k], &part) != 0) {
+					rc = pcs_error_set(err, PCS_EDATA, d[i].line, NULL,
+					                   "rows of group '%s' have different quantile levels", group);
+					goto out;
+				}
 			}
 		}
 		for (size_t k = 0; k < np; k++) {

@@ -446,7 +446,10 @@ shares(pcs_router *r, struct entry **g, size_t n)
 	}
 	probe = nu ? fmin(0.5, r->p.probe_share * (double)nhalf) : 1;
 	for (size_t i = 0; i < n; i++) {
-		if (g[i]->breaker == PCS_BREAKER_OPEN)
+		if (!g[i]->have) {
+			g[i]->share = 0;
+			snprintf(g[i]->reason, sizeof g[i]->reason, "no health samples yet");
+		} else if (g[i]->breaker == PCS_BREAKER_OPEN)
 			g[i]->share = 0;
 		else if (g[i]->breaker == PCS_BREAKER_HALF_OPEN)
 			g[i]->share = probe / (double)nhalf;

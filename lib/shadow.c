@@ -104,12 +104,15 @@ pcs_topology_add(pcs_topology *t, const struct pcs_topo *in, pcs_error *err)
 	if (!(in->warm_cost_frac >= 0 && in->warm_cost_frac <= 1))
 		return pcs_error_set(err, PCS_EDATA, in->line, "warm_cost_frac", "must be in [0,1]");
 	snprintf(key, sizeof key, "%s\x1f%s\x1f%s", in->pop, in->group, in->service);
-	if ((added = pcs_strset_add(t->keys, key)) < 0)
+	{
+		size_t first;
+		if (pcs_strset_get(t->keys, key, &first))
+			return pcs_error_set(err, PCS_EDATA, in->line, NULL,
+			                     "duplicate topology row for pop '%s' group '%s' service '%s' "
+			                     "(first on line %zu)", in->pop, in->group, in->service, first);
+	}
+	if ((added = pcs_strset_put(t->keys, key, (size_t)in->line)) < 0)
 		return pcs_error_set(err, PCS_ENOMEM, in->line, NULL, "out of memory");
-	if (added == 0)
-		return pcs_error_set(err, PCS_EDATA, in->line, NULL,
-		                     "duplicate topology row for pop '%s' group '%s' service '%s'",
-		                     in->pop, in->group, in->service);
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 16;
 		struct pcs_topo *nr = realloc(t->row, nc * sizeof *nr);
@@ -378,6 +381,12 @@ pcs_planner_load(pcs_planner *pl, const json_t *st, pcs_error *err)
 	return 0;
 }
 
+int64_t
+pcs_planner_last_run(const pcs_planner *pl)
+{
+	return pl->last_now;
+}
+
 json_t *
 pcs_planner_save(const pcs_planner *pl)
 {
@@ -505,6 +514,7 @@ spare(const pcs_planner *pl, size_t sec)
 struct cand {
 	size_t sec;
 	double spare_rps, rtt;
+	int other_region;          /* not the primary's region */
 };
 
 static int
@@ -512,6 +522,8 @@ cmp_fit(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
+	if (x->other_region != y->other_region)
+		return x->other_region - y->other_region;
 	if (x->rtt != y->rtt)
 		return x->rtt < y->rtt ? -1 : 1;
 	return (x->sec > y->sec) - (x->sec < y->sec);
@@ -568,6 +580,7 @@ allocate(pcs_planner *pl, struct record *rc, double need, double *short_rps)
 		c[nc].sec = i;
 		c[nc].spare_rps = (double)spare(pl, i) * s->instance_rps;
 		c[nc].rtt = s->rtt_ms;
+		c[nc].other_region = p->region[0] && s->region[0] && strcmp(p->region, s->region) != 0;
 		nc++;
 	}
 	/* those that can take it all, nearest first; then the roomiest */
@@ -667,9 +680,24 @@ step_record(pcs_planner *pl, struct record *rc, int64_t now, const struct pcs_ri
 			            "risk %.3g at %s but no secondary POP has spare capacity", a.risk, p->pop)
 			       ? 0 : -1;
 		}
-		fmt_dur(a.warm_h >= 0 ? a.warm_h : a.act_h, h1, sizeof h1);
-		snprintf(why, sizeof why, "risk %.3g >= warm-at %g within %s at %s%s", a.risk,
-		         pl->p.warm_at, h1, p->pop, short_rps > 0 ? "; capped by max_instances" : "");
+		{
+			/* the lead time: the earliest horizon that calls for it, against
+			 * the slowest boot among the chosen secondaries */
+			int64_t lead = a.warm_h >= 0 ? a.warm_h : a.act_h;
+			double boot = 0;
+			for (size_t k = 0; k < rc->nalloc; k++)
+				boot = fmax(boot, pl->t->row[rc->alloc[k].sec].boot_s);
+			fmt_dur(lead, h1, sizeof h1);
+			if (a.risk >= pl->p.warm_at)
+				snprintf(why, sizeof why, "risk %.3g >= warm-at %g within %s at %s; boot %gs %s%s",
+				         a.risk, pl->p.warm_at, h1, p->pop, boot,
+				         boot <= (double)lead ? "fits" : "is late",
+				         short_rps > 0 ? "; capped by max_instances" : "");
+			else
+				snprintf(why, sizeof why, "demand passes the activation threshold within %s at %s; "
+				         "boot %gs %s%s", h1, p->pop, boot, boot <= (double)lead ? "fits" : "is late",
+				         short_rps > 0 ? "; capped by max_instances" : "");
+		}
 		if (emit_all(pl, now, rc, PCS_ACT_CREATE_WARM, from, PCS_SHADOW_WARM, why) != 0)
 			return -1;
 		rc->state = PCS_SHADOW_WARM;

@@ -17,7 +17,7 @@ pcs_state_lock(const char *path, double wait_s, pcs_error *err)
 {
 	char lock[4096];
 	int fd;
-	double waited = 0;
+	long tries = 0, max_tries = (long)(wait_s * 10 + 0.5);
 
 	if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock) {
 		pcs_error_set(err, PCS_EIO, 0, NULL, "%s: path too long", path);
@@ -35,14 +35,14 @@ pcs_state_lock(const char *path, double wait_s, pcs_error *err)
 			close(fd);
 			return -1;
 		}
-		if (waited >= wait_s) {
+		if (tries >= max_tries) {
 			pcs_error_set(err, PCS_EIO, 0, NULL,
-			              "%s: locked by another run (waited %gs)", path, waited);
+			              "%s: locked by another run (waited %gs)", path, (double)tries / 10);
 			close(fd);
 			return -1;
 		}
 		nanosleep(&ts, NULL);
-		waited += 0.1;
+		tries++;
 	}
 	return fd;
 }
@@ -67,12 +67,12 @@ pcs_state_read(const char *path, json_t **out, pcs_error *err)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", path,
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s",
 		                     errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
 	}
 	if ((fp = fdopen(fd, "r")) == NULL) {
 		close(fd);
-		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", path, strerror(errno));
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s", strerror(errno));
 	}
 	*out = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(fp);
