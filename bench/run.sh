@@ -25,4 +25,5 @@ rc=0
 "$dir/m4.sh" || rc=1
 echo
 "$dir/throughput.sh" || rc=1
+{ echo; "$dir/risk-plan.sh"; } || rc=1
 exit "$rc"

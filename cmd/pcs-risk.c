@@ -182,6 +182,13 @@ load_capacity(struct options *o)
 	return in.cap;
 }
 
+/* The capacity file as messages name it. */
+static const char *
+capacity_name(const struct options *o)
+{
+	return strcmp(o->capacity, "-") == 0 ? "<stdin>" : o->capacity;
+}
+
 /* Find the quantile columns (p followed by a percentage) once the first
  * record shows the column names. */
 static void
@@ -288,8 +295,10 @@ flush(struct options *o, pcs_capacity *cap, struct group_buf *b, const char *nam
 	if (pcs_risk_group(cap, b->group, b->d, b->n, &o->cfg, &rows, &n, &err) != 0) {
 		if (err.code == PCS_ENOMEM)
 			cli_die(EXIT_DATA, "out of memory");
-		snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg), " in %s",
-		         o->capacity);
+		/* a missing capacity row: say which file lacks it */
+		if (strstr(err.msg, "no capacity row") != NULL)
+			snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg), " in %s",
+			         capacity_name(o));
 		cli_bad_row(&o->c, name, &err);
 		buf_clear(b);
 		return;
@@ -415,7 +424,7 @@ main(int argc, char **argv)
 		const struct pcs_pop *p = pcs_capacity_get(cap, i);
 		if (!p->used && !pcs_strset_has(seen, p->group) &&
 		    (i == 0 || strcmp(pcs_capacity_get(cap, i - 1)->group, p->group) != 0))
-			cli_warn("%s:%ld: group '%s' has capacity but no forecast", o.capacity,
+			cli_warn("%s:%ld: group '%s' has capacity but no forecast", capacity_name(&o),
 			         p->line, p->group);
 	}
 	cli_bad_summary(&o.c);

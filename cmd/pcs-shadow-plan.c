@@ -113,8 +113,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_WARM_AT: o->p.warm_at = fraction_arg("--warm-at", optarg, 1); break;
 		case OPT_RELEASE: o->p.release_below = fraction_arg("--release-below", optarg, 0); break;
 		case OPT_RESERVE:
-			o->p.reserve = fraction_arg("--reserve", optarg, 0);
-			if (o->p.reserve >= 1)
+			if (pcs_parse_double(optarg, &o->p.reserve) != 0 || !(o->p.reserve >= 0 && o->p.reserve < 1))
 				cli_usage_error("--reserve: want a number in [0,1): \"%s\"", optarg);
 			break;
 		case OPT_ACTIVATE:

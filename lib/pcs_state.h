@@ -4,8 +4,10 @@
  * "<path>.lock", so overlapping runs (cron) take turns.  It is written to a
  * temporary file made by mkstemp(3) in the same directory (mode 0600),
  * fsync'd, renamed over the old one, and the directory fsync'd: a crash at
- * any point leaves either the old or the new file, never a torn one.  A
- * symbolic link at the path is refused, not followed.
+ * any point leaves either the old or the new file, never a torn one; the
+ * temporary files of writers killed mid-write are removed by the next run
+ * that takes the lock.  A symbolic link at the path is refused, not
+ * followed.
  */
 #ifndef PCS_STATE_H
 #define PCS_STATE_H

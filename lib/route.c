@@ -617,11 +617,12 @@ pcs_router_load(pcs_router *r, const json_t *st, pcs_error *err)
 	if (!json_is_object(st) || !json_is_string(v) || strcmp(json_string_value(v), STATE_FORMAT) != 0)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL, "not a pcs-route-weights state file");
 	v = json_object_get(st, "version");
-	if (!json_is_integer(v) || json_integer_value(v) != STATE_VERSION)
+	if (!json_is_integer(v))
+		return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file without a whole version number");
+	if (json_integer_value(v) != STATE_VERSION)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL,
 		                     "state file version %lld, this pcs-route-weights reads version %d",
-		                     json_is_integer(v) ? (long long)json_integer_value(v) : -1LL,
-		                     STATE_VERSION);
+		                     (long long)json_integer_value(v), STATE_VERSION);
 	es = json_object_get(st, "pops");
 	if (!json_is_array(es) || !json_is_integer(json_object_get(st, "last_tick")))
 		return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file: malformed");

@@ -323,11 +323,12 @@ pcs_planner_load(pcs_planner *pl, const json_t *st, pcs_error *err)
 	if (!json_is_object(st) || !json_is_string(v) || strcmp(json_string_value(v), STATE_FORMAT) != 0)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL, "not a pcs-shadow-plan state file");
 	v = json_object_get(st, "version");
-	if (!json_is_integer(v) || json_integer_value(v) != STATE_VERSION)
+	if (!json_is_integer(v))
+		return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file without a whole version number");
+	if (json_integer_value(v) != STATE_VERSION)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL,
 		                     "state file version %lld, this pcs-shadow-plan reads version %d",
-		                     json_is_integer(v) ? (long long)json_integer_value(v) : -1LL,
-		                     STATE_VERSION);
+		                     (long long)json_integer_value(v), STATE_VERSION);
 	v = json_object_get(st, "topology");
 	if (!json_is_string(v) || strcmp(json_string_value(v), pl->t->id) != 0)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL,
@@ -782,7 +783,13 @@ step_record(pcs_planner *pl, struct record *rc, int64_t now, const struct pcs_ri
 		rc->below_since = -1;
 		return 0;
 	}
-	if (rc->below_since >= 0) {
+	if (rc->below_since >= 0 && now - rc->below_since >= pl->p.cooldown) {
+		/* the cooldown is over; the minimum dwell is not */
+		fmt_dur(now - rc->since, h1, sizeof h1);
+		fmt_dur(pl->p.min_dwell, h2, sizeof h2);
+		snprintf(why, sizeof why, "risk %.3g below %g past the cooldown; %s of %s min-dwell in %s",
+		         a.risk, pl->p.release_below, h1, h2, pcs_shadow_state_name(rc->state));
+	} else if (rc->below_since >= 0) {
 		fmt_dur(now - rc->below_since, h1, sizeof h1);
 		fmt_dur(pl->p.cooldown, h2, sizeof h2);
 		snprintf(why, sizeof why, "risk %.3g below %g for %s of %s cooldown", a.risk,

@@ -1,4 +1,5 @@
 /* state.c — locked, atomic JSON state files (see pcs_state.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -11,6 +12,37 @@
 #include <unistd.h>
 
 #include "pcs_state.h"
+
+/* Remove the temporary files of writers killed mid-write ("<path>.XXXXXX"):
+ * with the lock held, no writer is alive to own them. */
+static void
+remove_stale(const char *path)
+{
+	char *dcopy = strdup(path), *bcopy = strdup(path), *dir, *base;
+	DIR *d;
+	struct dirent *e;
+	size_t blen;
+
+	if (dcopy == NULL || bcopy == NULL)
+		goto out;
+	dir = dirname(dcopy);
+	base = basename(bcopy);
+	blen = strlen(base);
+	if ((d = opendir(dir)) == NULL)
+		goto out;
+	while ((e = readdir(d)) != NULL) {
+		char full[4096];
+		if (strncmp(e->d_name, base, blen) != 0 || e->d_name[blen] != '.' ||
+		    strlen(e->d_name) != blen + 7 || strcmp(e->d_name + blen, ".lock") == 0)
+			continue;
+		if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) < (int)sizeof full)
+			unlink(full);
+	}
+	closedir(d);
+out:
+	free(dcopy);
+	free(bcopy);
+}
 
 int
 pcs_state_lock(const char *path, double wait_s, pcs_error *err)
@@ -25,7 +57,8 @@ pcs_state_lock(const char *path, double wait_s, pcs_error *err)
 	}
 	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", lock, strerror(errno));
+		pcs_error_set(err, PCS_EIO, 0, NULL, "%s: %s", lock,
+		              errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -44,6 +77,7 @@ pcs_state_lock(const char *path, double wait_s, pcs_error *err)
 		nanosleep(&ts, NULL);
 		tries++;
 	}
+	remove_stale(path);
 	return fd;
 }
 
