@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# bash completion for the pcs tools (pcs-forecast, pcs-risk, pcs-shadow-plan).
+# bash completion for the pcs tools (pcs-forecast, pcs-risk, pcs-shadow-plan,
+# pcs-route-weights).
 #
 # One file serves every tool: each tool has a _pcs_TOOL function that knows
 # its options and the values they take, and a complete line at the end.
@@ -207,6 +208,121 @@ _pcs_shadow_plan() {
 	esac
 }
 
+_pcs_route_weights() {
+	local cur opt
+	COMPREPLY=()
+	_pcs_words
+	_pcs_common && return
+	case $opt in
+	--state | --plan)
+		_pcs_files
+		return
+		;;
+	-f | --format)
+		_pcs_reply 'csv ndjson envoy-eds route53 haproxy'
+		return
+		;;
+	--wait)
+		_pcs_reply '5s 10s 30s'
+		return
+		;;
+	--pick)
+		_pcs_reply '1 10 100 1000'
+		return
+		;;
+	--seed)
+		_pcs_reply '1 42'
+		return
+		;;
+	--capacity-weight)
+		_pcs_reply '0 0.25 0.5 0.75 1'
+		return
+		;;
+	--latency-power)
+		_pcs_reply '0 0.5 1 2'
+		return
+		;;
+	--shadow-bonus)
+		_pcs_reply '0 0.1 0.2 0.3'
+		return
+		;;
+	--latency-tau)
+		_pcs_reply '10s 30s 1m'
+		return
+		;;
+	--max-step)
+		_pcs_reply '0.05 0.1 0.2 1'
+		return
+		;;
+	--window)
+		_pcs_reply '30s 60s 2m 5m'
+		return
+		;;
+	--min-requests)
+		_pcs_reply '10 20 100'
+		return
+		;;
+	--error-threshold | --slow-threshold)
+		_pcs_reply '0.25 0.5 0.75'
+		return
+		;;
+	--slow-ms)
+		_pcs_reply '250 500 1000 2000'
+		return
+		;;
+	--sleep)
+		_pcs_reply '10s 30s 1m'
+		return
+		;;
+	--max-sleep)
+		_pcs_reply '1m 5m 10m'
+		return
+		;;
+	--probe-share)
+		_pcs_reply '0.01 0.05 0.1'
+		return
+		;;
+	--probe-successes)
+		_pcs_reply '1 3 5'
+		return
+		;;
+	--max-ejection)
+		_pcs_reply '0.1 0.25 0.5 1'
+		return
+		;;
+	--overprovisioning)
+		_pcs_reply '100 140 200'
+		return
+		;;
+	--r53-name)
+		return
+		;;
+	--r53-type)
+		_pcs_reply 'CNAME A AAAA'
+		return
+		;;
+	--r53-ttl)
+		_pcs_reply '30 60 300'
+		return
+		;;
+	esac
+	case $cur in
+	-?*)
+		_pcs_options "$_pcs_common_options -f --format= --capacity-weight=
+		    --each-tick --error-threshold= --latency-power= --latency-tau=
+		    --max-ejection= --max-sleep= --max-step= --min-requests=
+		    --overprovisioning= --peak-ewma --pick= --plan= --probe-share=
+		    --probe-successes= --r53-name= --r53-ttl= --r53-type= --seed=
+		    --shadow-bonus= --sleep= --slow-ms= --slow-threshold= --state=
+		    --wait= --window="
+		;;
+	*)
+		_pcs_files
+		;;
+	esac
+}
+
 complete -F _pcs_forecast pcs-forecast
 complete -F _pcs_risk pcs-risk
 complete -F _pcs_shadow_plan pcs-shadow-plan
+complete -F _pcs_route_weights pcs-route-weights
