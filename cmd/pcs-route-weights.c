@@ -79,6 +79,10 @@ static const char *const weight_cols[] = {
 };
 static const char *const pick_cols[] = { "ts", "group", "draw", "pop" };
 
+static const char *const map_names[] = {
+	"address", "port", "record_name", "record_type", "record_value", "backend", "server"
+};
+
 /* Where a POP goes in each router's terms, from optional health columns. */
 struct target {
 	char *address, *record_name, *record_type, *record_value, *backend, *server;
@@ -100,7 +104,8 @@ struct health_in {
 	pcs_router *router;
 	pcs_writer *w;
 	int h[10], map[7];
-	int64_t tick;            /* the ts of the samples being gathered, 0 before any */
+	int64_t tick;            /* the ts of the samples being gathered */
+	int have_tick;
 	pcs_strset *targets;     /* "group\x1fpop" -> index into tg */
 	struct target *tg;
 	size_t ntg, cap;
@@ -115,6 +120,16 @@ number_arg(const char *opt, const char *arg, double lo, double hi)
 	if (pcs_parse_double(arg, &v) != 0 || v < lo || v > hi)
 		cli_usage_error("%s: want a number in [%g, %g]: \"%s\"", opt, lo, hi, arg);
 	return v;
+}
+
+static long
+whole_arg(const char *opt, const char *arg, long lo, long hi)
+{
+	double v = number_arg(opt, arg, (double)lo, (double)hi);
+
+	if (v != floor(v))
+		cli_usage_error("%s: want a whole number: \"%s\"", opt, arg);
+	return (long)v;
 }
 
 static void
@@ -151,8 +166,8 @@ parse_options(struct options *o, int argc, char **argv)
 				                "(csv, ndjson, envoy-eds, route53 or haproxy)", optarg);
 			}
 			break;
-		case OPT_PICK: o->pick = (long)number_arg("--pick", optarg, 1, 1e9); break;
-		case OPT_SEED: o->seed = (uint64_t)number_arg("--seed", optarg, 0, 9007199254740992.0); break;
+		case OPT_PICK: o->pick = whole_arg("--pick", optarg, 1, 1000000000); break;
+		case OPT_SEED: o->seed = (uint64_t)whole_arg("--seed", optarg, 0, 2147483647L * 1024); break;
 		case OPT_CAP_W: o->p.capacity_weight = number_arg("--capacity-weight", optarg, 0, 1); break;
 		case OPT_LAT_POW: o->p.latency_power = number_arg("--latency-power", optarg, 0, 10); break;
 		case OPT_BONUS: o->p.shadow_bonus = number_arg("--shadow-bonus", optarg, 0, 1); break;
@@ -167,12 +182,12 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_SLEEP: o->p.sleep = cli_duration_arg("--sleep", optarg, 0); break;
 		case OPT_MAX_SLEEP: o->p.max_sleep = cli_duration_arg("--max-sleep", optarg, 0); break;
 		case OPT_PROBE: o->p.probe_share = number_arg("--probe-share", optarg, 0, 0.5); break;
-		case OPT_PROBE_OK: o->p.probe_successes = (int)number_arg("--probe-successes", optarg, 1, 1000); break;
+		case OPT_PROBE_OK: o->p.probe_successes = (int)whole_arg("--probe-successes", optarg, 1, 1000); break;
 		case OPT_EJECT: o->p.max_ejection = number_arg("--max-ejection", optarg, 0, 1); break;
-		case OPT_OVERPROV: o->overprov = (long)number_arg("--overprovisioning", optarg, 1, 1e6); break;
+		case OPT_OVERPROV: o->overprov = whole_arg("--overprovisioning", optarg, 1, 1000000); break;
 		case OPT_R53_NAME: o->r53_name = optarg; break;
 		case OPT_R53_TYPE: o->r53_type = optarg; break;
-		case OPT_R53_TTL: o->r53_ttl = (long)number_arg("--r53-ttl", optarg, 0, 2147483647); break;
+		case OPT_R53_TTL: o->r53_ttl = whole_arg("--r53-ttl", optarg, 0, 2147483647); break;
 		default: cli_usage_error(NULL);
 		}
 	}
@@ -180,19 +195,45 @@ parse_options(struct options *o, int argc, char **argv)
 		cli_usage_error("--max-sleep (%llds) is shorter than --sleep (%llds)",
 		                (long long)o->p.max_sleep, (long long)o->p.sleep);
 	if (o->pick && o->format != FMT_STREAM)
-		cli_usage_error("--pick writes a stream: it does not go with -f %s", "envoy-eds/route53/haproxy");
+		cli_usage_error("--pick writes a stream: it does not go with -f %s",
+		                o->format == FMT_ENVOY ? "envoy-eds" : o->format == FMT_ROUTE53 ? "route53" :
+		                "haproxy");
 }
 
 /* ---- the router formats ---- */
 
+static struct target *target_slot(struct health_in *in, const char *group, const char *pop);
+
+/* Router names of (group, pop): from this run's columns, or else from the
+ * labels the state kept of an earlier run. */
 static struct target *
 target_of(struct health_in *in, const char *group, const char *pop)
 {
 	char key[1024];
 	size_t at;
+	const char *labels;
+	json_t *j;
+	struct target *t;
 
 	snprintf(key, sizeof key, "%s\x1f%s", group, pop);
-	return pcs_strset_get(in->targets, key, &at) ? &in->tg[at] : NULL;
+	if (pcs_strset_get(in->targets, key, &at))
+		return &in->tg[at];
+	if ((labels = pcs_router_labels(in->router, group, pop)) == NULL ||
+	    (j = json_loads(labels, 0, NULL)) == NULL)
+		return NULL;
+	if ((t = target_slot(in, group, pop)) != NULL) {
+		char **slot[7] = { &t->address, NULL, &t->record_name, &t->record_type,
+		                   &t->record_value, &t->backend, &t->server };
+		for (int i = 0; i < 7; i++) {
+			json_t *v = json_object_get(j, map_names[i]);
+			if (slot[i] && json_is_string(v))
+				*slot[i] = strdup(json_string_value(v));
+			else if (i == 1 && json_is_integer(v))
+				t->port = (long)json_integer_value(v);
+		}
+	}
+	json_decref(j);
+	return t;
 }
 
 static void
@@ -239,7 +280,7 @@ write_group(struct health_in *in, int64_t ts, const struct pcs_route_out *rows, 
 			pcs_writer_int(in->w, wt[i]);
 			pcs_writer_num(in->w, rows[i].share);
 			pcs_writer_str(in->w, pcs_breaker_name(rows[i].breaker));
-			pcs_writer_int(in->w, rows[i].shadow);
+			pcs_writer_int(in->w, rows[i].shadow == PCS_SHADOW_ACTIVE_POP);
 			pcs_writer_str(in->w, rows[i].reason);
 			if (pcs_writer_end_row(in->w) != 0)
 				cli_write_failed();
@@ -250,17 +291,21 @@ write_group(struct health_in *in, int64_t ts, const struct pcs_route_out *rows, 
 		json_t *eps = json_array();
 		for (size_t i = 0; i < n; i++) {
 			const struct target *t = target_of(in, rows[i].group, rows[i].pop);
-			const char *health = rows[i].breaker == PCS_BREAKER_OPEN ? "UNHEALTHY" :
-			                     rows[i].breaker == PCS_BREAKER_HALF_OPEN ? "DEGRADED" : "HEALTHY";
+			/* a half-open POP stays HEALTHY with its probe weight: Envoy
+			 * sends DEGRADED hosts nothing while enough others are healthy */
+			const char *health = rows[i].breaker == PCS_BREAKER_OPEN ? "UNHEALTHY" : "HEALTHY";
+			int standby = rows[i].shadow == PCS_SHADOW_WARM_POP && wt[i] == 0;
 			json_array_append_new(eps, json_pack(
 				"{s:{s:s},s:[{s:{s:{s:{s:s,s:I}}},s:s}],s:I,s:I}",
 				"locality", "zone", rows[i].pop,
 				"lb_endpoints", "endpoint", "address", "socket_address",
 				"address", t && t->address ? t->address : rows[i].pop,
 				"port_value", (json_int_t)(t && t->port > 0 ? t->port : 80),
-				"health_status", wt[i] > 0 ? health : "UNHEALTHY",
+				"health_status", wt[i] > 0 || standby ? health : "UNHEALTHY",
 				"load_balancing_weight", (json_int_t)(wt[i] > 0 ? wt[i] : 1),
-				"priority", (json_int_t)(rows[i].shadow ? 1 : 0)));
+				/* active shadows carry their share at priority 0; a warm
+				 * shadow with no share yet waits below as failover */
+				"priority", (json_int_t)(rows[i].shadow == PCS_SHADOW_WARM_POP && wt[i] == 0 ? 1 : 0)));
 		}
 		put_json(json_pack("{s:s,s:o,s:{s:I}}", "cluster_name", rows[0].group, "endpoints", eps,
 		                   "policy", "overprovisioning_factor", (json_int_t)o->overprov));
@@ -304,9 +349,27 @@ write_group(struct health_in *in, int64_t ts, const struct pcs_route_out *rows, 
 	free(wt);
 }
 
+/* The stream writer, made on first use: a run that fails before its first
+ * tick writes not even a header. */
+static void
+open_writer(struct health_in *in)
+{
+	struct options *o = in->o;
+
+	if (in->w || o->format != FMT_STREAM)
+		return;
+	in->w = o->pick ? pcs_writer_new(stdout, o->c.output_format, o->c.header, o->c.epoch,
+	                                 pick_cols, 4)
+	                : pcs_writer_new(stdout, o->c.output_format, o->c.header, o->c.epoch,
+	                                 weight_cols, sizeof weight_cols / sizeof *weight_cols);
+	if (in->w == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+}
+
 static void
 write_all(struct health_in *in, int64_t ts, const struct pcs_route_out *rows, size_t n)
 {
+	open_writer(in);
 	for (size_t i = 0; i < n;) {
 		size_t k = 1;
 		while (i + k < n && strcmp(rows[i + k].group, rows[i].group) == 0)
@@ -323,13 +386,17 @@ close_tick(struct health_in *in, int emit)
 	size_t n;
 	pcs_error err;
 
-	if (in->tick == 0)
+	if (!in->have_tick)
 		return;
 	if (pcs_router_tick(in->router, in->tick, &rows, &n, &err) != 0)
 		cli_die(EXIT_DATA, "%s", err.msg);
-	if (emit)
+	if (emit) {
 		write_all(in, in->tick, rows, n);
-	in->tick = 0;
+		/* a live stream wants each tick's weights as soon as they exist */
+		if (in->o->each_tick && ((in->w && pcs_writer_finish(in->w) != 0) || fflush(stdout) != 0))
+			cli_write_failed();
+	}
+	in->have_tick = 0;
 }
 
 /* ---- reading ---- */
@@ -337,9 +404,6 @@ close_tick(struct health_in *in, int emit)
 static const char *const health_names[] = {
 	"ts", "pop", "capacity_rps", "latency_ms", "error_rate", "group", "load_rps",
 	"requests", "shadow", ""
-};
-static const char *const map_names[] = {
-	"address", "port", "record_name", "record_type", "record_value", "backend", "server"
 };
 
 static size_t
@@ -362,8 +426,6 @@ remember_target(struct health_in *in, pcs_reader *r, const char *group, const ch
 	const char *v[7] = { 0 };
 	double port = 0;
 	struct target *t;
-	char key[1024];
-	size_t at;
 	int any = 0, rc;
 
 	for (int i = 0; i < 7; i++) {
@@ -379,35 +441,59 @@ remember_target(struct health_in *in, pcs_reader *r, const char *group, const ch
 	}
 	if (!any)
 		return 0;
-	snprintf(key, sizeof key, "%s\x1f%s", group, pop);
-	if (!pcs_strset_get(in->targets, key, &at)) {
-		if (in->ntg == in->cap) {
-			size_t nc = in->cap ? in->cap * 2 : 16;
-			struct target *nt = realloc(in->tg, nc * sizeof *nt);
-			if (nt == NULL)
-				return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-			in->tg = nt;
-			in->cap = nc;
-		}
-		memset(&in->tg[in->ntg], 0, sizeof in->tg[0]);
-		at = in->ntg++;
-		if (pcs_strset_put(in->targets, key, at) != 0)
-			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	}
-	t = &in->tg[at];
+	if ((t = target_slot(in, group, pop)) == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	{
 		char **slot[7] = { &t->address, NULL, &t->record_name, &t->record_type,
 		                   &t->record_value, &t->backend, &t->server };
+		json_t *labels = json_object();
+		char *text;
 		for (int i = 0; i < 7; i++)
 			if (slot[i] && v[i]) {
 				free(*slot[i]);
 				if ((*slot[i] = strdup(v[i])) == NULL)
 					return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 			}
+		if (port > 0)
+			t->port = (long)port;
+		/* kept in the state, so that a run with nothing new names them too */
+		for (int i = 0; i < 7; i++)
+			if (slot[i] && *slot[i])
+				json_object_set_new(labels, map_names[i], json_string(*slot[i]));
+		if (t->port > 0)
+			json_object_set_new(labels, "port", json_integer(t->port));
+		text = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(labels);
+		if (text == NULL || pcs_router_set_labels(in->router, group, pop, text, err) != 0) {
+			free(text);
+			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+		}
+		free(text);
 	}
-	if (port > 0)
-		t->port = (long)port;
 	return 0;
+}
+
+/* The target record of (group, pop), made empty when new. */
+static struct target *
+target_slot(struct health_in *in, const char *group, const char *pop)
+{
+	char key[1024];
+	size_t at;
+
+	snprintf(key, sizeof key, "%s\x1f%s", group, pop);
+	if (pcs_strset_get(in->targets, key, &at))
+		return &in->tg[at];
+	if (in->ntg == in->cap) {
+		size_t nc = in->cap ? in->cap * 2 : 16;
+		struct target *nt = realloc(in->tg, nc * sizeof *nt);
+		if (nt == NULL)
+			return NULL;
+		in->tg = nt;
+		in->cap = nc;
+	}
+	memset(&in->tg[in->ntg], 0, sizeof in->tg[0]);
+	at = in->ntg++;
+	return pcs_strset_put(in->targets, key, at) == 0 ? &in->tg[at] : NULL;
 }
 
 static int
@@ -432,18 +518,21 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	    (rc = pcs_field_double(r, in->h[7], 0, 0, INFINITY, &h.requests, err)) > 0 ||
 	    (rc = pcs_field_double(r, in->h[8], 0, 0, 1, &shadow, err)) > 0)
 		return rc;
-	if (shadow >= 0 && shadow != 0 && shadow != 1)
+	if (shadow >= 0 && shadow != 0 && shadow != 1)   /* 1: an active shadow */
 		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "shadow", "want 0 or 1");
+	if (pcs_reader_field(r, in->h[5]) && *pcs_reader_field(r, in->h[5]) == '\0')
+		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "group", "empty");
 	h.group = group;
 	h.shadow = (int)shadow;
 	if (h.ts <= pcs_router_last_tick(in->router))
 		return 0;   /* already taken into the state by an earlier run */
-	if (in->tick && h.ts < in->tick)
+	if (in->have_tick && h.ts < in->tick)
 		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "ts",
 		                     "time went backwards: the stream must be in time order");
-	if (in->tick && h.ts > in->tick)
+	if (in->have_tick && h.ts > in->tick)
 		close_tick(in, in->o->each_tick);
 	in->tick = h.ts;
+	in->have_tick = 1;
 	if ((rc = remember_target(in, r, group, h.pop, err)) != 0)
 		return rc;
 	if ((rc = pcs_router_observe(in->router, &h, err)) != 0)
@@ -460,7 +549,7 @@ struct plan_shadow {
 
 struct plan_in {
 	int h[5];
-	pcs_strset *index;        /* "group\x1fpop\x1fprimary" -> shadow */
+	pcs_strset *index;        /* "group\x1fpop\x1fservice\x1fprimary" -> shadow */
 	struct plan_shadow *sh;
 	size_t n, cap;
 };
@@ -469,19 +558,19 @@ static size_t
 plan_columns(pcs_reader *r, void *ctx, int *req)
 {
 	struct plan_in *in = ctx;
-	static const char *const names[] = { "group", "pop", "to_state", "ts", "primary" };
+	static const char *const names[] = { "group", "pop", "to_state", "service", "primary" };
 
 	for (int i = 0; i < 5; i++)
 		in->h[i] = pcs_reader_column(r, names[i]);
-	memcpy(req, in->h, 4 * sizeof *req);
-	return 4;
+	memcpy(req, in->h, 3 * sizeof *req);
+	return 3;
 }
 
 static int
 plan_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 {
 	struct plan_in *in = ctx;
-	const char *group, *pop, *state, *primary = "";
+	const char *group, *pop, *state, *service = "", *primary = "";
 	char key[1024];
 	size_t at;
 	int rc;
@@ -490,13 +579,14 @@ plan_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	if ((rc = pcs_field_text(r, in->h[0], 1, &group, err)) != 0 ||
 	    (rc = pcs_field_text(r, in->h[1], 1, &pop, err)) != 0 ||
 	    (rc = pcs_field_text(r, in->h[2], 1, &state, err)) != 0 ||
+	    (rc = pcs_field_text(r, in->h[3], 0, &service, err)) > 0 ||
 	    (rc = pcs_field_text(r, in->h[4], 0, &primary, err)) > 0)
 		return rc;
 	if (strcmp(state, "off") != 0 && strcmp(state, "warm") != 0 &&
 	    strcmp(state, "active") != 0 && strcmp(state, "draining") != 0)
 		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "to_state",
 		                     "not a shadow state: \"%.64s\"", state);
-	snprintf(key, sizeof key, "%s\x1f%s\x1f%s", group, pop, primary);
+	snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s", group, pop, service, primary);
 	if (!pcs_strset_get(in->index, key, &at)) {
 		if (in->n == in->cap) {
 			size_t nc = in->cap ? in->cap * 2 : 16;
@@ -513,7 +603,9 @@ plan_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 		in->n++;
 	}
-	in->sh[at].active = strcmp(state, "active") == 0;   /* the latest row wins */
+	/* the latest row wins */
+	in->sh[at].active = strcmp(state, "active") == 0 ? PCS_SHADOW_ACTIVE_POP :
+	                    strcmp(state, "warm") == 0 ? PCS_SHADOW_WARM_POP : PCS_SHADOW_NONE_POP;
 	return 0;
 }
 
@@ -527,11 +619,13 @@ read_plan(struct options *o, pcs_router *router)
 	if (in.index == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	cli_read_stream(&o->c, o->plan, &spec, &in);
-	/* first every POP the plan names is no shadow, then the active ones are */
-	for (int pass = 0; pass < 2; pass++)
+	/* every POP the plan names is no shadow, then warm, then active: the
+	 * strongest status of its shadows wins */
+	static const int order[3] = { PCS_SHADOW_NONE_POP, PCS_SHADOW_WARM_POP, PCS_SHADOW_ACTIVE_POP };
+	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < in.n; i++)
-			if ((pass == 0 || in.sh[i].active) &&
-			    pcs_router_set_shadow(router, in.sh[i].group, in.sh[i].pop, pass, &err) != 0)
+			if ((pass == 0 || in.sh[i].active == order[pass]) &&
+			    pcs_router_set_shadow(router, in.sh[i].group, in.sh[i].pop, order[pass], &err) != 0)
 				cli_die(EXIT_DATA, "%s", err.msg);
 	for (size_t i = 0; i < in.n; i++) {
 		free(in.sh[i].group);
@@ -572,14 +666,6 @@ main(int argc, char **argv)
 	}
 	if (o.plan)
 		read_plan(&o, in.router);
-	if (o.format == FMT_STREAM) {
-		in.w = o.pick ? pcs_writer_new(stdout, o.c.output_format, o.c.header, o.c.epoch,
-		                               pick_cols, 4)
-		              : pcs_writer_new(stdout, o.c.output_format, o.c.header, o.c.epoch,
-		                               weight_cols, sizeof weight_cols / sizeof *weight_cols);
-		if (in.w == NULL)
-			cli_die(EXIT_DATA, "out of memory");
-	}
 	{
 		struct cli_stream spec = { o.c.input_format, 0, health_columns, health_record };
 		if (optind == argc && cli_read_stream(&o.c, "-", &spec, &in) != 0)
@@ -588,9 +674,12 @@ main(int argc, char **argv)
 			if (cli_read_stream(&o.c, argv[i], &spec, &in) != 0)
 				status = EXIT_DATA;
 	}
-	if (in.tick) {
+	if (status != 0)
+		cli_die(EXIT_DATA, "no weights: the health input could not be read");
+	open_writer(&in);   /* the header, even when there is nothing to write */
+	if (in.have_tick) {
 		close_tick(&in, 1);
-	} else {
+	} else if (pcs_router_last_tick(in.router) != PCS_NO_TICK) {
 		/* nothing new: the weights as the state left them */
 		const struct pcs_route_out *rows;
 		size_t n;

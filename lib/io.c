@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pcs_io.h"
 #include "pcs_time.h"
@@ -16,6 +17,7 @@ struct row { size_t first, nfields; long line; };
 
 struct pcs_reader {
 	FILE *fp;
+	int fd;               /* fp's descriptor, or -1 (a memory stream) */
 	int format;
 	int eof, started, failed;
 
@@ -70,6 +72,7 @@ pcs_reader_new(FILE *fp, int format)
 	if (r == NULL)
 		return NULL;
 	r->fp = fp;
+	r->fd = fileno(fp);
 	r->format = format;
 	r->line = 1;
 	r->cap = CHUNK;
@@ -213,11 +216,27 @@ fill(pcs_reader *r, pcs_error *err)
 		r->buf = nb;
 		r->cap *= 2;
 	}
-	n = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
-	if (n == 0) {
-		if (ferror(r->fp))
+	if (r->fd >= 0) {
+		/* read(2) returns what a pipe holds now, where fread would wait for
+		 * a whole buffer: a live stream is handled as it arrives */
+		ssize_t got;
+		do
+			got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		while (got < 0 && errno == EINTR);
+		if (got < 0) {
 			pcs_error_set(err, PCS_EIO, 0, NULL, "read error: %s", strerror(errno));
-		r->eof = 1;
+			got = 0;
+		}
+		n = (size_t)got;
+		if (n == 0)
+			r->eof = 1;
+	} else {
+		n = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+		if (n == 0) {
+			if (ferror(r->fp))
+				pcs_error_set(err, PCS_EIO, 0, NULL, "read error: %s", strerror(errno));
+			r->eof = 1;
+		}
 	}
 	r->len += n;
 	return n;

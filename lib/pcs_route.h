@@ -17,10 +17,13 @@
  *
  * so the shadow bonus is a share of the group's traffic, not a number added
  * to a capacity in rps.  Half-open POPs get probe_share each, taken off the
- * top; open POPs get nothing.  Shares then move toward the target by at
- * most max_step per tick (slew limit), except that an opened breaker's share
- * goes at once and is spread over the others in proportion to their
- * targets.  share sums to 1 over the usable POPs.
+ * top; open POPs, and POPs with no sample for longer than `window`, get
+ * nothing.  Shares then move toward the target by at most max_step per tick
+ * (slew limit).  When that cannot make them sum to 1 (a breaker opened and
+ * its share must go somewhere), the rest is spread first over what is left
+ * of each POP's step, then beyond the steps in proportion to the targets:
+ * share always sums to 1 over the usable POPs, at the price of a larger
+ * move.
  *
  * Breakers (after Hystrix and resilience4j, with Envoy's outlier-detection
  * backoff): closed -> open when, over the last `window` seconds, the group
@@ -71,26 +74,38 @@ struct pcs_health {
 struct pcs_route_out {
 	const char *group, *pop;
 	double share;
-	int breaker, shadow;
+	int breaker, shadow;             /* shadow: PCS_SHADOW_*_POP */
 	double latency_ms, error_rate;   /* the smoothed values */
 	char reason[160];
 };
 
 typedef struct pcs_router pcs_router;
 
+#define PCS_NO_TICK INT64_MIN
+
 pcs_router *pcs_router_new(const struct pcs_route_params *p);
 void pcs_router_free(pcs_router *r);
 
-/* The time of the last tick (0 before the first). */
+/* The time of the last tick (PCS_NO_TICK before the first). */
 int64_t pcs_router_last_tick(const pcs_router *r);
 
 /* Feed a sample of the current tick (the samples of one tick share a ts;
  * a ts before the last tick is PCS_EDATA). */
 int pcs_router_observe(pcs_router *r, const struct pcs_health *h, pcs_error *err);
 
-/* Set the shadow status of (group, pop) from a plan (1 active, 0 not). */
-int pcs_router_set_shadow(pcs_router *r, const char *group, const char *pop, int active,
+/* Shadow status of a (group, pop): none, active (it gets the bonus) or warm
+ * (standby: no bonus; routers that have failover tiers list it below). */
+enum { PCS_SHADOW_NONE_POP, PCS_SHADOW_ACTIVE_POP, PCS_SHADOW_WARM_POP };
+
+/* Set the shadow status of (group, pop) from a plan. */
+int pcs_router_set_shadow(pcs_router *r, const char *group, const char *pop, int status,
                           pcs_error *err);
+
+/* Keep an opaque string with (group, pop), saved in the state (the caller
+ * keeps its router names there); NULL when none. */
+int pcs_router_set_labels(pcs_router *r, const char *group, const char *pop,
+                          const char *labels, pcs_error *err);
+const char *pcs_router_labels(pcs_router *r, const char *group, const char *pop);
 
 /* Close the tick at time now: update smoothing, breakers and shares of
  * every group.  out: one row per (group, pop) known, sorted by group then

@@ -68,6 +68,7 @@ struct entry {
 	int64_t open_until, closed_since;
 	struct bucket *b;
 	size_t nb, cap_b;
+	char *labels;              /* the caller's, kept in the state */
 	/* output */
 	int shadow;
 	double share;
@@ -82,6 +83,8 @@ struct pcs_router {
 	size_t *order;             /* entries sorted by group, pop */
 	int sorted;
 	int64_t last_tick, tick_ts;
+	int have_tick;             /* tick_ts holds the time of gathered samples */
+	int64_t now;               /* the tick being closed */
 	struct pcs_route_out *out;
 };
 
@@ -93,6 +96,7 @@ pcs_router_new(const struct pcs_route_params *p)
 	if (r == NULL)
 		return NULL;
 	r->p = *p;
+	r->last_tick = PCS_NO_TICK;
 	if ((r->index = pcs_strset_new()) == NULL) {
 		free(r);
 		return NULL;
@@ -109,6 +113,7 @@ pcs_router_free(pcs_router *r)
 		free(r->e[i].group);
 		free(r->e[i].pop);
 		free(r->e[i].b);
+		free(r->e[i].labels);
 	}
 	free(r->e);
 	free(r->order);
@@ -159,7 +164,7 @@ pcs_router_observe(pcs_router *r, const struct pcs_health *h, pcs_error *err)
 {
 	struct entry *e;
 
-	if (h->ts < r->last_tick || (r->tick_ts && h->ts < r->tick_ts))
+	if (h->ts < r->last_tick || (r->have_tick && h->ts < r->tick_ts))
 		return pcs_error_set(err, PCS_EDATA, 0, "ts", "time went backwards");
 	if ((e = entry_for(r, h->group, h->pop, 1)) == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
@@ -170,6 +175,7 @@ pcs_router_observe(pcs_router *r, const struct pcs_health *h, pcs_error *err)
 	if (h->shadow >= 0)
 		e->shadow = h->shadow;
 	r->tick_ts = h->ts;
+	r->have_tick = 1;
 	return 0;
 }
 
@@ -183,6 +189,28 @@ pcs_router_set_shadow(pcs_router *r, const char *group, const char *pop, int act
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	e->shadow = active;
 	return 0;
+}
+
+int
+pcs_router_set_labels(pcs_router *r, const char *group, const char *pop, const char *labels,
+                      pcs_error *err)
+{
+	struct entry *e = entry_for(r, group, pop, 1);
+	char *copy;
+
+	if (e == NULL || (copy = strdup(labels)) == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	free(e->labels);
+	e->labels = copy;
+	return 0;
+}
+
+const char *
+pcs_router_labels(pcs_router *r, const char *group, const char *pop)
+{
+	struct entry *e = entry_for(r, group, pop, 0);
+
+	return e ? e->labels : NULL;
 }
 
 static int
@@ -240,18 +268,25 @@ smooth(const pcs_router *r, struct entry *e)
 	e->last_ts = s->ts;
 }
 
+/* Drop the buckets that left the window ending at now. */
+static void
+trim(const pcs_router *r, struct entry *e, int64_t now)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < e->nb; i++)
+		if (e->b[i].ts > now - r->p.window)
+			e->b[keep++] = e->b[i];
+	e->nb = keep;
+}
+
 static int
 push_bucket(const pcs_router *r, struct entry *e, double dt)
 {
 	const struct pcs_health *s = &e->s;
 	double req = s->requests >= 0 ? s->requests : s->load_rps * fmax(dt, 1);
-	size_t keep = 0;
 
-	/* drop what left the window */
-	for (size_t i = 0; i < e->nb; i++)
-		if (e->b[i].ts > s->ts - r->p.window)
-			e->b[keep++] = e->b[i];
-	e->nb = keep;
+	trim(r, e, s->ts);
 	if (e->nb == e->cap_b) {
 		size_t nc = e->cap_b ? e->cap_b * 2 : 8;
 		struct bucket *nb = realloc(e->b, nc * sizeof *nb);
@@ -417,6 +452,14 @@ slew(const pcs_router *r, struct entry **g, size_t n, const double *target, cons
 			g[i]->share *= mass / sum;
 }
 
+/* A POP silent for longer than the window is not routed to: what the router
+ * knows of it is too old to stand for its health. */
+static int
+stale(const pcs_router *r, const struct entry *e)
+{
+	return e->have && r->now - e->last_ts > r->p.window;
+}
+
 /* Targets and shares of one group. */
 static int
 shares(pcs_router *r, struct entry **g, size_t n)
@@ -435,20 +478,24 @@ shares(pcs_router *r, struct entry **g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (g[i]->breaker == PCS_BREAKER_HALF_OPEN)
 			nhalf++;
-		if (g[i]->breaker != PCS_BREAKER_CLOSED || !g[i]->have)
+		if (g[i]->breaker != PCS_BREAKER_CLOSED || !g[i]->have || stale(r, g[i]))
 			continue;
 		use[nu++] = g[i];
 		sum_cap += g[i]->cap;
 		sum_head += fmax(0, g[i]->cap - g[i]->load);
 		if (g[i]->lat > 0 && g[i]->lat < best_lat)
 			best_lat = g[i]->lat;
-		nshadow += g[i]->shadow > 0;
+		nshadow += g[i]->shadow == PCS_SHADOW_ACTIVE_POP;
 	}
 	probe = nu ? fmin(0.5, r->p.probe_share * (double)nhalf) : 1;
 	for (size_t i = 0; i < n; i++) {
 		if (!g[i]->have) {
 			g[i]->share = 0;
 			snprintf(g[i]->reason, sizeof g[i]->reason, "no health samples yet");
+		} else if (stale(r, g[i]) && g[i]->breaker == PCS_BREAKER_CLOSED) {
+			g[i]->share = 0;
+			snprintf(g[i]->reason, sizeof g[i]->reason, "stale: no sample for %llds",
+			         (long long)(r->now - g[i]->last_ts));
 		} else if (g[i]->breaker == PCS_BREAKER_OPEN)
 			g[i]->share = 0;
 		else if (g[i]->breaker == PCS_BREAKER_HALF_OPEN)
@@ -461,14 +508,16 @@ shares(pcs_router *r, struct entry **g, size_t n)
 		double l = e->lat > 0 && isfinite(best_lat) ? pow(best_lat / e->lat, r->p.latency_power) : 1;
 		double q = fmax(0, 1 - e->err / r->p.error_threshold);
 		target[i] = (r->p.capacity_weight * c + (1 - r->p.capacity_weight) * h) * l * q;
-		if (e->shadow > 0)
+		if (e->shadow == PCS_SHADOW_ACTIVE_POP)
 			target[i] += r->p.shadow_bonus / (double)nshadow;
 		raw_sum += target[i];
 		prev[i] = e->share;
 		if (!e->panic)
 			snprintf(e->reason, sizeof e->reason,
 			         "capacity %.3g, headroom %.3g, latency %.4gms (x%.3g), errors %.3g (x%.3g)%s",
-			         c, h, e->lat, l, e->err, q, e->shadow > 0 ? ", active shadow" : "");
+			         c, h, e->lat, l, e->err, q,
+			         e->shadow == PCS_SHADOW_ACTIVE_POP ? ", active shadow" :
+			         e->shadow == PCS_SHADOW_WARM_POP ? ", warm shadow (standby)" : "");
 	}
 	for (size_t i = 0; i < nu; i++)
 		target[i] = (raw_sum > 0 ? target[i] / raw_sum : 1.0 / (double)nu) * (1 - probe);
@@ -501,7 +550,7 @@ fill_out(pcs_router *r, const struct pcs_route_out **out, size_t *n, pcs_error *
 		o[i].pop = e->pop;
 		o[i].share = e->share;
 		o[i].breaker = e->breaker;
-		o[i].shadow = e->shadow > 0;
+		o[i].shadow = e->shadow;
 		o[i].latency_ms = e->lat;
 		o[i].error_rate = e->err;
 		if (e->breaker == PCS_BREAKER_OPEN && strncmp(e->reason, "breaker open", 12) != 0 &&
@@ -527,11 +576,14 @@ pcs_router_tick(pcs_router *r, int64_t now, const struct pcs_route_out **out, si
 
 	if (sort_entries(r) != 0 || (g = malloc((r->n + 1) * sizeof *g)) == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	r->now = now;
 	for (size_t i = 0; i < r->n; i++) {
 		struct entry *e = &r->e[i];
 		double dt = e->have ? (double)(e->s.ts - e->last_ts) : 0;
-		if (!e->fresh)
+		if (!e->fresh) {
+			trim(r, e, now);   /* old errors leave the window with time, not samples */
 			continue;
+		}
 		smooth(r, e);
 		if (push_bucket(r, e, dt) != 0) {
 			free(g);
@@ -556,7 +608,7 @@ pcs_router_tick(pcs_router *r, int64_t now, const struct pcs_route_out **out, si
 	for (size_t i = 0; i < r->n; i++)
 		r->e[i].fresh = 0;
 	r->last_tick = now;
-	r->tick_ts = 0;
+	r->have_tick = 0;
 	return fill_out(r, out, n, err);
 }
 
@@ -595,6 +647,8 @@ pcs_router_save(const pcs_router *r)
 		json_object_set_new(o, "shadow", json_integer(e->shadow));
 		json_object_set_new(o, "share", json_real(e->share));
 		json_object_set_new(o, "reason", json_string(e->reason));
+		if (e->labels)
+			json_object_set_new(o, "labels", json_string(e->labels));
 		for (size_t k = 0; k < e->nb; k++)
 			json_array_append_new(bs, json_pack("[I,f,f,f]", (json_int_t)e->b[k].ts,
 			                                    e->b[k].requests, e->b[k].errors, e->b[k].slow));
@@ -636,8 +690,23 @@ pcs_router_load(pcs_router *r, const json_t *st, pcs_error *err)
 		size_t k;
 		double share = json_number_value(json_object_get(o, "share"));
 
+		static const char *const nums[] = { "latency_ms", "error_rate", "capacity_rps",
+		                                    "load_rps", "share" };
+		static const char *const ints[] = { "last_ts", "trips", "probe_ok", "open_until",
+		                                    "closed_since", "shadow" };
 		if (!g || !p || !b || breaker_of(b) < 0 || !json_is_array(bs) || !(share >= 0 && share <= 1))
 			return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file: entry %zu is malformed", i);
+		for (size_t k2 = 0; k2 < sizeof nums / sizeof *nums; k2++)
+			if (!json_is_number(json_object_get(o, nums[k2])))
+				return pcs_error_set(err, PCS_EDATA, 0, NULL,
+				                     "state file: entry %zu: %s is not a number", i, nums[k2]);
+		for (size_t k2 = 0; k2 < sizeof ints / sizeof *ints; k2++)
+			if (!json_is_integer(json_object_get(o, ints[k2])))
+				return pcs_error_set(err, PCS_EDATA, 0, NULL,
+				                     "state file: entry %zu: %s is not a whole number", i, ints[k2]);
+		if (entry_for(r, g, p, 0) != NULL)
+			return pcs_error_set(err, PCS_EDATA, 0, NULL,
+			                     "state file: entry %zu repeats group '%s' pop '%s'", i, g, p);
 		if ((e = entry_for(r, g, p, 1)) == NULL)
 			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 		e->have = json_is_true(json_object_get(o, "have"));
@@ -656,6 +725,9 @@ pcs_router_load(pcs_router *r, const json_t *st, pcs_error *err)
 		snprintf(e->reason, sizeof e->reason, "%s",
 		         json_string_value(json_object_get(o, "reason")) ?
 		         json_string_value(json_object_get(o, "reason")) : "");
+		if (json_is_string(json_object_get(o, "labels")) &&
+		    (e->labels = strdup(json_string_value(json_object_get(o, "labels")))) == NULL)
+			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 		json_array_foreach(bs, k, bk) {
 			if (!json_is_array(bk) || json_array_size(bk) != 4)
 				return pcs_error_set(err, PCS_EDATA, 0, NULL,
