@@ -1,14 +1,17 @@
 /* risk.c — capacity table and per-POP exceedance risk (see pcs_risk.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pcs_risk.h"
+#include "pcs_strset.h"
 
 struct pcs_capacity {
 	struct pcs_pop *pops;
 	size_t n, cap;
 	int sorted;
+	pcs_strset *keys;   /* "pop\x1fgroup" -> line, for duplicates */
 };
 
 const char *
@@ -32,7 +35,13 @@ pcs_risk_level_of(double risk, const double cut[3])
 pcs_capacity *
 pcs_capacity_new(void)
 {
-	return calloc(1, sizeof(pcs_capacity));
+	pcs_capacity *c = calloc(1, sizeof *c);
+
+	if (c && (c->keys = pcs_strset_new()) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
 }
 
 void
@@ -46,6 +55,7 @@ pcs_capacity_free(pcs_capacity *c)
 		free(c->pops[i].region);
 	}
 	free(c->pops);
+	pcs_strset_free(c->keys);
 	free(c);
 }
 
@@ -54,14 +64,16 @@ pcs_capacity_add(pcs_capacity *c, const char *pop, const char *group, const char
                  double capacity_rps, double load_rps, double util, long line, pcs_error *err)
 {
 	struct pcs_pop *p;
+	char key[1024];
+	size_t first;
 
-	/* rows are few (one per POP and group): a linear duplicate check is fine
-	 * while loading; lookups later use the sorted table */
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->pops[i].pop, pop) == 0 && strcmp(c->pops[i].group, group) == 0)
-			return pcs_error_set(err, PCS_EDATA, line, NULL,
-			                     "duplicate capacity row for pop '%s' group '%s' (first on line %ld)",
-			                     pop, group, c->pops[i].line);
+	snprintf(key, sizeof key, "%s\x1f%s", pop, group);
+	if (pcs_strset_get(c->keys, key, &first))
+		return pcs_error_set(err, PCS_EDATA, line, NULL,
+		                     "duplicate capacity row for pop '%s' group '%s' (first on line %zu)",
+		                     pop, group, first);
+	if (pcs_strset_put(c->keys, key, (size_t)line) != 0)
+		return pcs_error_set(err, PCS_ENOMEM, line, NULL, "out of memory");
 	if (c->n == c->cap) {
 		size_t nc = c->cap ? c->cap * 2 : 16;
 		struct pcs_pop *np = realloc(c->pops, nc * sizeof *np);
