@@ -76,6 +76,12 @@ bench-m4: all
 bench-throughput: all
 	@bash bench/throughput.sh
 
+bench-risk-plan: all
+	@bash bench/risk-plan.sh
+
+bench-route: all
+	@bash bench/route.sh
+
 # Regenerate the golden outputs in testdata/golden/ from the current binaries.
 goldens: all
 	@sh tests/make-goldens.sh
@@ -100,5 +106,5 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-throughput goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-throughput bench-risk-plan bench-route goldens install uninstall clean
 .PRECIOUS: cmd/%.o

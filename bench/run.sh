@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh — all benchmarks: M4 hourly accuracy/speed, then throughput.
+# bench/run.sh — all benchmarks: M4 hourly accuracy/speed, forecast
+# throughput, risk and planning throughput, routing throughput.
 #
 #   bench/run.sh            (what `make bench` runs; `make bench-m4` runs bench/m4.sh)
 #
@@ -26,4 +27,5 @@ rc=0
 echo
 "$dir/throughput.sh" || rc=1
 { echo; "$dir/risk-plan.sh"; } || rc=1
+{ echo; "$dir/route.sh"; } || rc=1
 exit "$rc"
