@@ -221,6 +221,18 @@ cli_read_stream(struct cli_common *c, const char *path, const struct cli_stream 
 	return status;
 }
 
+double
+cli_number_arg(const char *opt, const char *arg, double lo, int open_lo, double hi, int open_hi)
+{
+	double v;
+
+	if (pcs_parse_double(arg, &v) != 0 || v < lo || v > hi || (open_lo && v == lo) ||
+	    (open_hi && v == hi))
+		cli_usage_error("%s: want a number in %c%g, %g%c: \"%s\"", opt, open_lo ? '(' : '[', lo,
+		                hi, open_hi ? ')' : ']', arg);
+	return v;
+}
+
 int64_t
 cli_duration_arg(const char *opt, const char *arg, int zero_ok)
 {

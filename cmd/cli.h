@@ -72,6 +72,11 @@ struct cli_stream {
 int cli_read_stream(struct cli_common *c, const char *path, const struct cli_stream *spec,
                     void *ctx);
 
+/* A number option's value in an interval, or a usage error naming the
+ * option and the interval; open_lo/open_hi exclude the ends. */
+double cli_number_arg(const char *opt, const char *arg, double lo, int open_lo, double hi,
+                      int open_hi);
+
 /* A duration option's value, or a usage error naming the option; "0" is
  * accepted when zero_ok. */
 int64_t cli_duration_arg(const char *opt, const char *arg, int zero_ok);

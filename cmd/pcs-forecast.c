@@ -123,9 +123,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_SHARD: parse_shard(o, optarg); break;
 		case OPT_SCORE: o->score = 1; break;
 		case OPT_THRESHOLD:
-			if (pcs_parse_double(optarg, &o->threshold) != 0 ||
-			    o->threshold < 0 || o->threshold > 1)
-				cli_usage_error("--anomaly-threshold: want a number in [0,1]: \"%s\"", optarg);
+			o->threshold = cli_number_arg("--anomaly-threshold", optarg, 0, 0, 1, 0);
 			break;
 		default:
 			cli_usage_error(NULL);

@@ -104,9 +104,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case 'c': o->capacity = optarg; break;
 		case OPT_CUTS: parse_cuts(o, optarg); break;
 		case OPT_UTIL_LIMIT:
-			if (pcs_parse_double(optarg, &o->util_limit) != 0 || !(o->util_limit > 0) ||
-			    o->util_limit > 1)
-				cli_usage_error("--util-limit: want a number in (0,1]: \"%s\"", optarg);
+			o->util_limit = cli_number_arg("--util-limit", optarg, 0, 1, 1, 0);
 			break;
 		case OPT_NO_DERATE: o->derate = 0; break;
 		default: cli_usage_error(NULL);

@@ -112,20 +112,10 @@ struct health_in {
 	uint64_t rng;
 };
 
-static double
-number_arg(const char *opt, const char *arg, double lo, double hi)
-{
-	double v;
-
-	if (pcs_parse_double(arg, &v) != 0 || v < lo || v > hi)
-		cli_usage_error("%s: want a number in [%g, %g]: \"%s\"", opt, lo, hi, arg);
-	return v;
-}
-
 static long
 whole_arg(const char *opt, const char *arg, long lo, long hi)
 {
-	double v = number_arg(opt, arg, (double)lo, (double)hi);
+	double v = cli_number_arg(opt, arg, (double)lo, 0, (double)hi, 0);
 
 	if (v != floor(v))
 		cli_usage_error("%s: want a whole number: \"%s\"", opt, arg);
@@ -168,22 +158,22 @@ parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PICK: o->pick = whole_arg("--pick", optarg, 1, 1000000000); break;
 		case OPT_SEED: o->seed = (uint64_t)whole_arg("--seed", optarg, 0, 2147483647L * 1024); break;
-		case OPT_CAP_W: o->p.capacity_weight = number_arg("--capacity-weight", optarg, 0, 1); break;
-		case OPT_LAT_POW: o->p.latency_power = number_arg("--latency-power", optarg, 0, 10); break;
-		case OPT_BONUS: o->p.shadow_bonus = number_arg("--shadow-bonus", optarg, 0, 1); break;
+		case OPT_CAP_W: o->p.capacity_weight = cli_number_arg("--capacity-weight", optarg, 0, 0, 1, 0); break;
+		case OPT_LAT_POW: o->p.latency_power = cli_number_arg("--latency-power", optarg, 0, 0, 10, 0); break;
+		case OPT_BONUS: o->p.shadow_bonus = cli_number_arg("--shadow-bonus", optarg, 0, 0, 1, 0); break;
 		case OPT_TAU: o->p.latency_tau = (double)cli_duration_arg("--latency-tau", optarg, 0); break;
 		case OPT_PEAK: o->p.peak_ewma = 1; break;
-		case OPT_STEP: o->p.max_step = number_arg("--max-step", optarg, 0.001, 1); break;
+		case OPT_STEP: o->p.max_step = cli_number_arg("--max-step", optarg, 0.001, 0, 1, 0); break;
 		case OPT_WINDOW: o->p.window = cli_duration_arg("--window", optarg, 0); break;
-		case OPT_MIN_REQ: o->p.min_requests = number_arg("--min-requests", optarg, 0, 1e12); break;
-		case OPT_ERR_T: o->p.error_threshold = number_arg("--error-threshold", optarg, 0.001, 1); break;
-		case OPT_SLOW_T: o->p.slow_threshold = number_arg("--slow-threshold", optarg, 0.001, 1); break;
-		case OPT_SLOW_MS: o->p.slow_ms = number_arg("--slow-ms", optarg, 0.001, 1e9); break;
+		case OPT_MIN_REQ: o->p.min_requests = cli_number_arg("--min-requests", optarg, 0, 0, 1e12, 0); break;
+		case OPT_ERR_T: o->p.error_threshold = cli_number_arg("--error-threshold", optarg, 0.001, 0, 1, 0); break;
+		case OPT_SLOW_T: o->p.slow_threshold = cli_number_arg("--slow-threshold", optarg, 0.001, 0, 1, 0); break;
+		case OPT_SLOW_MS: o->p.slow_ms = cli_number_arg("--slow-ms", optarg, 0.001, 0, 1e9, 0); break;
 		case OPT_SLEEP: o->p.sleep = cli_duration_arg("--sleep", optarg, 0); break;
 		case OPT_MAX_SLEEP: o->p.max_sleep = cli_duration_arg("--max-sleep", optarg, 0); break;
-		case OPT_PROBE: o->p.probe_share = number_arg("--probe-share", optarg, 0, 0.5); break;
+		case OPT_PROBE: o->p.probe_share = cli_number_arg("--probe-share", optarg, 0, 0, 0.5, 0); break;
 		case OPT_PROBE_OK: o->p.probe_successes = (int)whole_arg("--probe-successes", optarg, 1, 1000); break;
-		case OPT_EJECT: o->p.max_ejection = number_arg("--max-ejection", optarg, 0, 1); break;
+		case OPT_EJECT: o->p.max_ejection = cli_number_arg("--max-ejection", optarg, 0, 0, 1, 0); break;
 		case OPT_OVERPROV: o->overprov = whole_arg("--overprovisioning", optarg, 1, 1000000); break;
 		case OPT_R53_NAME: o->r53_name = optarg; break;
 		case OPT_R53_TYPE: o->r53_type = optarg; break;

@@ -79,16 +79,6 @@ struct obs_buf {
 	size_t cap;
 };
 
-static double
-fraction_arg(const char *opt, const char *arg, int open_low)
-{
-	double v;
-
-	if (pcs_parse_double(arg, &v) != 0 || v > 1 || v < 0 || (open_low && v == 0))
-		cli_usage_error("%s: want a number in %s0,1]: \"%s\"", opt, open_low ? "(" : "[", arg);
-	return v;
-}
-
 static void
 parse_options(struct options *o, int argc, char **argv)
 {
@@ -110,11 +100,10 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_WAIT: o->wait = (double)cli_duration_arg("--wait", optarg, 1); break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
-		case OPT_WARM_AT: o->p.warm_at = fraction_arg("--warm-at", optarg, 1); break;
-		case OPT_RELEASE: o->p.release_below = fraction_arg("--release-below", optarg, 0); break;
+		case OPT_WARM_AT: o->p.warm_at = cli_number_arg("--warm-at", optarg, 0, 1, 1, 0); break;
+		case OPT_RELEASE: o->p.release_below = cli_number_arg("--release-below", optarg, 0, 0, 1, 0); break;
 		case OPT_RESERVE:
-			if (pcs_parse_double(optarg, &o->p.reserve) != 0 || !(o->p.reserve >= 0 && o->p.reserve < 1))
-				cli_usage_error("--reserve: want a number in [0,1): \"%s\"", optarg);
+			o->p.reserve = cli_number_arg("--reserve", optarg, 0, 0, 1, 1);
 			break;
 		case OPT_ACTIVATE:
 			if (strcmp(optarg, "p50") == 0)

@@ -26,6 +26,11 @@ void pcs_state_unlock(int fd);
  * line and column of bad JSON, not the path (the caller adds it). */
 int pcs_state_read(const char *path, json_t **out, pcs_error *err);
 
+/* Check that st is a JSON object whose "format" is format and whose
+ * "version" is version (tool names the reader in the message). */
+int pcs_state_check(const json_t *st, const char *format, int version, const char *tool,
+                    pcs_error *err);
+
 /* Replace the file atomically with j (compact JSON and a newline). */
 int pcs_state_write(const char *path, const json_t *j, pcs_error *err);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pcs_route.h"
+#include "pcs_state.h"
 #include "pcs_strset.h"
 
 #define STATE_FORMAT "pcs-route-weights-state"
@@ -662,21 +663,13 @@ pcs_router_save(const pcs_router *r)
 int
 pcs_router_load(pcs_router *r, const json_t *st, pcs_error *err)
 {
-	const json_t *v, *es, *o;
+	const json_t *es, *o;
 	size_t i;
 
 	if (st == NULL)
 		return 0;
-	v = json_object_get(st, "format");
-	if (!json_is_object(st) || !json_is_string(v) || strcmp(json_string_value(v), STATE_FORMAT) != 0)
-		return pcs_error_set(err, PCS_EDATA, 0, NULL, "not a pcs-route-weights state file");
-	v = json_object_get(st, "version");
-	if (!json_is_integer(v))
-		return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file without a whole version number");
-	if (json_integer_value(v) != STATE_VERSION)
-		return pcs_error_set(err, PCS_EDATA, 0, NULL,
-		                     "state file version %lld, this pcs-route-weights reads version %d",
-		                     (long long)json_integer_value(v), STATE_VERSION);
+	if (pcs_state_check(st, STATE_FORMAT, STATE_VERSION, "pcs-route-weights", err) != 0)
+		return err->code;
 	es = json_object_get(st, "pops");
 	if (!json_is_array(es) || !json_is_integer(json_object_get(st, "last_tick")))
 		return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file: malformed");

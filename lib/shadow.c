@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pcs_shadow.h"
+#include "pcs_state.h"
 #include "pcs_strset.h"
 
 #define STATE_FORMAT "pcs-shadow-plan-state"
@@ -319,16 +320,8 @@ pcs_planner_load(pcs_planner *pl, const json_t *st, pcs_error *err)
 
 	if (st == NULL)
 		return 0;
-	v = json_object_get(st, "format");
-	if (!json_is_object(st) || !json_is_string(v) || strcmp(json_string_value(v), STATE_FORMAT) != 0)
-		return pcs_error_set(err, PCS_EDATA, 0, NULL, "not a pcs-shadow-plan state file");
-	v = json_object_get(st, "version");
-	if (!json_is_integer(v))
-		return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file without a whole version number");
-	if (json_integer_value(v) != STATE_VERSION)
-		return pcs_error_set(err, PCS_EDATA, 0, NULL,
-		                     "state file version %lld, this pcs-shadow-plan reads version %d",
-		                     (long long)json_integer_value(v), STATE_VERSION);
+	if (pcs_state_check(st, STATE_FORMAT, STATE_VERSION, "pcs-shadow-plan", err) != 0)
+		return err->code;
 	v = json_object_get(st, "topology");
 	if (!json_is_string(v) || strcmp(json_string_value(v), pl->t->id) != 0)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL,

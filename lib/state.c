@@ -116,6 +116,24 @@ pcs_state_read(const char *path, json_t **out, pcs_error *err)
 	return 0;
 }
 
+int
+pcs_state_check(const json_t *st, const char *format, int version, const char *tool,
+                pcs_error *err)
+{
+	const json_t *v = json_object_get(st, "format");
+
+	if (!json_is_object(st) || !json_is_string(v) || strcmp(json_string_value(v), format) != 0)
+		return pcs_error_set(err, PCS_EDATA, 0, NULL, "not a %s state file", tool);
+	v = json_object_get(st, "version");
+	if (!json_is_integer(v))
+		return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file without a whole version number");
+	if (json_integer_value(v) != version)
+		return pcs_error_set(err, PCS_EDATA, 0, NULL,
+		                     "state file version %lld, this %s reads version %d",
+		                     (long long)json_integer_value(v), tool, version);
+	return 0;
+}
+
 static int
 fsync_dir(const char *path)
 {

@@ -738,7 +738,7 @@ metrics_ndjson() {
 
 @test "usage: --anomaly-threshold 2" {
 	run --separate-stderr pcs-forecast --anomaly-threshold 2 testdata/metrics.csv
-	assert_usage_error 'pcs-forecast: --anomaly-threshold: want a number in [0,1]: "2"'
+	assert_usage_error 'pcs-forecast: --anomaly-threshold: want a number in [0, 1]: "2"'
 }
 
 # --- bad input: the table in testdata/bad/ --------------------------------

@@ -776,17 +776,17 @@ risk() {
 
 @test "usage: --util-limit 0" {
 	run --separate-stderr pcs-risk --util-limit 0 -c testdata/risk/cap-one.csv testdata/risk/one.csv
-	assert_usage_error 'pcs-risk: --util-limit: want a number in (0,1]: "0"' pcs-risk
+	assert_usage_error 'pcs-risk: --util-limit: want a number in (0, 1]: "0"' pcs-risk
 }
 
 @test "usage: --util-limit 1.5" {
 	run --separate-stderr pcs-risk --util-limit 1.5 -c testdata/risk/cap-one.csv testdata/risk/one.csv
-	assert_usage_error 'pcs-risk: --util-limit: want a number in (0,1]: "1.5"' pcs-risk
+	assert_usage_error 'pcs-risk: --util-limit: want a number in (0, 1]: "1.5"' pcs-risk
 }
 
 @test "usage: --util-limit x" {
 	run --separate-stderr pcs-risk --util-limit x -c testdata/risk/cap-one.csv testdata/risk/one.csv
-	assert_usage_error 'pcs-risk: --util-limit: want a number in (0,1]: "x"' pcs-risk
+	assert_usage_error 'pcs-risk: --util-limit: want a number in (0, 1]: "x"' pcs-risk
 }
 
 @test "usage: -o xml" {

@@ -997,17 +997,17 @@ usage() {
 
 @test "usage: --warm-at 0" {
 	usage -t "$TOPO" --warm-at 0 testdata/plan/surge/step-02.csv
-	assert_usage_error 'pcs-shadow-plan: --warm-at: want a number in (0,1]: "0"' pcs-shadow-plan
+	assert_usage_error 'pcs-shadow-plan: --warm-at: want a number in (0, 1]: "0"' pcs-shadow-plan
 }
 
 @test "usage: --warm-at 1.5" {
 	usage -t "$TOPO" --warm-at 1.5 testdata/plan/surge/step-02.csv
-	assert_usage_error 'pcs-shadow-plan: --warm-at: want a number in (0,1]: "1.5"' pcs-shadow-plan
+	assert_usage_error 'pcs-shadow-plan: --warm-at: want a number in (0, 1]: "1.5"' pcs-shadow-plan
 }
 
 @test "usage: --release-below -0.1" {
 	usage -t "$TOPO" --release-below -0.1 testdata/plan/surge/step-02.csv
-	assert_usage_error 'pcs-shadow-plan: --release-below: want a number in [0,1]: "-0.1"' pcs-shadow-plan
+	assert_usage_error 'pcs-shadow-plan: --release-below: want a number in [0, 1]: "-0.1"' pcs-shadow-plan
 }
 
 @test "usage: --activate-on p90" {
@@ -1017,12 +1017,12 @@ usage() {
 
 @test "usage: --reserve 1" {
 	usage -t "$TOPO" --reserve 1 testdata/plan/surge/step-02.csv
-	assert_usage_error 'pcs-shadow-plan: --reserve: want a number in [0,1): "1"' pcs-shadow-plan
+	assert_usage_error 'pcs-shadow-plan: --reserve: want a number in [0, 1): "1"' pcs-shadow-plan
 }
 
 @test "usage: --reserve x names the same range as --reserve 1" {
 	usage -t "$TOPO" --reserve x testdata/plan/surge/step-02.csv
-	assert_usage_error 'pcs-shadow-plan: --reserve: want a number in [0,1): "x"' pcs-shadow-plan
+	assert_usage_error 'pcs-shadow-plan: --reserve: want a number in [0, 1): "x"' pcs-shadow-plan
 }
 
 @test "usage: -f yaml" {
