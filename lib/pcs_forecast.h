@@ -6,20 +6,21 @@
  * latest observation for anomalies.
  *
  * Split conformal, per key: the history is cut into a training part and a
- * calibration window (its last quarter, at least the longest horizon plus 20
+ * calibration window (its last third, at least the longest horizon plus 20
  * steps, at most half).  Each candidate model is fitted on the training part
  * only, then run through the calibration window; at every origin t there its
  * h-step forecast is compared with what happened, giving per horizon an
  * empirical distribution of errors on the model's scale.  The candidate with
  * the lowest mean absolute error (averaged over horizons) is chosen; it is
- * refitted on all the history for the point forecast, and the quantile at
+ * refitted on the recent history (at most max(2016 steps, six longest
+ * cycles)) and run to the end for the point forecast, and the quantile at
  * level q is the point forecast plus the q-quantile of its calibration errors
  * (recency-weighted, pcs_quantile_weighted), back-transformed.  Quantiles
  * never cross and never go below zero.  The mean is the model's point
  * forecast (for ets-mul, exp of the log-scale forecast), not shifted by the
  * calibration errors.
- * Horizons with fewer than PCS_MIN_CALIBRATION errors borrow the widest
- * calibrated horizon's errors scaled by sqrt(h/h'); with none at all the
+ * Horizons with fewer than PCS_MIN_CALIBRATION errors borrow the longest
+ * calibrated shorter horizon's errors scaled by sqrt(h/h'); with none the
  * interval is a Gaussian random walk from the spread of first differences.
  */
 #ifndef PCS_FORECAST_H
