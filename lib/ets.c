@@ -81,20 +81,6 @@ pcs_ets_free(struct pcs_ets *e)
 	free(e);
 }
 
-size_t
-pcs_ets_min_history(const struct pcs_ets *e)
-{
-	size_t m = e->m1 > e->m2 ? e->m1 : e->m2;
-
-	return m > 1 ? 2 * m : 4;
-}
-
-const struct pcs_ets_params *
-pcs_ets_params_of(const struct pcs_ets *e)
-{
-	return &e->p;
-}
-
 static double
 mean_of(const double *z, size_t from, size_t to)
 {

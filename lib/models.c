@@ -72,14 +72,6 @@ pcs_model_untransform(const pcs_model *m, double z)
 	return m->kind == PCS_MODEL_ETS_MUL ? exp(z) : z;
 }
 
-size_t
-pcs_model_min_history(const pcs_model *m)
-{
-	if (m->ets)
-		return pcs_ets_min_history(m->ets);
-	return m->kind == PCS_MODEL_SNAIVE && m->period1 > 1 ? (size_t)m->period1 : 1;
-}
-
 int
 pcs_model_fit(pcs_model *m, const double *z, size_t n)
 {
@@ -121,8 +113,3 @@ pcs_model_forecast_path(const pcs_model *m, const size_t *h, size_t n, double *o
 		out[j] = pcs_snaive_forecast(m->sn, h[j]);
 }
 
-const struct pcs_ets_params *
-pcs_model_ets_params(const pcs_model *m)
-{
-	return m->ets ? pcs_ets_params_of(m->ets) : NULL;
-}

@@ -42,9 +42,6 @@ int pcs_model_kind_of(const pcs_model *m);
 double pcs_model_transform(const pcs_model *m, double y);
 double pcs_model_untransform(const pcs_model *m, double z);
 
-/* Observations needed before the model is meaningful (two longest cycles). */
-size_t pcs_model_min_history(const pcs_model *m);
-
 /* Fit the parameters to z[0..n) (working scale; ets: least squares of
  * one-step errors with GSL's Nelder-Mead simplex, started from the current
  * parameters), then leave the state reset to the start of z.  0 or -1. */
@@ -63,24 +60,21 @@ double pcs_model_forecast(const pcs_model *m, size_t h);
  * calls of pcs_model_forecast). */
 void pcs_model_forecast_path(const pcs_model *m, const size_t *h, size_t n, double *out);
 
-/* The ets smoothing parameters (for reports); NULL for other models. */
+/* The ets smoothing parameters. */
 struct pcs_ets_params {
 	double alpha, beta, phi, gamma1, gamma2, rho;
 };
-const struct pcs_ets_params *pcs_model_ets_params(const pcs_model *m);
 
 /* Internal to the model files. */
 struct pcs_ets;
 struct pcs_snaive;
 struct pcs_ets *pcs_ets_new(int period1, int period2);
 void pcs_ets_free(struct pcs_ets *e);
-size_t pcs_ets_min_history(const struct pcs_ets *e);
 int pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n);
 void pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n);
 double pcs_ets_update(struct pcs_ets *e, double z);
 double pcs_ets_forecast(const struct pcs_ets *e, size_t h);
 void pcs_ets_forecast_path(const struct pcs_ets *e, const size_t *h, size_t n, double *out);
-const struct pcs_ets_params *pcs_ets_params_of(const struct pcs_ets *e);
 struct pcs_snaive *pcs_snaive_new(int period);
 void pcs_snaive_free(struct pcs_snaive *s);
 void pcs_snaive_reset(struct pcs_snaive *s);

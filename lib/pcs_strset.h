@@ -16,6 +16,5 @@ int pcs_strset_has(const pcs_strset *set, const char *s);
 int pcs_strset_put(pcs_strset *set, const char *s, size_t val);
 /* The number attached to s: 1 and *val, or 0 when s is not in the set. */
 int pcs_strset_get(const pcs_strset *set, const char *s, size_t *val);
-size_t pcs_strset_count(const pcs_strset *set);
 
 #endif

@@ -124,8 +124,3 @@ pcs_strset_get(const pcs_strset *set, const char *s, size_t *val)
 	return 1;
 }
 
-size_t
-pcs_strset_count(const pcs_strset *set)
-{
-	return set->count;
-}
