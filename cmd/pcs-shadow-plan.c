@@ -77,6 +77,7 @@ struct obs_buf {
 	struct pcs_risk_obs o;
 	struct pcs_risk_horizon *h;
 	size_t cap;
+	int64_t issued;          /* the issue time its rows come from */
 };
 
 static void
@@ -307,6 +308,25 @@ take_risk(pcs_reader *r, const int *h, struct risk_in *ri, pcs_error *err)
 		ri->now = target - hz.horizon_s;
 	if ((ob = obs_for(ri, group, pop)) == NULL)
 		return 0;
+	/* only the latest issue of a primary counts: an older forecast's rows
+	 * are dropped, a newer one's replace them, and a horizon given twice in
+	 * one issue keeps its last row (so memory follows the topology) */
+	if (ob->o.nh > 0 && target - hz.horizon_s < ob->issued)
+		return 0;
+	if (ob->o.nh == 0 || target - hz.horizon_s > ob->issued) {
+		ob->o.nh = 0;
+		ob->o.risk = 0;
+		ob->issued = target - hz.horizon_s;
+	}
+	for (size_t i = 0; i < ob->o.nh; i++)
+		if (ob->h[i].horizon_s == hz.horizon_s) {
+			ob->h[i] = hz;
+			ob->o.risk = 0;
+			for (size_t k = 0; k < ob->o.nh; k++)
+				ob->o.risk = fmax(ob->o.risk, ob->h[k].p_exceed);
+			ob->o.risk = fmax(ob->o.risk, risk);
+			return 0;
+		}
 	if (ob->o.nh == ob->cap) {
 		size_t nc = ob->cap ? ob->cap * 2 : 4;
 		struct pcs_risk_horizon *nh = realloc(ob->h, nc * sizeof *nh);
