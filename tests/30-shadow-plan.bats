@@ -1082,3 +1082,21 @@ usage() {
 	run ls -A "$BATS_TEST_TMPDIR/st"
 	assert_output ""
 }
+
+@test "only a primary's latest issue counts: the same risk twice, or an older issue after it, plans as once" {
+	local s=testdata/plan/surge
+	run pcs-shadow-plan -t testdata/plan/topology.csv "$s/step-03.csv"
+	assert_success
+	local once=$output
+	run pcs-shadow-plan -t testdata/plan/topology.csv "$s/step-03.csv" "$s/step-03.csv"
+	assert_success
+	assert_equal "$output" "$once"
+	# an older, riskier issue read after a newer, calm one does not count
+	run pcs-shadow-plan -t testdata/plan/topology.csv "$s/step-10.csv"
+	assert_success
+	local calm=$output
+	[ "$calm" != "$once" ]
+	run pcs-shadow-plan -t testdata/plan/topology.csv "$s/step-10.csv" "$s/step-03.csv"
+	assert_success
+	assert_equal "$output" "$calm"
+}
