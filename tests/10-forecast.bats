@@ -14,25 +14,6 @@ setup_file() {
 
 # --- helpers -------------------------------------------------------------
 
-# assert_golden NAME
-# Run the command listed for NAME in testdata/golden/commands and compare its
-# output with testdata/golden/NAME; it must exit 0 and say nothing on stderr.
-assert_golden() {
-	local name=$1 cmd rc=0
-
-	cmd=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ +/, ""); print }' \
-		testdata/golden/commands)
-	[ -n "$cmd" ] || fail "no command for $name in testdata/golden/commands"
-	[ -f "testdata/golden/$name" ] || fail "missing golden testdata/golden/$name (make goldens)"
-	set -f
-	# shellcheck disable=SC2086
-	$cmd >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
-	set +f
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
-	assert_equal "$rc" 0
-	assert_file_equal "testdata/golden/$name" "$BATS_TEST_TMPDIR/out"
-}
-
 # assert_bad NAME
 # The table of bad inputs: testdata/bad/NAME.csv (or .ndjson) must make
 # pcs-forecast exit with the status in NAME.status and write exactly NAME.err

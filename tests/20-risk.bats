@@ -18,46 +18,6 @@ HEADER=group,pop,horizon_s,target,demand_p50,demand_p99,capacity_rps,headroom_rp
 
 # --- helpers -------------------------------------------------------------
 
-# assert_golden NAME
-# Run the command listed for NAME in testdata/golden/commands and compare its
-# output with testdata/golden/NAME; it must exit 0 and say nothing on stderr.
-assert_golden() {
-	local name=$1 cmd rc=0
-
-	cmd=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ +/, ""); print }' \
-		testdata/golden/commands)
-	[ -n "$cmd" ] || fail "no command for $name in testdata/golden/commands"
-	[ -f "testdata/golden/$name" ] || fail "missing golden testdata/golden/$name (make goldens)"
-	set -f
-	# shellcheck disable=SC2086
-	$cmd >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
-	set +f
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
-	assert_equal "$rc" 0
-	assert_file_equal "testdata/golden/$name" "$BATS_TEST_TMPDIR/out"
-}
-
-# bad_case NAME: sets input (NAME.csv or NAME.ndjson), want_err, want_status
-# and args (NAME.args split on blanks, or the default given) for a case in
-# testdata/bad, where the caller has already cd'ed.
-bad_case() {
-	local f
-
-	input=''
-	for f in "$1".*; do
-		case $f in *.err | *.status | *.args) ;; *) input=$f ;; esac
-	done
-	[ -f "$input" ] || fail "no input testdata/bad/$1.*"
-	want_err=$(cat "$1.err")
-	want_status=$(cat "$1.status")
-	args=()
-	if [ -f "$1.args" ]; then
-		read -ra args <"$1.args"
-	else
-		read -ra args <<<"$2"
-	fi
-}
-
 # assert_bad_forecast NAME
 # testdata/bad/NAME.csv (or .ndjson) as the forecast stream, with the
 # capacity snapshot ../risk/cap-one.csv unless NAME.args gives the options:

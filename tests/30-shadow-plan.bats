@@ -21,25 +21,6 @@ TOPO=testdata/plan/topology.csv
 
 # --- helpers -------------------------------------------------------------
 
-# assert_golden NAME
-# Run the command listed for NAME in testdata/golden/commands and compare its
-# output with testdata/golden/NAME; it must exit 0 and say nothing on stderr.
-assert_golden() {
-	local name=$1 cmd rc=0
-
-	cmd=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ +/, ""); print }' \
-		testdata/golden/commands)
-	[ -n "$cmd" ] || fail "no command for $name in testdata/golden/commands"
-	[ -f "testdata/golden/$name" ] || fail "missing golden testdata/golden/$name (make goldens)"
-	set -f
-	# shellcheck disable=SC2086
-	$cmd >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
-	set +f
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
-	assert_equal "$rc" 0
-	assert_file_equal "testdata/golden/$name" "$BATS_TEST_TMPDIR/out"
-}
-
 # play SCENARIO
 # Play testdata/plan/SCENARIO afresh and set $output to what each step did,
 # one line per plan row: "NN action from->to pop instances primary".
@@ -64,20 +45,6 @@ steps() {
 			"$(printf '%s/step-%02d.csv' "$dir" "$i")" >/dev/null ||
 			fail "step $i of $dir failed"
 	done
-}
-
-# bad_case NAME: sets input, want_err, want_status for testdata/bad/NAME.*,
-# where the caller has already cd'ed.
-bad_case() {
-	local f
-
-	input=''
-	for f in "$1".*; do
-		case $f in *.err | *.status | *.args) ;; *) input=$f ;; esac
-	done
-	[ -f "$input" ] || fail "no input testdata/bad/$1.*"
-	want_err=$(cat "$1.err")
-	want_status=$(cat "$1.status")
 }
 
 # assert_bad_topology NAME

@@ -25,25 +25,6 @@ SCENARIOS="latency failing recovery repeated relapse panic shadow plan low-traff
 
 # --- helpers -------------------------------------------------------------
 
-# assert_golden NAME
-# Run the command listed for NAME in testdata/golden/commands and compare its
-# output with testdata/golden/NAME; it must exit 0 and say nothing on stderr.
-assert_golden() {
-	local name=$1 cmd rc=0
-
-	cmd=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ +/, ""); print }' \
-		testdata/golden/commands)
-	[ -n "$cmd" ] || fail "no command for $name in testdata/golden/commands"
-	[ -f "testdata/golden/$name" ] || fail "missing golden testdata/golden/$name (make goldens)"
-	set -f
-	# shellcheck disable=SC2086
-	$cmd >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
-	set +f
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
-	assert_equal "$rc" 0
-	assert_file_equal "testdata/golden/$name" "$BATS_TEST_TMPDIR/out"
-}
-
 # play [--state] SCENARIO
 # Play testdata/route/SCENARIO (with --each-tick, or run by run on a state
 # file) into $BATS_TEST_TMPDIR/SCENARIO.csv; it must exit 0 and say nothing
@@ -111,20 +92,6 @@ feed() {
 # tick_rows FILE TS: the header and the rows of tick TS of a weights CSV
 tick_rows() {
 	awk -F, -v ts="$2" 'NR == 1 || $1 == ts' "$1"
-}
-
-# bad_case NAME: sets input, want_err, want_status for testdata/bad/NAME.*,
-# where the caller has already cd'ed.
-bad_case() {
-	local f
-
-	input=''
-	for f in "$1".*; do
-		case $f in *.err | *.status | *.args) ;; *) input=$f ;; esac
-	done
-	[ -f "$input" ] || fail "no input testdata/bad/$1.*"
-	want_err=$(cat "$1.err")
-	want_status=$(cat "$1.status")
 }
 
 # assert_bad_health NAME
