@@ -475,48 +475,152 @@ done:
 		*mean = 0;
 }
 
+struct pcs_forecaster {
+	struct pcs_forecast_config cfg;   /* with its own copies of the arrays */
+	size_t *horizons;
+	double *levels;
+	struct candidate c;
+	double rw_sd;
+	double *ring;              /* the last `window` one-step residuals */
+	size_t window, nring, next;
+	double score;              /* of the latest observation */
+	double *scratch;
+};
+
+void
+pcs_forecaster_free(pcs_forecaster *f)
+{
+	if (f == NULL)
+		return;
+	candidate_free(&f->c, f->cfg.nhorizons);
+	free(f->horizons);
+	free(f->levels);
+	free(f->ring);
+	free(f->scratch);
+	free(f);
+}
+
+/* The robust score of r against the residuals in the ring. */
+static double
+ring_score(pcs_forecaster *f, double r)
+{
+	double center, scale;
+
+	if (isnan(r))
+		return 0;
+	if (f->nring < ANOMALY_WINDOW_MIN)
+		return 0;
+	memcpy(f->scratch, f->ring, f->nring * sizeof *f->ring);
+	pcs_robust_scale(f->scratch, f->nring, &center, &scale);
+	return pcs_anomaly_score(r, center, scale);
+}
+
+static void
+ring_push(pcs_forecaster *f, double r)
+{
+	if (isnan(r))
+		return;
+	f->ring[f->next] = r;
+	f->next = (f->next + 1) % f->window;
+	if (f->nring < f->window)
+		f->nring++;
+}
+
+pcs_forecaster *
+pcs_forecaster_new(const pcs_series *s, const struct pcs_forecast_config *cfg, pcs_error *err)
+{
+	pcs_forecaster *f = calloc(1, sizeof *f);
+	struct plan p;
+	double *resid = NULL;
+	size_t start;
+
+	if (f == NULL)
+		goto nomem;
+	f->cfg = *cfg;
+	f->horizons = malloc((cfg->nhorizons + 1) * sizeof *f->horizons);
+	f->levels = malloc((cfg->nlevels + 1) * sizeof *f->levels);
+	if (f->horizons == NULL || f->levels == NULL)
+		goto nomem;
+	memcpy(f->horizons, cfg->horizons, cfg->nhorizons * sizeof *f->horizons);
+	memcpy(f->levels, cfg->levels, cfg->nlevels * sizeof *f->levels);
+	f->cfg.horizons = f->horizons;
+	f->cfg.levels = f->levels;
+	make_plan(s, &f->cfg, &p);
+	if (choose(s, &f->cfg, &p, &f->c) != 0)
+		goto nomem;
+	f->window = anomaly_window(&p);
+	f->ring = malloc(f->window * sizeof *f->ring);
+	f->scratch = malloc(f->window * sizeof *f->scratch);
+	resid = malloc(s->n * sizeof *resid);
+	if (f->ring == NULL || f->scratch == NULL || resid == NULL)
+		goto nomem;
+	start = final_run(&f->c, s, &p, s->n > f->window + 1 ? s->n - f->window - 1 : 0, resid, NULL);
+	/* the residuals before the latest fill the ring; the latest is scored */
+	for (size_t t = start; t + 1 < s->n; t++)
+		ring_push(f, resid[t]);
+	f->score = ring_score(f, resid[s->n - 1]);
+	ring_push(f, resid[s->n - 1]);
+	f->rw_sd = diff_spread(f->c.z, s->n);
+	free(resid);
+	return f;
+nomem:
+	free(resid);
+	pcs_forecaster_free(f);
+	pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	return NULL;
+}
+
+int
+pcs_forecaster_model(const pcs_forecaster *f)
+{
+	return f->c.kind;
+}
+
+double
+pcs_forecaster_observe(pcs_forecaster *f, double y)
+{
+	double z = isnan(y) ? NAN : pcs_model_transform(f->c.m, y);
+	double r = isnan(z) ? NAN : z - pcs_model_forecast(f->c.m, 1);
+
+	pcs_model_update(f->c.m, z);
+	f->score = ring_score(f, r);
+	ring_push(f, r);
+	return f->score;
+}
+
+int
+pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_error *err)
+{
+	size_t nh = f->cfg.nhorizons;
+
+	memset(out, 0, sizeof *out);
+	out->mean = calloc(nh ? nh : 1, sizeof *out->mean);
+	out->quantiles = calloc(nh * f->cfg.nlevels + 1, sizeof *out->quantiles);
+	if (out->mean == NULL || out->quantiles == NULL) {
+		pcs_forecast_result_free(out);
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	}
+	out->model = f->c.kind;
+	out->anomaly_score = f->score;
+	for (size_t j = 0; j < nh; j++)
+		predictive(&f->c, &f->cfg, j, pcs_model_forecast(f->c.m, f->cfg.horizons[j]), f->rw_sd,
+		           &out->mean[j], out->quantiles + j * f->cfg.nlevels);
+	return 0;
+}
+
 int
 pcs_forecast_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
                     struct pcs_forecast_result *out, pcs_error *err)
 {
-	struct plan p;
-	struct candidate c;
-	double *resid = NULL, *scratch = NULL, rw_sd;
-	size_t nh = cfg->nhorizons, start, w;
+	pcs_forecaster *f = pcs_forecaster_new(s, cfg, err);
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	out->mean = calloc(nh ? nh : 1, sizeof *out->mean);
-	out->quantiles = calloc(nh * cfg->nlevels + 1, sizeof *out->quantiles);
-	if (out->mean == NULL || out->quantiles == NULL)
-		goto nomem;
-	make_plan(s, cfg, &p);
-	if (choose(s, cfg, &p, &c) != 0)
-		goto nomem;
-	out->model = c.kind;
-	w = anomaly_window(&p);
-	resid = malloc(s->n * sizeof *resid);
-	scratch = malloc(w * sizeof *scratch);
-	if (resid == NULL || scratch == NULL) {
-		candidate_free(&c, nh);
-		goto nomem;
-	}
-	start = final_run(&c, s, &p, s->n > w + 1 ? s->n - w - 1 : 0, resid, NULL);
-	out->anomaly_score = score_at(resid, start, s->n - 1, w, scratch);
-	if (isnan(out->anomaly_score))
-		out->anomaly_score = 0;
-	rw_sd = diff_spread(c.z, s->n);
-	for (size_t j = 0; j < nh; j++)
-		predictive(&c, cfg, j, pcs_model_forecast(c.m, cfg->horizons[j]), rw_sd,
-		           &out->mean[j], out->quantiles + j * cfg->nlevels);
-	candidate_free(&c, nh);
-	free(resid);
-	free(scratch);
-	return 0;
-nomem:
-	free(resid);
-	free(scratch);
-	pcs_forecast_result_free(out);
-	return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	if (f == NULL)
+		return err ? err->code : PCS_ENOMEM;
+	rc = pcs_forecaster_predict(f, out, err);
+	pcs_forecaster_free(f);
+	return rc;
 }
 
 int

@@ -78,6 +78,22 @@ int pcs_forecast_series(const pcs_series *s, const struct pcs_forecast_config *c
                         struct pcs_forecast_result *out, pcs_error *err);
 void pcs_forecast_result_free(struct pcs_forecast_result *r);
 
+/* A forecaster fitted once and then fed new observations one at a time, so
+ * that forecasts between refits cost O(1) per step (replay, live loops):
+ * pcs_forecaster_new fits as pcs_forecast_series does and keeps the chosen
+ * model at the end of s with its calibration errors; each observe moves the
+ * model's state on by one step (NaN: a gap) and returns that observation's
+ * anomaly score; predict forecasts from the current state.  Parameters and
+ * calibration stay those of the fit until the next pcs_forecaster_new. */
+typedef struct pcs_forecaster pcs_forecaster;
+
+pcs_forecaster *pcs_forecaster_new(const pcs_series *s, const struct pcs_forecast_config *cfg,
+                                   pcs_error *err);
+void pcs_forecaster_free(pcs_forecaster *f);
+double pcs_forecaster_observe(pcs_forecaster *f, double y);
+int pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_error *err);
+int pcs_forecaster_model(const pcs_forecaster *f);
+
 /* One-step-ahead expectation and anomaly score of every slot of s, with the
  * model chosen as for a forecast (cfg->horizons may be empty).  expected and
  * score have s->n entries; gaps get NaN.  *model receives the kind used. */

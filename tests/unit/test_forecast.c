@@ -151,6 +151,40 @@ main(void)
 		ok(negative == 0 && crossed == 0, "no negative and no crossed quantiles");
 	}
 	{
+		/* the online forecaster: fit once, then observe and predict */
+		pcs_series full = make_series(24 * 21 + 30, 3600, 100, 30, 1), s = full;
+		size_t hh[2] = { 1, 6 };
+		double lv[2] = { 0.05, 0.95 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 2, lv, 2 };
+		struct pcs_forecast_result a, b;
+		pcs_forecaster *f;
+		double worst = 0, jump;
+
+		s.n -= 30;
+		pcs_forecast_series(&s, &cfg, &a, &err);
+		f = pcs_forecaster_new(&s, &cfg, &err);
+		pcs_forecaster_predict(f, &b, &err);
+		ok(f && a.mean[1] == b.mean[1] && a.quantiles[3] == b.quantiles[3] &&
+		   a.anomaly_score == b.anomaly_score, "a fresh forecaster predicts as pcs_forecast_series");
+		pcs_forecast_result_free(&a);
+		pcs_forecast_result_free(&b);
+		for (size_t t = s.n; t < s.n + 24; t++) {
+			pcs_forecaster_predict(f, &b, &err);
+			worst = fmax(worst, fabs(b.mean[0] - full.y[t]));
+			pcs_forecast_result_free(&b);
+			pcs_forecaster_observe(f, full.y[t]);
+		}
+		ok(worst < 5, "fed step by step for a day, its one-step forecasts stay within the noise (worst %.2f)", worst);
+		ok(pcs_forecaster_observe(f, NAN) == 0, "a gap scores 0 and moves the state on");
+		jump = pcs_forecaster_observe(f, 400);
+		ok(jump > 0.999, "a jump to four times the level is an anomaly (%.6f)", jump);
+		pcs_forecaster_predict(f, &b, &err);
+		ok(b.anomaly_score == jump && b.model == PCS_MODEL_ETS, "predict carries the latest score");
+		pcs_forecast_result_free(&b);
+		pcs_forecaster_free(f);
+		pcs_series_free(&full);
+	}
+	{
 		/* short histories degrade to simpler models instead of failing */
 		double y[3] = { 5, 6, 7 };
 		pcs_series s = { 0, 3600, 3, y, 3, 0 };
