@@ -2,7 +2,8 @@
  *
  * A state file is read and written under an exclusive flock(2) on
  * "<path>.lock", so overlapping runs (cron) take turns.  It is written to a
- * temporary file made by mkstemp(3) in the same directory (mode 0600),
+ * temporary file "<path>.pcs-tmp.XXXXXX" made by mkstemp(3) in the same
+ * directory (mode 0600),
  * fsync'd, renamed over the old one, and the directory fsync'd: a crash at
  * any point leaves either the old or the new file, never a torn one; the
  * temporary files of writers killed mid-write are removed by the next run

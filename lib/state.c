@@ -13,7 +13,11 @@
 
 #include "pcs_state.h"
 
-/* Remove the temporary files of writers killed mid-write ("<path>.XXXXXX"):
+/* A writer's temporary file: "<path>" TMP_INFIX and six mkstemp(3)
+ * characters, a name no one else would give a file. */
+#define TMP_INFIX ".pcs-tmp."
+
+/* Remove the temporary files of writers killed mid-write:
  * with the lock held, no writer is alive to own them. */
 static void
 remove_stale(const char *path)
@@ -32,8 +36,9 @@ remove_stale(const char *path)
 		goto out;
 	while ((e = readdir(d)) != NULL) {
 		char full[4096];
-		if (strncmp(e->d_name, base, blen) != 0 || e->d_name[blen] != '.' ||
-		    strlen(e->d_name) != blen + 7 || strcmp(e->d_name + blen, ".lock") == 0)
+		if (strncmp(e->d_name, base, blen) != 0 ||
+		    strncmp(e->d_name + blen, TMP_INFIX, strlen(TMP_INFIX)) != 0 ||
+		    strlen(e->d_name) != blen + strlen(TMP_INFIX) + 6)
 			continue;
 		if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) < (int)sizeof full)
 			unlink(full);
@@ -159,7 +164,7 @@ pcs_state_write(const char *path, const json_t *j, pcs_error *err)
 	size_t len, off = 0;
 	int fd;
 
-	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
+	if (snprintf(tmp, sizeof tmp, "%s" TMP_INFIX "XXXXXX", path) >= (int)sizeof tmp)
 		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s: path too long", path);
 	if ((text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");

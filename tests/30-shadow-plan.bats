@@ -1067,3 +1067,15 @@ usage() {
 	assert_success
 	assert_equal "$output" "$calm"
 }
+
+@test "regression: only the writer's own stale temporary files are removed, not a file named state.before" {
+	local d=$BATS_TEST_TMPDIR
+	echo keep >"$d/s.before"
+	echo stale >"$d/s.pcs-tmp.abcdef"
+	run pcs-shadow-plan -t testdata/plan/topology.csv --state "$d/s" testdata/plan/surge/step-01.csv
+	assert_success
+	[ -f "$d/s.before" ]
+	[ "$(cat "$d/s.before")" = keep ]
+	[ ! -e "$d/s.pcs-tmp.abcdef" ]
+	[ -f "$d/s" ]
+}
