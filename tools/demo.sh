@@ -56,4 +56,15 @@ echo
 pcs-shadow-plan -t testdata/topology.csv --warm-at 0.02 --release-below 0.01 -f kubectl \
 	<"$state/risk.csv"
 echo
-echo "See man/pcs-forecast.1 (man -l man/pcs-forecast.1) and man/pcs.7 for more."
+echo "== pcs-route-weights on 5 minutes of health samples (testdata/health.csv):"
+echo "   fra's latency climbs, ams fails for a minute (its breaker opens, then"
+echo "   half-opens and closes), par becomes an active shadow; the last tick:"
+echo
+pcs-route-weights testdata/health.csv | cut -d, -f2-7 |
+	awk -F, -v OFS=, 'NR > 1 { $4 = sprintf("%.3f", $4) } { print }' | show
+echo
+echo "   the same weights as HAProxy runtime commands:"
+echo
+pcs-route-weights -f haproxy testdata/health.csv
+echo
+echo "See man/pcs.7 (man -l man/pcs.7) for the pipeline and each tool's page for more."
