@@ -92,18 +92,7 @@ risk() {
 }
 
 @test "goldens: every risk-* golden listed is checked here" {
-	local name
-	while read -r name _; do
-		case $name in risk-*) ;; *) continue ;; esac
-		[ -f "testdata/golden/$name" ] || fail "testdata/golden/$name missing (make goldens)"
-		grep -q "assert_golden $name\$" "$BATS_TEST_FILENAME" ||
-			fail "no test checks testdata/golden/$name"
-	done <testdata/golden/commands
-	for name in testdata/golden/risk-*; do
-		name=${name##*/}
-		grep -q "^$name " testdata/golden/commands ||
-			fail "testdata/golden/$name is not listed in testdata/golden/commands"
-	done
+	assert_goldens_checked risk-
 }
 
 @test "pipeline: pcs-forecast | pcs-risk gives the default golden" {

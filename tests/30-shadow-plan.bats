@@ -179,18 +179,7 @@ hold_lock() {
 }
 
 @test "goldens: every plan-* golden listed is checked here" {
-	local name
-	while read -r name _; do
-		case $name in plan-*) ;; *) continue ;; esac
-		[ -f "testdata/golden/$name" ] || fail "testdata/golden/$name missing (make goldens)"
-		grep -q "assert_golden $name\$" "$BATS_TEST_FILENAME" ||
-			fail "no test checks testdata/golden/$name"
-	done <testdata/golden/commands
-	for name in testdata/golden/plan-*; do
-		name=${name##*/}
-		grep -q "^$name " testdata/golden/commands ||
-			fail "testdata/golden/$name is not listed in testdata/golden/commands"
-	done
+	assert_goldens_checked plan-
 }
 
 # --- the scenarios, step by step, against the lifecycle in pcs_shadow.h --------

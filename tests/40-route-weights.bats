@@ -259,18 +259,7 @@ chi_square() {
 }
 
 @test "goldens: every route-* golden listed is checked here" {
-	local name
-	while read -r name _; do
-		case $name in route-*) ;; *) continue ;; esac
-		[ -f "testdata/golden/$name" ] || fail "testdata/golden/$name missing (make goldens)"
-		grep -q "assert_golden $name\$" "$BATS_TEST_FILENAME" ||
-			fail "no test checks testdata/golden/$name"
-	done <testdata/golden/commands
-	for name in testdata/golden/route-*; do
-		name=${name##*/}
-		grep -q "^$name " testdata/golden/commands ||
-			fail "testdata/golden/$name is not listed in testdata/golden/commands"
-	done
+	assert_goldens_checked route-
 }
 
 @test "scenarios: every directory under testdata/route is played here" {

@@ -120,3 +120,22 @@ bad_case() {
 		read -ra args <<<"$2"
 	fi
 }
+
+# assert_goldens_checked PREFIX
+# Every golden named PREFIX* in testdata/golden/commands exists and is
+# checked by the calling suite, and every PREFIX* golden file is listed.
+assert_goldens_checked() {
+	local prefix=$1 name
+
+	while read -r name _; do
+		case $name in "$prefix"*) ;; *) continue ;; esac
+		[ -f "testdata/golden/$name" ] || fail "testdata/golden/$name missing (make goldens)"
+		grep -q "assert_golden $name\$" "$BATS_TEST_FILENAME" ||
+			fail "no test checks testdata/golden/$name"
+	done <testdata/golden/commands
+	for name in testdata/golden/"$prefix"*; do
+		name=${name##*/}
+		grep -q "^$name " testdata/golden/commands ||
+			fail "testdata/golden/$name is not listed in testdata/golden/commands"
+	done
+}
