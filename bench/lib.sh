@@ -16,6 +16,18 @@ die() {
 	exit 1
 }
 
+# no_args "$@": --help prints the script's header comment; any other
+# argument is a usage error (settings come from the environment).
+no_args() {
+	case ${1-} in
+	-h | --help)
+		sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"
+		exit 0
+		;;
+	esac
+	(($# == 0)) || die "usage: bench/${0##*/} (settings come from the environment; see --help)"
+}
+
 note() {
 	printf '%s: %s\n' "${0##*/}" "$*" >&2
 }

@@ -23,13 +23,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT" || exit 1
 
-case ${1-} in
--h | --help)
-	sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"
-	exit 0
-	;;
-esac
-(($# == 0)) || die "usage: bench/throughput.sh (settings come from the environment; see --help)"
+no_args "$@"
 
 GROUPS_N=${TP_GROUPS:-1000}
 REGIONS_N=${TP_REGIONS:-2}
