@@ -28,8 +28,8 @@ $(FLAGS_STAMP):
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_HDR = $(wildcard lib/*.h)
-CLI_OBJ = cmd/cli.o
-TOOLS   = pcs-forecast pcs-risk pcs-shadow-plan pcs-route-weights
+CLI_OBJ = cmd/cli.o cmd/cli_streams.o
+TOOLS   = pcs-forecast pcs-risk pcs-shadow-plan pcs-route-weights pcs-replay
 BINS    = $(addprefix bin/,$(TOOLS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
@@ -82,6 +82,9 @@ bench-risk-plan: all
 bench-route: all
 	@bash bench/route.sh
 
+bench-replay: all
+	@bash bench/replay.sh
+
 # Regenerate the golden outputs in testdata/golden/ from the current binaries.
 goldens: all
 	@sh tests/make-goldens.sh
@@ -106,5 +109,5 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-throughput bench-risk-plan bench-route goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-throughput bench-risk-plan bench-route bench-replay goldens install uninstall clean
 .PRECIOUS: cmd/%.o

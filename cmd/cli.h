@@ -90,4 +90,19 @@ void cli_write_failed(void) __attribute__((noreturn));
 /* Flush and check stdout before exiting with status. */
 void cli_exit(int status) __attribute__((noreturn));
 
+/* ---- streams shared by several tools (cli_streams.c) ---- */
+
+/* Read a metrics stream (ts, group, rps, region?) into st; 0, or -1 when
+ * path cannot be read (reported). */
+int cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st);
+
+/* Plan rows as pcs-shadow-plan writes them. */
+extern const char *const cli_plan_cols[];
+extern const size_t cli_plan_ncols;
+int cli_write_action(pcs_writer *w, const struct pcs_action *a);
+
+/* Read a topology file (pcs-formats(5)); configuration, so any bad row ends
+ * the program with status 1 naming the file, line and column. */
+pcs_topology *cli_load_topology(struct cli_common *c, const char *path);
+
 #endif

@@ -61,8 +61,6 @@ struct options {
 	int jobs;
 };
 
-struct columns { int ts, group, region, rps; };
-
 static void
 parse_shard(struct options *o, const char *arg)
 {
@@ -133,64 +131,6 @@ parse_options(struct options *o, int argc, char **argv)
 		cli_usage_error("-H: %s", err.msg);
 	if (pcs_levels_parse(levels, &o->levels, &o->nlevels, &err) != 0)
 		cli_usage_error("-q: %s", err.msg);
-}
-
-/* Parse one metrics row into the store. */
-static int
-take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err)
-{
-	const char *group, *region = "*";
-	int64_t t;
-	double v;
-	int rc;
-
-	if ((rc = pcs_field_time(r, col->ts, 1, &t, err)) != 0 ||
-	    (rc = pcs_field_text(r, col->group, 1, &group, err)) != 0 ||
-	    (rc = pcs_field_double(r, col->rps, 1, 0, INFINITY, &v, err)) != 0 ||
-	    (rc = pcs_field_text(r, col->region, 0, &region, err)) > 0)
-		return rc;
-	return pcs_store_add(st, group, region, t, v, err);
-}
-
-struct metrics_in {
-	struct columns col;
-	pcs_store *st;
-};
-
-static size_t
-metrics_columns(pcs_reader *r, void *ctx, int *req)
-{
-	struct columns *col = &((struct metrics_in *)ctx)->col;
-
-	col->ts = pcs_reader_column(r, "ts");
-	col->group = pcs_reader_column(r, "group");
-	col->region = pcs_reader_column(r, "region");
-	col->rps = pcs_reader_column(r, "rps");
-	if (col->ts < 0 || col->group < 0 || col->region < 0 || col->rps < 0)
-		cli_die(EXIT_DATA, "out of memory");
-	req[0] = col->ts;
-	req[1] = col->group;
-	req[2] = col->rps;
-	return 3;
-}
-
-static int
-metrics_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
-{
-	struct metrics_in *in = ctx;
-
-	(void)name;
-	return take_row(r, &in->col, in->st, err);
-}
-
-/* Read one operand into the store; 0, or -1 when it cannot be read. */
-static int
-read_input(const char *path, struct options *o, pcs_store *st)
-{
-	struct cli_stream spec = { o->c.input_format, 0, metrics_columns, metrics_record };
-	struct metrics_in in = { .st = st };
-
-	return cli_read_stream(&o->c, path, &spec, &in);
 }
 
 static void
@@ -388,10 +328,10 @@ main(int argc, char **argv)
 	pcs_store_set_shard(st, o.shard_k, o.shard_n);
 	/* an operand that cannot be opened is reported and the rest are read
 	 * (style(9)); the exit status then says 1 */
-	if (optind == argc && read_input("-", &o, st) != 0)
+	if (optind == argc && cli_read_metrics(&o.c, "-", st) != 0)
 		status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)
-		if (read_input(argv[i], &o, st) != 0)
+		if (cli_read_metrics(&o.c, argv[i], st) != 0)
 			status = EXIT_DATA;
 
 	cols = malloc((o.nlevels + 10) * sizeof *cols);

@@ -20,6 +20,7 @@ static const char help_text[] =
 	"      --release-below X     risk under which the cooldown runs (default 0.02)\n"
 	"      --activate-on Q       p50 or p99: the demand tested (default p50)\n"
 	"      --reserve F           activation threshold = capacity x (1 - F) (default 0.1)\n"
+	"      --activate-within DUR activate only for demand this close (default: any horizon)\n"
 	"      --cooldown DUR        time below release-below before scaling down (default 10m)\n"
 	"      --min-dwell DUR       least time in warm or active (default 5m)\n"
 	"      --drain DUR           time in draining before off (default 2m)\n"
@@ -36,7 +37,7 @@ static const char help_text[] =
 	"See pcs-shadow-plan(1).\n";
 
 enum { OPT_STATE = OPT_TOOL, OPT_WAIT, OPT_DRY_RUN, OPT_WARM_AT, OPT_RELEASE, OPT_ACTIVATE,
-       OPT_RESERVE, OPT_COOLDOWN, OPT_DWELL, OPT_DRAIN, OPT_NOW, OPT_SUMMARY };
+       OPT_RESERVE, OPT_ACT_WITHIN, OPT_COOLDOWN, OPT_DWELL, OPT_DRAIN, OPT_NOW, OPT_SUMMARY };
 enum { FMT_PLAN, FMT_KUBECTL, FMT_AWS };
 
 static const struct option longopts[] = {
@@ -48,6 +49,7 @@ static const struct option longopts[] = {
 	{ "release-below", required_argument, NULL, OPT_RELEASE },
 	{ "activate-on", required_argument, NULL, OPT_ACTIVATE },
 	{ "reserve", required_argument, NULL, OPT_RESERVE },
+	{ "activate-within", required_argument, NULL, OPT_ACT_WITHIN },
 	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
 	{ "min-dwell", required_argument, NULL, OPT_DWELL },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
@@ -58,10 +60,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const char *const plan_cols[] = {
-	"ts", "group", "service", "pop", "action", "from_state", "to_state", "instances",
-	"reason", "primary"
-};
 
 struct options {
 	struct cli_common c;
@@ -103,6 +101,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_WARM_AT: o->p.warm_at = cli_number_arg("--warm-at", optarg, 0, 1, 1, 0); break;
 		case OPT_RELEASE: o->p.release_below = cli_number_arg("--release-below", optarg, 0, 0, 1, 0); break;
+		case OPT_ACT_WITHIN: o->p.activate_within = cli_duration_arg("--activate-within", optarg, 1); break;
 		case OPT_RESERVE:
 			o->p.reserve = cli_number_arg("--reserve", optarg, 0, 0, 1, 1);
 			break;
@@ -152,97 +151,6 @@ die_at(const char *name, const pcs_error *err)
 	cli_die(EXIT_DATA, "%s", msg);
 }
 
-static const char *const topo_text[] = {
-	"pop", "group", "service", "role", "region", "k8s_context", "k8s_namespace",
-	"k8s_deployment", "k8s_hpa", "asg"
-};
-static const char *const topo_num[] = {
-	"instance_rps", "instances", "max_instances", "boot_s", "warm_s", "rtt_ms",
-	"cost_per_hour", "warm_cost_frac"
-};
-
-struct topology_in {
-	pcs_topology *t;
-	int text[10], num[8];
-};
-
-static size_t
-topology_columns(pcs_reader *r, void *ctx, int *req)
-{
-	struct topology_in *in = ctx;
-	size_t n = 0;
-
-	/* required: pop, group, service, role and the first five numbers */
-	for (int i = 0; i < 10; i++)
-		if ((in->text[i] = pcs_reader_column(r, topo_text[i])) >= 0 && i < 4)
-			req[n++] = in->text[i];
-	for (int i = 0; i < 8; i++)
-		if ((in->num[i] = pcs_reader_column(r, topo_num[i])) >= 0 && i < 5)
-			req[n++] = in->num[i];
-	return n;
-}
-
-static int
-topology_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
-{
-	struct topology_in *in = ctx;
-	struct pcs_topo row;
-	const char *s[10] = { 0 };
-	double v[8] = { 0, 0, 0, 0, 0, 0, 0, 0.1 };   /* warm_cost_frac defaults to 0.1 */
-	int rc;
-
-	(void)name;
-	for (int i = 0; i < 10; i++)
-		if ((rc = pcs_field_text(r, in->text[i], i < 4, &s[i], err)) > 0)
-			return rc;
-	for (int i = 0; i < 8; i++)
-		if ((rc = pcs_field_double(r, in->num[i], i < 5, 0, i == 7 ? 1 : 1e15, &v[i], err)) > 0)
-			return rc;
-	if (strcmp(s[3], "primary") != 0 && strcmp(s[3], "secondary") != 0)
-		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "role",
-		                     "want primary or secondary: \"%.64s\"", s[3]);
-	for (int i = 1; i <= 2; i++)
-		if (v[i] != floor(v[i]))
-			return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), topo_num[i],
-			                     "not a whole number: %g", v[i]);
-	memset(&row, 0, sizeof row);
-	row.pop = (char *)s[0];
-	row.group = (char *)s[1];
-	row.service = (char *)s[2];
-	row.primary = strcmp(s[3], "primary") == 0;
-	row.region = (char *)s[4];
-	row.k8s_context = (char *)s[5];
-	row.k8s_namespace = (char *)s[6];
-	row.k8s_deployment = (char *)s[7];
-	row.k8s_hpa = (char *)s[8];
-	row.asg = (char *)s[9];
-	row.instance_rps = v[0];
-	row.instances = (long)v[1];
-	row.max_instances = (long)v[2];
-	row.boot_s = v[3];
-	row.warm_s = v[4];
-	row.rtt_ms = v[5];
-	row.cost_per_hour = v[6];
-	row.warm_cost_frac = v[7];
-	row.line = pcs_reader_line(r);
-	return pcs_topology_add(in->t, &row, err);
-}
-
-/* The topology is configuration: every bad row is fatal. */
-static pcs_topology *
-load_topology(struct options *o)
-{
-	struct cli_stream spec = { PCS_FMT_AUTO, 1, topology_columns, topology_record };
-	struct topology_in in = { .t = pcs_topology_new() };
-	pcs_error err;
-
-	if (in.t == NULL)
-		cli_die(EXIT_DATA, "out of memory");
-	cli_read_stream(&o->c, o->topology, &spec, &in);
-	if (pcs_topology_finish(in.t, &err) != 0)
-		die_at(o->topology, &err);
-	return in.t;
-}
 
 /* The primaries' risk: rows for other POPs are read and dropped, so memory
  * follows the topology, not the stream. */
@@ -378,24 +286,13 @@ static void
 write_plan(const struct options *o, const struct pcs_action *a, size_t n)
 {
 	pcs_writer *w = pcs_writer_new(stdout, o->c.output_format, o->c.header, o->c.epoch,
-	                               plan_cols, sizeof plan_cols / sizeof *plan_cols);
+	                               cli_plan_cols, cli_plan_ncols);
 
 	if (w == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		pcs_writer_time(w, a[i].ts);
-		pcs_writer_str(w, a[i].primary->group);
-		pcs_writer_str(w, a[i].primary->service);
-		pcs_writer_str(w, a[i].secondary->pop);
-		pcs_writer_str(w, pcs_shadow_action_name(a[i].action));
-		pcs_writer_str(w, pcs_shadow_state_name(a[i].from));
-		pcs_writer_str(w, pcs_shadow_state_name(a[i].to));
-		pcs_writer_int(w, a[i].instances);
-		pcs_writer_str(w, a[i].reason);
-		pcs_writer_str(w, a[i].primary->pop);
-		if (pcs_writer_end_row(w) != 0)
+	for (size_t i = 0; i < n; i++)
+		if (cli_write_action(w, &a[i]) != 0)
 			cli_write_failed();
-	}
 	if (pcs_writer_finish(w) != 0)
 		cli_write_failed();
 	pcs_writer_free(w);
@@ -509,7 +406,7 @@ main(int argc, char **argv)
 	cli_init("pcs-shadow-plan", usage_line, help_text, argv);
 	memset(&o, 0, sizeof o);
 	parse_options(&o, argc, argv);
-	t = load_topology(&o);
+	t = cli_load_topology(&o.c, o.topology);
 	memset(&ri, 0, sizeof ri);
 	if ((ri.primaries = pcs_strset_new()) == NULL)
 		cli_die(EXIT_DATA, "out of memory");

@@ -22,5 +22,6 @@
 #include "pcs_state.h"
 #include "pcs_shadow.h"
 #include "pcs_route.h"
+#include "pcs_sim.h"
 
 #endif

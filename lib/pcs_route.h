@@ -17,9 +17,10 @@
  *
  * so the shadow bonus is a share of the group's traffic, not a number added
  * to a capacity in rps.  Half-open POPs get probe_share each, taken off the
- * top; open POPs, and POPs with no sample for longer than `window`, get
- * nothing.  Shares then move toward the target by at most max_step per tick
- * (slew limit).  When that cannot make them sum to 1 (a breaker opened and
+ * top; open POPs, POPs with no sample for longer than `window`, and POPs
+ * with no capacity (down, or a shadow still booting) get nothing at once.
+ * Shares then move toward the target by at most max_step per tick (slew
+ * limit).  When that cannot make them sum to 1 (a breaker opened and
  * its share must go somewhere), the rest is spread first over what is left
  * of each POP's step, then beyond the steps in proportion to the targets:
  * share always sums to 1 over the usable POPs, at the price of a larger
@@ -32,8 +33,9 @@
  * sleep x (number of trips), at most max_sleep; then half_open, with a probe
  * share; probe_successes good ticks in a row close it, one bad tick opens it
  * again with a longer sleep.  Trips are forgotten after max_sleep closed.
- * Panic rule: at most max_ejection of a group's POPs may be open; when more
- * fail, the least bad (lowest error rate) stay closed and say so.
+ * Panic rule: at most max_ejection of a group's POPs that could serve
+ * (ejected already, or with capacity) may be open; when more fail, the
+ * least bad (lowest error rate) stay closed and say so.
  */
 #ifndef PCS_ROUTE_H
 #define PCS_ROUTE_H

@@ -8,8 +8,13 @@
  *                         test already holds, on to active in the same run
  *   warm     -> active    the activation test holds: predicted demand at
  *                         the chosen quantile passes the primary's capacity
- *                         less the reserve, at some horizon (scale_up)
+ *                         less the reserve, at some horizon (up to
+ *                         activate_within when that is set) (scale_up)
  *   active   -> active    more is needed than is allocated (scale_up)
+ *   active   -> warm      the activation test has not held for `min_dwell`,
+ *                         the shadow has been active that long, and risk is
+ *                         still >= release_below: the surge is past, the
+ *                         risk is not (scale_down to warm, which is cheap)
  *   active   -> draining  risk < release_below for `cooldown` and the shadow
  *                         has been active for `min_dwell` (scale_down)
  *   draining -> active    risk >= warm_at or the activation test (scale_up)
@@ -97,6 +102,8 @@ struct pcs_shadow_params {
 	double warm_at, release_below, reserve;
 	int activate_p99;              /* 0: the p50 demand, 1: the p99 */
 	int64_t cooldown, min_dwell, drain;
+	int64_t activate_within;       /* the activation test looks only at horizons up to
+	                                  this (seconds); 0: at every horizon */
 };
 
 struct pcs_action {

@@ -337,9 +337,15 @@ trip(const pcs_router *r, struct entry *e, int64_t now)
 static void
 breakers(pcs_router *r, struct entry **g, size_t n, int64_t now)
 {
-	/* open counts the ejected: open or half-open */
-	size_t open = 0, cand = 0, allowed = (size_t)floor(r->p.max_ejection * (double)n + 1e-9);
+	/* open counts the ejected: open or half-open; the panic rule's base is
+	 * the POPs that could serve: ejected, or with capacity (a POP with none,
+	 * such as a shadow not yet booted, cannot take an ejected one's load) */
+	size_t open = 0, cand = 0, serving = 0, allowed;
 	struct entry **want = malloc((n ? n : 1) * sizeof *want);
+
+	for (size_t i = 0; i < n; i++)
+		serving += g[i]->breaker != PCS_BREAKER_CLOSED || g[i]->cap > 0;
+	allowed = (size_t)floor(r->p.max_ejection * (double)serving + 1e-9);
 
 	for (size_t i = 0; i < n; i++) {
 		struct entry *e = g[i];
@@ -479,7 +485,8 @@ shares(pcs_router *r, struct entry **g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (g[i]->breaker == PCS_BREAKER_HALF_OPEN)
 			nhalf++;
-		if (g[i]->breaker != PCS_BREAKER_CLOSED || !g[i]->have || stale(r, g[i]))
+		if (g[i]->breaker != PCS_BREAKER_CLOSED || !g[i]->have || stale(r, g[i]) ||
+		    !(g[i]->cap > 0))
 			continue;
 		use[nu++] = g[i];
 		sum_cap += g[i]->cap;
@@ -499,7 +506,12 @@ shares(pcs_router *r, struct entry **g, size_t n)
 			         (long long)(r->now - g[i]->last_ts));
 		} else if (g[i]->breaker == PCS_BREAKER_OPEN)
 			g[i]->share = 0;
-		else if (g[i]->breaker == PCS_BREAKER_HALF_OPEN)
+		else if (g[i]->breaker == PCS_BREAKER_CLOSED && !(g[i]->cap > 0)) {
+			/* nothing to serve with (down, or a shadow still booting): no
+			 * traffic at once, not a slew down */
+			g[i]->share = 0;
+			snprintf(g[i]->reason, sizeof g[i]->reason, "no capacity");
+		} else if (g[i]->breaker == PCS_BREAKER_HALF_OPEN)
 			g[i]->share = probe / (double)nhalf;
 	}
 	for (size_t i = 0; i < nu; i++) {

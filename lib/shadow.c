@@ -203,6 +203,8 @@ struct record {
 	size_t primary;  /* topology index */
 	int state;
 	int64_t since, below_since;   /* below_since < 0: risk not below release */
+	int64_t quiet_since;          /* active, and the activation test has not held
+	                                 since (< 0: it holds, or not active) */
 	struct alloc *alloc;
 	size_t nalloc;
 	double cost_warm, cost_active;
@@ -242,6 +244,7 @@ pcs_planner_new(const pcs_topology *t, const struct pcs_shadow_params *p)
 		if (t->row[i].primary) {
 			pl->rec[pl->nrec].primary = i;
 			pl->rec[pl->nrec].below_since = -1;
+			pl->rec[pl->nrec].quiet_since = -1;
 			pl->nrec++;
 		}
 	return pl;
@@ -353,6 +356,8 @@ pcs_planner_load(pcs_planner *pl, const json_t *st, pcs_error *err)
 		rc->since = json_integer_value(json_object_get(s, "since"));
 		v = json_object_get(s, "below_since");
 		rc->below_since = json_is_integer(v) ? json_integer_value(v) : -1;
+		v = json_object_get(s, "quiet_since");
+		rc->quiet_since = json_is_integer(v) ? json_integer_value(v) : -1;
 		rc->cost_warm = json_number_value(json_object_get(s, "cost_warm"));
 		rc->cost_active = json_number_value(json_object_get(s, "cost_active"));
 		json_array_foreach(allocs, k, a) {
@@ -407,6 +412,8 @@ pcs_planner_save(const pcs_planner *pl)
 		json_object_set_new(s, "since", json_integer(rc->since));
 		if (rc->below_since >= 0)
 			json_object_set_new(s, "below_since", json_integer(rc->below_since));
+		if (rc->quiet_since >= 0)
+			json_object_set_new(s, "quiet_since", json_integer(rc->quiet_since));
 		json_object_set_new(s, "cost_warm", json_real(rc->cost_warm));
 		json_object_set_new(s, "cost_active", json_real(rc->cost_active));
 		for (size_t k = 0; k < rc->nalloc; k++) {
@@ -480,7 +487,7 @@ assess(const pcs_planner *pl, const struct pcs_risk_obs *o, struct assessment *a
 		double warm_excess = fmax(h->shortfall_rps, h->demand_p99 - thr);
 		double act_excess = fmax(h->shortfall_rps, q - thr);
 		a->need_warm = fmax(a->need_warm, warm_excess);
-		if (q > thr) {
+		if (q > thr && (pl->p.activate_within <= 0 || h->horizon_s <= pl->p.activate_within)) {
 			a->need_active = fmax(a->need_active, act_excess);
 			if (!a->activate || h->horizon_s < a->act_h) {
 				a->act_h = h->horizon_s;
@@ -718,19 +725,36 @@ step_record(pcs_planner *pl, struct record *rc, int64_t now, const struct pcs_ri
 		}
 		break;
 	case PCS_SHADOW_ACTIVE:
-		if (a.activate) {
-			added = allocate(pl, rc, a.need_active, &short_rps);
-			if (added < 0)
-				return -1;
-			if (added > 0) {
-				snprintf(why, sizeof why, "demand %.4g still passes %.4g at %s: %ld more instance%s",
-				         a.demand_at, a.threshold, p->pop, added, added == 1 ? "" : "s");
-				return emit_all(pl, now, rc, PCS_ACT_SCALE_UP, from, PCS_SHADOW_ACTIVE, why);
+		if (!a.activate) {
+			/* the surge is past but risk is not low enough to release:
+			 * back to warm (cheap) after min_dwell without activation */
+			if (rc->quiet_since < 0)
+				rc->quiet_since = now;
+			if (a.risk >= pl->p.release_below && now - rc->quiet_since >= pl->p.min_dwell &&
+			    now - rc->since >= pl->p.min_dwell) {
+				fmt_dur(now - rc->quiet_since, h1, sizeof h1);
+				snprintf(why, sizeof why, "demand below the activation threshold for %s at %s; "
+				         "risk %.3g keeps it warm", h1, p->pop, a.risk);
+				if (emit_all(pl, now, rc, PCS_ACT_SCALE_DOWN, from, PCS_SHADOW_WARM, why) != 0)
+					return -1;
+				rc->state = PCS_SHADOW_WARM;
+				rc->since = now;
+				rc->quiet_since = -1;
+				return 0;
 			}
-			return emit_all(pl, now, rc, PCS_ACT_HOLD, from, from,
-			                "active: demand still passes the activation threshold");
+			break;
 		}
-		break;
+		rc->quiet_since = -1;
+		added = allocate(pl, rc, a.need_active, &short_rps);
+		if (added < 0)
+			return -1;
+		if (added > 0) {
+			snprintf(why, sizeof why, "demand %.4g still passes %.4g at %s: %ld more instance%s",
+			         a.demand_at, a.threshold, p->pop, added, added == 1 ? "" : "s");
+			return emit_all(pl, now, rc, PCS_ACT_SCALE_UP, from, PCS_SHADOW_ACTIVE, why);
+		}
+		return emit_all(pl, now, rc, PCS_ACT_HOLD, from, from,
+		                "active: demand still passes the activation threshold");
 	case PCS_SHADOW_DRAINING:
 		if (a.activate || a.risk >= pl->p.warm_at) {
 			if (a.activate && allocate(pl, rc, a.need_active, &short_rps) < 0)

@@ -1,0 +1,1058 @@
+/* sim.c — the replay engine and its baseline policies (see pcs_sim.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcs_forecast.h"
+#include "pcs_sim.h"
+
+#define HPA_PERIOD 15   /* seconds: Kubernetes' scale-up policy period */
+
+const char *
+pcs_policy_name(int p)
+{
+	static const char *const n[] = { "static", "reactive", "predictive-scale", "predictive",
+	                                 "oracle" };
+
+	return p >= 0 && p < PCS_NPOLICIES ? n[p] : "?";
+}
+
+int
+pcs_policy_of(const char *name)
+{
+	for (int p = 0; p < PCS_NPOLICIES; p++)
+		if (strcmp(name, pcs_policy_name(p)) == 0)
+			return p;
+	return -1;
+}
+
+void
+pcs_sim_defaults(struct pcs_sim_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->warmup = -1;                  /* 7 days, or half the history */
+	p->refit = 86400;
+	p->window = 8 * 604800;
+	p->model = PCS_MODEL_AUTO;
+	p->risk.cut[0] = 0.05;
+	p->risk.cut[1] = 0.2;
+	p->risk.cut[2] = 0.5;
+	p->shadow.warm_at = 0.1;
+	p->shadow.release_below = 0.02;
+	p->shadow.reserve = 0.1;
+	p->shadow.cooldown = 600;
+	p->shadow.min_dwell = 300;
+	p->shadow.drain = 120;
+	pcs_route_defaults(&p->route);
+	p->hpa_target = 0.7;
+	p->hpa_tolerance = 0.1;
+	p->hpa_stabilization = 300;
+	p->min_replicas = 1;
+	p->buffer = 300;
+	p->slo_drop = 0.001;
+	p->base_latency_ms = 20;
+	p->lead_window = 1800;
+	p->surge_gap = 1800;
+}
+
+/* ---- instances of one policy on one POP ---- */
+
+enum { TO_WARM, TO_ACTIVE };
+
+struct pend {
+	int64_t ready;
+	long n;
+	int to;
+};
+
+struct rec {
+	int64_t ts;
+	long n;
+};
+
+struct unit {
+	const struct pcs_topo *t;
+	long active, warm;            /* ready */
+	struct pend *q;               /* booting or activating */
+	size_t nq, cq;
+	double routed, served, share, prev_share;
+	int breaker;
+	long spec;                    /* HPA: the desired replicas last set */
+	struct rec *rec;              /* HPA: recommendations in the stabilization window */
+	size_t nrec, crec;
+};
+
+static int
+push(struct unit *u, int64_t ready, long n, int to)
+{
+	if (n <= 0)
+		return 0;
+	if (u->nq == u->cq) {
+		size_t nc = u->cq ? u->cq * 2 : 8;
+		struct pend *nq = realloc(u->q, nc * sizeof *nq);
+		if (nq == NULL)
+			return -1;
+		u->q = nq;
+		u->cq = nc;
+	}
+	u->q[u->nq++] = (struct pend){ ready, n, to };
+	return 0;
+}
+
+static long
+held(const struct unit *u, int to)
+{
+	long n = to == TO_ACTIVE ? u->active : u->warm;
+
+	for (size_t i = 0; i < u->nq; i++)
+		if (u->q[i].to == to)
+			n += u->q[i].n;
+	return n;
+}
+
+/* Release n instances bound for `to`, the latest to be ready first. */
+static void
+release(struct unit *u, long n, int to)
+{
+	while (n > 0) {
+		size_t at = u->nq;
+		for (size_t i = 0; i < u->nq; i++)
+			if (u->q[i].to == to && u->q[i].n > 0 && (at == u->nq || u->q[i].ready >= u->q[at].ready))
+				at = i;
+		if (at == u->nq)
+			break;
+		long k = n < u->q[at].n ? n : u->q[at].n;
+		u->q[at].n -= k;
+		n -= k;
+	}
+	if (to == TO_ACTIVE)
+		u->active -= n < u->active ? n : u->active;
+	else
+		u->warm -= n < u->warm ? n : u->warm;
+}
+
+static void
+drop_empty(struct unit *u)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < u->nq; i++)
+		if (u->q[i].n > 0)
+			u->q[out++] = u->q[i];
+	u->nq = out;
+}
+
+/* Move toward `active` and `warm` instances held: activation takes warm
+ * ones first (warm_s), then those still booting toward warm, then cold
+ * ones (boot_s); deactivation to warm keeps the instances. */
+static int
+reconcile(struct unit *u, long active, long warm, int64_t now)
+{
+	long ha = held(u, TO_ACTIVE), hw = held(u, TO_WARM);
+	int rc = 0;
+
+	if (active < ha && warm > hw) {
+		/* back to warm: serving instances stop serving at once */
+		long m = ha - active < warm - hw ? ha - active : warm - hw;
+		long k = m < u->active ? m : u->active;
+		u->active -= k;
+		u->warm += k;
+		ha -= k;
+	}
+	if (active > ha) {
+		long need = active - ha, k = need < u->warm ? need : u->warm;
+		u->warm -= k;
+		rc |= push(u, now + (int64_t)u->t->warm_s, k, TO_ACTIVE);
+		need -= k;
+		for (size_t i = 0; i < u->nq && need > 0; i++)
+			if (u->q[i].to == TO_WARM && u->q[i].n > 0) {
+				long m = need < u->q[i].n ? need : u->q[i].n;
+				u->q[i].n -= m;
+				need -= m;
+				rc |= push(u, u->q[i].ready + (int64_t)u->t->warm_s, m, TO_ACTIVE);
+			}
+		rc |= push(u, now + (int64_t)u->t->boot_s, need, TO_ACTIVE);
+	} else if (active < ha)
+		release(u, ha - active, TO_ACTIVE);
+	hw = held(u, TO_WARM);
+	if (warm > hw)
+		rc |= push(u, now + (int64_t)u->t->boot_s, warm - hw, TO_WARM);
+	else if (warm < hw)
+		release(u, hw - warm, TO_WARM);
+	drop_empty(u);
+	return rc;
+}
+
+static void
+advance(struct unit *u, int64_t now)
+{
+	for (size_t i = 0; i < u->nq; i++)
+		if (u->q[i].ready <= now) {
+			if (u->q[i].to == TO_ACTIVE)
+				u->active += u->q[i].n;
+			else
+				u->warm += u->q[i].n;
+			u->q[i].n = 0;
+		}
+	drop_empty(u);
+}
+
+/* ---- the replay ---- */
+
+struct surge {
+	int64_t onset, end;
+};
+
+struct run {
+	int policy;
+	struct unit *u;
+	pcs_planner *pl;
+	pcs_router *router;
+	long *warm_of, *active_of;    /* planner usage per topology row */
+	int *status;                  /* shadow status per POP, as the router has it */
+	int *named;                   /* the status this tick's plan gives, -1: none */
+	int routed_once;
+	/* accounts, over every group */
+	struct pcs_sim_summary sum;
+	double served, served_latency, d_prev, s_prev, unstable;
+	size_t elastic_ticks, churn_ticks;
+	int64_t *acts;                /* times of scale-up and warm actions (lead times) */
+	size_t nacts, cacts;
+	double *leads;
+	size_t nleads, cleads;
+};
+
+struct pcs_sim {
+	const pcs_topology *topo;
+	struct pcs_sim_params p;
+	size_t *horizons;
+	double *levels;
+	size_t npol;
+	struct run run[PCS_NPOLICIES];
+};
+
+/* One group's replay: its own topology (so that planners, routers and state
+ * ids are per group) and forecasters. */
+struct group {
+	const char *name;
+	pcs_topology *t;
+	size_t n;                     /* POPs */
+	size_t *order;                /* primaries, then secondaries by rtt_ms */
+	double irps_ref, base_rps;    /* the first primary's instance_rps; primaries' capacity */
+	const pcs_series *h;
+	pcs_forecaster *fc, *fc_buffer;
+	struct pcs_forecast_result fr, fr_buffer;
+	int have_fr, have_fr_buffer;
+	size_t buffer_at;             /* index of the buffer horizon in fr, or SIZE_MAX */
+	int64_t last_fit;
+	size_t buffer_steps;
+};
+
+pcs_sim *
+pcs_sim_new(const pcs_topology *t, const struct pcs_sim_params *p, const int *pol, size_t npol,
+            pcs_error *err)
+{
+	pcs_sim *s = calloc(1, sizeof *s);
+
+	if (s == NULL || npol == 0 || npol > PCS_NPOLICIES)
+		goto fail;
+	s->topo = t;
+	s->p = *p;
+	s->horizons = malloc((p->nhorizons + 1) * sizeof *s->horizons);
+	s->levels = malloc((p->nlevels + 1) * sizeof *s->levels);
+	if (s->horizons == NULL || s->levels == NULL)
+		goto fail;
+	memcpy(s->horizons, p->horizons, p->nhorizons * sizeof *s->horizons);
+	memcpy(s->levels, p->levels, p->nlevels * sizeof *s->levels);
+	s->p.horizons = s->horizons;
+	s->p.levels = s->levels;
+	s->npol = npol;
+	for (size_t i = 0; i < npol; i++) {
+		s->run[i].policy = pol[i];
+		s->run[i].sum.policy = pol[i];
+	}
+	return s;
+fail:
+	pcs_sim_free(s);
+	pcs_error_set(err, npol == 0 || npol > PCS_NPOLICIES ? PCS_EUSAGE : PCS_ENOMEM, 0, NULL,
+	              npol == 0 || npol > PCS_NPOLICIES ? "no policies" : "out of memory");
+	return NULL;
+}
+
+void
+pcs_sim_free(pcs_sim *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->npol; i++) {
+		free(s->run[i].acts);
+		free(s->run[i].leads);
+	}
+	free(s->horizons);
+	free(s->levels);
+	free(s);
+}
+
+static int
+nomem(pcs_error *err)
+{
+	return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+}
+
+static int
+note_action(struct run *r, int64_t ts)
+{
+	if (r->nacts == r->cacts) {
+		size_t nc = r->cacts ? r->cacts * 2 : 64;
+		int64_t *na = realloc(r->acts, nc * sizeof *na);
+		if (na == NULL)
+			return -1;
+		r->acts = na;
+		r->cacts = nc;
+	}
+	r->acts[r->nacts++] = ts;
+	return 0;
+}
+
+static int
+failed(const struct pcs_sim_params *p, const char *pop, int64_t ts)
+{
+	for (size_t i = 0; i < p->nfailures; i++)
+		if (ts >= p->failures[i].from && ts < p->failures[i].to &&
+		    strcmp(p->failures[i].pop, pop) == 0)
+			return 1;
+	return 0;
+}
+
+static double
+capacity(const struct pcs_sim_params *p, const struct unit *u, int64_t ts)
+{
+	return failed(p, u->t->pop, ts) ? 0 : (double)u->active * u->t->instance_rps;
+}
+
+static double
+cost_per_hour(const struct pcs_topo *t)
+{
+	return t->cost_per_hour > 0 ? t->cost_per_hour : 1;
+}
+
+/* Primaries before secondaries, then the nearer (rtt_ms) first. */
+static int
+before(const struct pcs_topo *a, const struct pcs_topo *b)
+{
+	if (a->primary != b->primary)
+		return a->primary;
+	return a->rtt_ms < b->rtt_ms;
+}
+
+/* The group's own topology: its rows, in the whole topology's order. */
+static int
+group_topology(const pcs_sim *s, struct group *g, pcs_error *err)
+{
+	const char *service = NULL;
+
+	if ((g->t = pcs_topology_new()) == NULL)
+		return nomem(err);
+	for (size_t i = 0; i < pcs_topology_count(s->topo); i++) {
+		const struct pcs_topo *r = pcs_topology_get(s->topo, i);
+		if (strcmp(r->group, g->name) != 0)
+			continue;
+		if (service && strcmp(service, r->service) != 0)
+			return pcs_error_set(err, PCS_EDATA, r->line, "service",
+			                     "group '%s' has two services ('%s' and '%s'): a replay "
+			                     "carries each group's demand on one service", g->name,
+			                     service, r->service);
+		service = r->service;
+		if (pcs_topology_add(g->t, r, err) != 0)
+			return err->code;
+		if (r->primary) {
+			if (g->irps_ref == 0)
+				g->irps_ref = r->instance_rps;
+			g->base_rps += (double)r->instances * r->instance_rps;
+		}
+	}
+	if (g->irps_ref == 0)
+		return pcs_error_set(err, PCS_EDATA, 0, NULL,
+		                     "group '%s' has no primary POP in the topology", g->name);
+	if (pcs_topology_finish(g->t, err) != 0)
+		return err->code;
+	g->n = pcs_topology_count(g->t);
+	if ((g->order = malloc(g->n * sizeof *g->order)) == NULL)
+		return nomem(err);
+	for (size_t i = 0; i < g->n; i++) {
+		size_t j = i;
+		g->order[i] = i;
+		while (j > 0 && before(pcs_topology_get(g->t, i), pcs_topology_get(g->t, g->order[j - 1]))) {
+			g->order[j] = g->order[j - 1];
+			g->order[--j] = i;
+		}
+	}
+	return 0;
+}
+
+static int
+start_run(const pcs_sim *s, const struct group *g, struct run *r, pcs_error *err)
+{
+	if ((r->u = calloc(g->n, sizeof *r->u)) == NULL ||
+	    (r->warm_of = calloc(g->n, sizeof *r->warm_of)) == NULL ||
+	    (r->active_of = calloc(g->n, sizeof *r->active_of)) == NULL ||
+	    (r->status = calloc(g->n, sizeof *r->status)) == NULL ||
+	    (r->named = calloc(g->n, sizeof *r->named)) == NULL)
+		return nomem(err);
+	for (size_t i = 0; i < g->n; i++) {
+		struct unit *u = &r->u[i];
+		u->t = pcs_topology_get(g->t, i);
+		if (u->t->primary && r->policy != PCS_POLICY_ORACLE)
+			u->active = u->spec = u->t->instances;
+	}
+	if (r->policy == PCS_POLICY_PREDICTIVE &&
+	    ((r->pl = pcs_planner_new(g->t, &s->p.shadow)) == NULL ||
+	     (r->router = pcs_router_new(&s->p.route)) == NULL))
+		return nomem(err);
+	r->routed_once = 0;
+	r->d_prev = NAN;
+	return 0;
+}
+
+static void
+end_run(const struct group *g, struct run *r)
+{
+	if (r->u)
+		for (size_t i = 0; i < g->n; i++) {
+			free(r->u[i].q);
+			free(r->u[i].rec);
+		}
+	free(r->u);
+	free(r->warm_of);
+	free(r->active_of);
+	free(r->status);
+	free(r->named);
+	pcs_planner_free(r->pl);
+	pcs_router_free(r->router);
+	r->u = NULL;
+	r->warm_of = r->active_of = NULL;
+	r->status = r->named = NULL;
+	r->pl = NULL;
+	r->router = NULL;
+}
+
+/* Shares by ready capacity: what an ideal load balancer does. */
+static void
+capacity_shares(const pcs_sim *s, struct run *r, size_t n, int64_t ts)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += capacity(&s->p, &r->u[i], ts);
+	for (size_t i = 0; i < n; i++)
+		r->u[i].share = sum > 0 ? capacity(&s->p, &r->u[i], ts) / sum : 0;
+}
+
+/* The oracle holds exactly what D needs: primaries first, then secondaries
+ * by rtt_ms (g->order), each within its room. */
+static int
+oracle_provision(const pcs_sim *s, struct run *r, const struct group *g, double d, int64_t ts)
+{
+	long before = 0, after = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		before += r->u[i].active;
+		r->u[i].active = 0;
+	}
+	for (size_t k = 0; k < g->n && d > 0; k++) {
+		struct unit *u = &r->u[g->order[k]];
+		const struct pcs_topo *t = u->t;
+		long room = t->primary ? t->max_instances : t->max_instances - t->instances;
+		long need = (long)ceil(d / t->instance_rps - 1e-9);
+		if (failed(&s->p, t->pop, ts))
+			continue;
+		u->active = need < room ? need : room;
+		d -= (double)u->active * t->instance_rps;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		after += r->u[i].active;
+	/* ordered boot_s ahead of need */
+	if (after > before && note_action(r, ts - (int64_t)r->u[g->order[0]].t->boot_s) != 0)
+		return -1;
+	return 0;
+}
+
+/* Kubernetes HPA on a primary, with requests per second (load) as the
+ * metric; floor_n is a lower bound from a forecast (0: none). */
+static int
+hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, int64_t step,
+    long floor_n)
+{
+	const struct pcs_sim_params *p = &s->p;
+	double raw = load / (p->hpa_target * u->t->instance_rps);
+	long rec, next, lo = p->min_replicas, hi = u->t->max_instances;
+
+	if (u->spec > 0 && fabs(raw / (double)u->spec - 1) <= p->hpa_tolerance)
+		rec = u->spec;
+	else
+		rec = (long)ceil(raw - 1e-9);
+	if (rec < floor_n)
+		rec = floor_n;
+	rec = rec < lo ? lo : rec > hi ? hi : rec;
+	/* the recommendations of the stabilization window */
+	size_t keep = 0;
+	for (size_t i = 0; i < u->nrec; i++)
+		if (u->rec[i].ts > now - p->hpa_stabilization)
+			u->rec[keep++] = u->rec[i];
+	u->nrec = keep;
+	if (u->nrec == u->crec) {
+		size_t nc = u->crec ? u->crec * 2 : 16;
+		struct rec *nr = realloc(u->rec, nc * sizeof *nr);
+		if (nr == NULL)
+			return -1;
+		u->rec = nr;
+		u->crec = nc;
+	}
+	u->rec[u->nrec++] = (struct rec){ now, rec };
+	if (rec > u->spec) {
+		long allowed = u->spec;
+		for (int64_t t = 0; t < step; t += HPA_PERIOD)
+			allowed = allowed * 2 > allowed + 4 ? allowed * 2 : allowed + 4;
+		next = rec < allowed ? rec : allowed;
+	} else {
+		long stab = rec;
+		for (size_t i = 0; i < u->nrec; i++)
+			if (u->rec[i].n > stab)
+				stab = u->rec[i].n;
+		next = stab < u->spec ? stab : u->spec;
+	}
+	if (next > u->spec && note_action(r, now) != 0)
+		return -1;
+	u->spec = next;
+	return reconcile(u, next, 0, now);
+}
+
+/* A forecaster's view of the history up to slot i, within the window, from
+ * its first observed slot to its last (as pcs-forecast would see it). */
+static int
+history_view(const pcs_series *h, size_t i, int64_t window, pcs_series *v)
+{
+	size_t first = 0, last = i;
+
+	if (window > 0) {
+		size_t k = (size_t)((window - 1) / h->step);
+		if (i > k)
+			first = i - k;
+	}
+	while (first <= last && isnan(h->y[first]))
+		first++;
+	while (last > first && isnan(h->y[last]))
+		last--;
+	if (first > last)
+		return -1;
+	memset(v, 0, sizeof *v);
+	v->start = h->start + (int64_t)first * h->step;
+	v->step = h->step;
+	v->n = last - first + 1;
+	v->y = h->y + first;
+	for (size_t j = 0; j < v->n; j++)
+		v->samples += !isnan(v->y[j]);
+	return 0;
+}
+
+static pcs_forecaster *
+fit(const pcs_sim *s, const struct group *g, size_t i, const size_t *hz, size_t nh,
+    pcs_error *err)
+{
+	struct pcs_forecast_config cfg = { s->p.model, hz, nh, s->levels, s->p.nlevels };
+	pcs_series v;
+
+	if (history_view(g->h, i, s->p.window, &v) != 0) {
+		pcs_error_set(err, PCS_EDATA, 0, NULL, "no history to fit");
+		return NULL;
+	}
+	return pcs_forecaster_new(&v, &cfg, err);
+}
+
+/* Bring the group's forecasters to slot i: a refit on schedule, else one
+ * online step; then forecast. */
+static void
+forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
+{
+	pcs_error err;
+	int refit = g->fc == NULL || ts - g->last_fit >= s->p.refit;
+
+	if (g->have_fr)
+		pcs_forecast_result_free(&g->fr);
+	if (g->have_fr_buffer)
+		pcs_forecast_result_free(&g->fr_buffer);
+	g->have_fr = g->have_fr_buffer = 0;
+	if (refit) {
+		pcs_forecaster_free(g->fc);
+		pcs_forecaster_free(g->fc_buffer);
+		g->fc_buffer = NULL;
+		g->last_fit = ts;
+		g->fc = fit(s, g, i, s->horizons, s->p.nhorizons, &err);
+		if (g->fc && g->buffer_steps > 0)
+			g->fc_buffer = fit(s, g, i, &g->buffer_steps, 1, &err);
+		for (size_t k = 0; k < s->npol; k++)
+			s->run[k].sum.refits++;
+	} else {
+		if (g->fc)
+			pcs_forecaster_observe(g->fc, g->h->y[i]);
+		if (g->fc_buffer)
+			pcs_forecaster_observe(g->fc_buffer, g->h->y[i]);
+	}
+	g->have_fr = g->fc && pcs_forecaster_predict(g->fc, &g->fr, &err) == 0;
+	g->have_fr_buffer = g->fc_buffer && pcs_forecaster_predict(g->fc_buffer, &g->fr_buffer, &err) == 0;
+	if (!g->have_fr)
+		for (size_t k = 0; k < s->npol; k++)
+			s->run[k].sum.forecast_errors++;
+}
+
+/* The forecast mean at the scheduling buffer, or -1 when there is none. */
+static double
+buffer_mean(const struct group *g)
+{
+	if (g->buffer_at != SIZE_MAX)
+		return g->have_fr ? g->fr.mean[g->buffer_at] : -1;
+	return g->have_fr_buffer ? g->fr_buffer.mean[0] : -1;
+}
+
+/* pcs-risk, in process: the primaries' risk from this tick's forecast,
+ * with their ready capacity and the load routed to them.  rows (free())
+ * come by POP, then horizon, and point into cap (pcs_capacity_free). */
+static int
+risk_tick(pcs_sim *s, const struct group *g, const struct run *r, int64_t ts,
+          pcs_capacity *cap, struct pcs_risk_row **rows, size_t *nrows, pcs_error *err)
+{
+	struct pcs_demand *d;
+	size_t nh = s->p.nhorizons;
+	int rc = 0;
+
+	*rows = NULL;
+	*nrows = 0;
+	if ((d = calloc(nh + 1, sizeof *d)) == NULL)
+		return nomem(err);
+	for (size_t i = 0; i < g->n && rc == 0; i++) {
+		const struct unit *u = &r->u[i];
+		if (u->t->primary)
+			rc = pcs_capacity_add(cap, u->t->pop, g->name, "", capacity(&s->p, u, ts),
+			                      u->routed, 0, 0, err);
+	}
+	for (size_t j = 0; j < nh && rc == 0; j++) {
+		d[j].region = "*";
+		d[j].horizon_s = (int64_t)s->horizons[j] * g->h->step;
+		d[j].target = ts + d[j].horizon_s;
+		pcs_qdist_init(&d[j].dist, s->levels, g->fr.quantiles + j * s->p.nlevels,
+		               s->p.nlevels, 0);
+	}
+	if (rc == 0) {
+		pcs_capacity_finish(cap, 1, 0.85);
+		rc = pcs_risk_group(cap, g->name, d, nh, &s->p.risk, rows, nrows, err);
+	}
+	free(d);
+	return rc;
+}
+
+/* pcs-shadow-plan, in process: the risk rows as one observation per
+ * primary, a planning run, and its actions carried out. */
+static int
+plan_tick(pcs_sim *s, const struct group *g, struct run *r, int64_t ts,
+          const struct pcs_sim_output *out, pcs_error *err)
+{
+	struct pcs_risk_row *rows = NULL;
+	struct pcs_risk_obs *obs = NULL;
+	struct pcs_risk_horizon *hz = NULL;
+	size_t nrows = 0, nobs = 0, nacts;
+	const struct pcs_action *acts;
+	pcs_capacity *cap = pcs_capacity_new();
+	int rc;
+
+	if (cap == NULL)
+		return nomem(err);
+	if (g->have_fr && (rc = risk_tick(s, g, r, ts, cap, &rows, &nrows, err)) != 0)
+		goto done;
+	if ((obs = calloc(nrows + 1, sizeof *obs)) == NULL || (hz = calloc(nrows + 1, sizeof *hz)) == NULL) {
+		rc = nomem(err);
+		goto done;
+	}
+	for (size_t k = 0; k < nrows; k++) {
+		const struct pcs_risk_row *w = &rows[k];
+		if (nobs == 0 || strcmp(obs[nobs - 1].pop, w->pop->pop) != 0)
+			obs[nobs++] = (struct pcs_risk_obs){ g->name, w->pop->pop, 0, &hz[k], 0 };
+		struct pcs_risk_obs *o = &obs[nobs - 1];
+		hz[k] = (struct pcs_risk_horizon){ w->horizon_s, w->demand_p50, w->demand_p99,
+		                                   w->capacity_rps, w->shortfall_rps, w->p_exceed };
+		o->nh++;
+		o->risk = fmax(o->risk, fmax(w->p_exceed, w->risk));
+	}
+	if ((rc = pcs_planner_step(r->pl, ts, obs, nobs, &acts, &nacts, err)) != 0)
+		goto done;
+	/* as pcs-route-weights --plan reads a plan: the POPs named are no
+	 * shadow, then warm, then active, the strongest winning */
+	for (size_t i = 0; i < g->n; i++)
+		r->named[i] = -1;
+	for (size_t k = 0; k < nacts; k++) {
+		size_t at = (size_t)(acts[k].secondary - pcs_topology_get(g->t, 0));
+		int st = acts[k].to == PCS_SHADOW_ACTIVE ? PCS_SHADOW_ACTIVE_POP :
+		         acts[k].to == PCS_SHADOW_WARM ? PCS_SHADOW_WARM_POP : PCS_SHADOW_NONE_POP;
+		if (r->named[at] < 0 || st == PCS_SHADOW_ACTIVE_POP ||
+		    (st == PCS_SHADOW_WARM_POP && r->named[at] == PCS_SHADOW_NONE_POP))
+			r->named[at] = st;
+		if ((acts[k].action == PCS_ACT_CREATE_WARM || acts[k].action == PCS_ACT_SCALE_UP) &&
+		    note_action(r, ts) != 0) {
+			rc = nomem(err);
+			goto done;
+		}
+		if (out && out->action && out->action(out->ctx, &acts[k]) != 0) {
+			rc = pcs_error_set(err, PCS_EIO, 0, NULL, "the replay was stopped");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < g->n; i++)
+		if (r->named[i] >= 0 && r->named[i] != r->status[i]) {
+			r->status[i] = r->named[i];
+			if ((rc = pcs_router_set_shadow(r->router, g->name, r->u[i].t->pop, r->status[i], err)) != 0)
+				goto done;
+		}
+	pcs_planner_usage(r->pl, r->warm_of, r->active_of);
+	for (size_t i = 0; i < g->n; i++)
+		if (!r->u[i].t->primary && reconcile(&r->u[i], r->active_of[i], r->warm_of[i], ts) != 0) {
+			rc = nomem(err);
+			goto done;
+		}
+done:
+	free(rows);
+	free(obs);
+	free(hz);
+	pcs_capacity_free(cap);
+	return rc;
+}
+
+/* pcs-route-weights, in process: this tick's health of every POP, then the
+ * shares for the next tick. */
+static int
+route_tick(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, pcs_error *err)
+{
+	const struct pcs_route_out *o;
+	size_t n;
+	int rc;
+
+	for (size_t i = 0; i < g->n; i++) {
+		const struct unit *u = &r->u[i];
+		struct pcs_health h = {
+			g->name, u->t->pop, ts, capacity(&s->p, u, ts), u->routed,
+			s->p.base_latency_ms + u->t->rtt_ms,
+			u->routed > 0 ? (u->routed - u->served) / u->routed : 0,
+			u->routed * (double)g->h->step, -1
+		};
+		if ((rc = pcs_router_observe(r->router, &h, err)) != 0)
+			return rc;
+	}
+	if ((rc = pcs_router_tick(r->router, ts, &o, &n, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < g->n; i++) {
+		struct unit *u = &r->u[i];
+		u->share = 0;
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(o[k].pop, u->t->pop) == 0) {
+				u->share = o[k].share;
+				if (o[k].breaker == PCS_BREAKER_OPEN && u->breaker != PCS_BREAKER_OPEN)
+					r->sum.breaker_trips++;
+				u->breaker = o[k].breaker;
+			}
+	}
+	return 0;
+}
+
+/* Route D, count, and write the timeline rows of one policy's tick. */
+static int
+serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
+      const struct pcs_sim_output *out)
+{
+	const struct pcs_sim_params *p = &s->p;
+	double step = (double)g->h->step, served = 0, supply = 0, churn = 0;
+	long held_a = 0, held_w = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		struct unit *u = &r->u[i];
+		double c = capacity(p, u, ts);
+		long ha = held(u, TO_ACTIVE), hw = held(u, TO_WARM);
+		u->routed = d * u->share;
+		u->served = fmin(u->routed, c);
+		served += u->served;
+		supply += (double)ha * u->t->instance_rps;
+		churn += fabs(u->share - u->prev_share);
+		u->prev_share = u->share;
+		held_a += ha;
+		held_w += hw;
+		r->sum.instance_hours += (double)ha * step / 3600;
+		r->sum.warm_hours += (double)hw * step / 3600;
+		r->sum.cost += ((double)ha + (double)hw * u->t->warm_cost_frac) * cost_per_hour(u->t) *
+		               step / 3600;
+		r->served_latency += u->served * step * (p->base_latency_ms + u->t->rtt_ms);
+		if (out && out->tick) {
+			struct pcs_sim_tick row = { ts, r->policy, g->name, u->t->pop, d, u->routed, c,
+			                            u->served, u->routed - u->served, u->share, ha,
+			                            u->active, hw, failed(p, u->t->pop, ts), u->breaker };
+			if (out->tick(out->ctx, &row) != 0)
+				return -1;
+		}
+	}
+	r->sum.ticks++;
+	r->sum.offered += d * step;
+	r->sum.dropped += (d - served) * step;
+	r->served += served * step;
+	if (d > 0 && (d - served) / d > p->slo_drop)
+		r->sum.slo_minutes += step / 60;
+	if (r->routed_once) {
+		r->sum.churn += churn / 2;
+		r->churn_ticks++;
+	}
+	r->routed_once = 1;
+	/* SPEC RG elasticity, in instances of the first primary: demand is
+	 * what D needs, supply what is allocated (booting included, warm not) */
+	double dd = ceil(d / g->irps_ref - 1e-9), ss = supply / g->irps_ref;
+	if (dd > 0) {
+		r->sum.theta_u += fmax(dd - ss, 0) / dd;
+		r->sum.theta_o += fmax(ss - dd, 0) / dd;
+	}
+	r->sum.tau_u += dd > ss + 1e-9;
+	r->sum.tau_o += ss > dd + 1e-9;
+	if (!isnan(r->d_prev)) {
+		int sd = (dd > r->d_prev) - (dd < r->d_prev);
+		int sv = (ss > r->s_prev + 1e-9) - (ss < r->s_prev - 1e-9);
+		r->unstable += abs(sv - sd) >= 1;
+	}
+	r->d_prev = dd;
+	r->s_prev = ss;
+	r->elastic_ticks++;
+	return 0;
+}
+
+/* Surges: runs of demand above the primaries' capacity as the topology
+ * gives it, merged across dips shorter than surge_gap. */
+static size_t
+find_surges(const pcs_sim *s, const struct group *g, size_t i0, struct surge **out)
+{
+	size_t n = 0, cap = 0;
+	struct surge *v = NULL;
+
+	for (size_t i = i0; i < g->h->n; i++) {
+		double d = isnan(g->h->y[i]) ? 0 : g->h->y[i];
+		int64_t ts = g->h->start + (int64_t)i * g->h->step;
+		if (d <= g->base_rps)
+			continue;
+		if (n > 0 && ts - v[n - 1].end < s->p.surge_gap) {
+			v[n - 1].end = ts;
+			continue;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct surge *nv = realloc(v, nc * sizeof *nv);
+			if (nv == NULL)
+				break;
+			v = nv;
+			cap = nc;
+		}
+		v[n++] = (struct surge){ ts, ts };
+	}
+	*out = v;
+	return n;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Per surge, the first scale-up or warm action from lead_window before
+ * the onset (and after the surge before) to the surge's end. */
+static int
+lead_times(const pcs_sim *s, struct run *r, const struct surge *sv, size_t ns)
+{
+	qsort(r->acts, r->nacts, sizeof *r->acts, cmp_i64);
+	for (size_t k = 0; k < ns; k++) {
+		int64_t from = sv[k].onset - s->p.lead_window;
+		if (k > 0 && sv[k - 1].end >= from)
+			from = sv[k - 1].end + 1;
+		r->sum.surges++;
+		for (size_t a = 0; a < r->nacts; a++) {
+			if (r->acts[a] < from)
+				continue;
+			if (r->acts[a] > sv[k].end)
+				break;
+			double lead = (double)(sv[k].onset - r->acts[a]);
+			if (r->nleads == r->cleads) {
+				size_t nc = r->cleads ? r->cleads * 2 : 16;
+				double *nl = realloc(r->leads, nc * sizeof *nl);
+				if (nl == NULL)
+					return -1;
+				r->leads = nl;
+				r->cleads = nc;
+			}
+			r->leads[r->nleads++] = lead;
+			r->sum.surges_led += lead > 0;
+			break;
+		}
+	}
+	r->nacts = 0;
+	return 0;
+}
+
+int
+pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
+              const struct pcs_sim_output *out, pcs_error *err)
+{
+	struct group g;
+	struct surge *sv = NULL;
+	size_t i0, ns = 0;
+	int64_t warmup = s->p.warmup, span = (int64_t)demand->n * demand->step;
+	int need_fc = 0, rc = 0;
+
+	memset(&g, 0, sizeof g);
+	g.name = group;
+	g.h = demand;
+	g.buffer_at = SIZE_MAX;
+	if ((rc = group_topology(s, &g, err)) != 0)
+		goto done;
+	if (warmup < 0)
+		warmup = span / 2 < 7 * 86400 ? span / 2 : 7 * 86400;
+	if (warmup >= span) {
+		rc = pcs_error_set(err, PCS_EDATA, 0, NULL,
+		                   "group '%s': %lld s of history leave nothing after the %lld s warm-up",
+		                   group, (long long)span, (long long)warmup);
+		goto done;
+	}
+	i0 = (size_t)((warmup + demand->step - 1) / demand->step);
+	if (i0 == 0)
+		i0 = 1;   /* a forecast needs a history */
+	for (size_t k = 0; k < s->npol; k++) {
+		if (s->run[k].policy == PCS_POLICY_PREDICTIVE || s->run[k].policy == PCS_POLICY_PREDICTIVE_SCALE)
+			need_fc = 1;
+		if ((rc = start_run(s, &g, &s->run[k], err)) != 0)
+			goto done;
+	}
+	if (need_fc) {
+		size_t b = (size_t)((s->p.buffer + demand->step - 1) / demand->step);
+		if (b == 0)
+			b = 1;
+		for (size_t j = 0; j < s->p.nhorizons; j++)
+			if (s->horizons[j] == b)
+				g.buffer_at = j;
+		if (g.buffer_at == SIZE_MAX)
+			for (size_t k = 0; k < s->npol; k++)
+				if (s->run[k].policy == PCS_POLICY_PREDICTIVE_SCALE)
+					g.buffer_steps = b;
+	}
+	ns = find_surges(s, &g, i0, &sv);
+
+	for (size_t i = i0; i < demand->n; i++) {
+		int64_t ts = demand->start + (int64_t)i * demand->step;
+		double d = isnan(demand->y[i]) ? 0 : demand->y[i];
+
+		for (size_t k = 0; k < s->npol; k++) {
+			struct run *r = &s->run[k];
+			for (size_t j = 0; j < g.n; j++)
+				advance(&r->u[j], ts);
+			if (r->policy == PCS_POLICY_ORACLE && oracle_provision(s, r, &g, d, ts) != 0) {
+				rc = nomem(err);
+				goto done;
+			}
+			if (r->policy != PCS_POLICY_PREDICTIVE || !r->routed_once)
+				capacity_shares(s, r, g.n, ts);
+			if (serve(s, &g, r, ts, d, out) != 0) {
+				rc = pcs_error_set(err, PCS_EIO, 0, NULL, "the replay was stopped");
+				goto done;
+			}
+		}
+		if (need_fc)
+			forecast_tick(s, &g, i, ts);
+		for (size_t k = 0; k < s->npol; k++) {
+			struct run *r = &s->run[k];
+			long floor_n = 0;
+			if (r->policy == PCS_POLICY_STATIC || r->policy == PCS_POLICY_ORACLE)
+				continue;
+			if (r->policy == PCS_POLICY_PREDICTIVE &&
+			    ((rc = plan_tick(s, &g, r, ts, out, err)) != 0 ||
+			     (rc = route_tick(s, &g, r, ts, err)) != 0))
+				goto done;
+			/* the primaries' capacity, to split the group's demand */
+			double pcap = 0, nprim = 0;
+			for (size_t j = 0; j < g.n; j++)
+				if (r->u[j].t->primary) {
+					pcap += capacity(&s->p, &r->u[j], ts);
+					nprim++;
+				}
+			for (size_t j = 0; j < g.n; j++) {
+				struct unit *u = &r->u[j];
+				/* the primary's part of the group's demand */
+				double part = pcap > 0 ? capacity(&s->p, u, ts) / pcap : 1 / nprim;
+				/* predictive scales the primaries on the group's demand (what
+				 * the global balancer sees), as if the shadows were not there:
+				 * shadows bridge the boot time, they do not replace the HPA */
+				double load = r->policy == PCS_POLICY_PREDICTIVE ? d * part : u->routed;
+				if (!u->t->primary)
+					continue;
+				if (r->policy == PCS_POLICY_PREDICTIVE_SCALE) {
+					double m = buffer_mean(&g);
+					if (m >= 0)
+						floor_n = (long)ceil(m * part / (s->p.hpa_target * u->t->instance_rps) - 1e-9);
+				}
+				if (hpa(s, r, u, load, ts, demand->step, floor_n) != 0) {
+					rc = nomem(err);
+					goto done;
+				}
+			}
+		}
+	}
+	for (size_t k = 0; k < s->npol; k++)
+		if (lead_times(s, &s->run[k], sv, ns) != 0) {
+			rc = nomem(err);
+			goto done;
+		}
+done:
+	for (size_t k = 0; k < s->npol; k++)
+		end_run(&g, &s->run[k]);
+	if (g.have_fr)
+		pcs_forecast_result_free(&g.fr);
+	if (g.have_fr_buffer)
+		pcs_forecast_result_free(&g.fr_buffer);
+	pcs_forecaster_free(g.fc);
+	pcs_forecaster_free(g.fc_buffer);
+	pcs_topology_free(g.t);
+	free(g.order);
+	free(sv);
+	return rc;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+void
+pcs_sim_summaries(pcs_sim *s, struct pcs_sim_summary *sum)
+{
+	for (size_t k = 0; k < s->npol; k++) {
+		struct run *r = &s->run[k];
+		struct pcs_sim_summary *o = &sum[k];
+		double t = (double)r->elastic_ticks;
+
+		*o = r->sum;
+		o->dropped_pct = o->offered > 0 ? 100 * o->dropped / o->offered : 0;
+		o->theta_u = t > 0 ? 100 * r->sum.theta_u / t : 0;
+		o->theta_o = t > 0 ? 100 * r->sum.theta_o / t : 0;
+		o->tau_u = t > 0 ? 100 * r->sum.tau_u / t : 0;
+		o->tau_o = t > 0 ? 100 * r->sum.tau_o / t : 0;
+		o->instability = t > 1 ? 100 * r->unstable / (t - 1) : 0;
+		o->churn = r->churn_ticks ? r->sum.churn / (double)r->churn_ticks : 0;
+		o->latency_ms = r->served > 0 ? r->served_latency / r->served : 0;
+		o->lead_time_s = NAN;
+		if (r->nleads > 0) {
+			qsort(r->leads, r->nleads, sizeof *r->leads, cmp_double);
+			o->lead_time_s = r->nleads % 2 ? r->leads[r->nleads / 2] :
+			                 (r->leads[r->nleads / 2 - 1] + r->leads[r->nleads / 2]) / 2;
+		}
+	}
+}
