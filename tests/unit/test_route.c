@@ -176,5 +176,47 @@ main(void)
 		pcs_integer_weights(sh2, 3, 255, w);
 		ok(w[0] == 128 && w[1] == 127 && w[2] == 0, "128 127 0: ties to the first, zero stays zero");
 	}
+	{
+		/* a POP that loses its capacity gets nothing at once (no slew),
+		 * and an active shadow with no capacity yet gets no bonus */
+		pcs_router *r = pcs_router_new(&p);
+		struct pcs_health h[2] = { { "g", "a", 0, 100, 50, 20, 0, 100, -1 },
+		                           { "g", "b", 0, 100, 50, 20, 0, 100, -1 } };
+		pcs_error e;
+		const struct pcs_route_out *out;
+		size_t m;
+		for (int64_t ts = 0; ts < 3; ts++) {
+			h[0].ts = h[1].ts = ts * 10;
+			pcs_router_observe(r, &h[0], &e);
+			pcs_router_observe(r, &h[1], &e);
+			pcs_router_tick(r, ts * 10, &out, &m, &e);
+		}
+		h[1].capacity_rps = 0;
+		h[0].ts = h[1].ts = 30;
+		pcs_router_observe(r, &h[0], &e);
+		pcs_router_observe(r, &h[1], &e);
+		pcs_router_tick(r, 30, &out, &m, &e);
+		ok(m == 2 && out[1].share == 0 && fabs(out[0].share - 1) < 1e-12 &&
+		   strcmp(out[1].reason, "no capacity") == 0,
+		   "capacity 0: share 0 at once, the rest to the other POP");
+		pcs_router_set_shadow(r, "g", "b", PCS_SHADOW_ACTIVE_POP, &e);
+		h[0].ts = h[1].ts = 40;
+		pcs_router_observe(r, &h[0], &e);
+		pcs_router_observe(r, &h[1], &e);
+		pcs_router_tick(r, 40, &out, &m, &e);
+		ok(out[1].share == 0, "an active shadow still booting (capacity 0) gets no bonus");
+		/* the only POP with capacity overloaded: the panic rule keeps it,
+		 * since the other has nothing to take its load with */
+		h[0].error_rate = 0.9;
+		for (int64_t ts = 5; ts < 15; ts++) {
+			h[0].ts = h[1].ts = ts * 10;
+			pcs_router_observe(r, &h[0], &e);
+			pcs_router_observe(r, &h[1], &e);
+			pcs_router_tick(r, ts * 10, &out, &m, &e);
+		}
+		ok(out[0].breaker == PCS_BREAKER_CLOSED && strncmp(out[0].reason, "panic", 5) == 0,
+		   "failing but the only POP with capacity: kept by the panic rule");
+		pcs_router_free(r);
+	}
 	return tap_done();
 }

@@ -53,7 +53,7 @@ is(const struct pcs_action *a, int action, int from, int to, const char *pop)
 int
 main(void)
 {
-	struct pcs_shadow_params p = { 0.1, 0.02, 0.1, 0, 600, 300, 120 };
+	struct pcs_shadow_params p = { 0.1, 0.02, 0.1, 0, 600, 300, 120, 0 };
 	pcs_topology *t = topology(12);
 	pcs_planner *pl = pcs_planner_new(t, &p);
 	const struct pcs_action *a;
@@ -160,6 +160,46 @@ main(void)
 	 * only max(20, 600 - 450) = 150, and keeps what is warm */
 	ok(n == 2 && a[0].instances == 7 && a[1].instances == 7,
 	   "warm sized from the p99 excess (7 instances), kept when active");
+	/* the surge passes but risk stays: back to warm after min_dwell
+	 * without activation, instances kept; a new surge activates again */
+	n = run(pl, now + 60, 0.5, 300, &a);
+	ok(n == 1 && is(&a[0], PCS_ACT_HOLD, PCS_SHADOW_ACTIVE, PCS_SHADOW_ACTIVE, "lhr"),
+	   "demand below the threshold, risk high: still active before min_dwell");
+	n = run(pl, now + 360, 0.5, 300, &a);
+	ok(n == 1 && is(&a[0], PCS_ACT_SCALE_DOWN, PCS_SHADOW_ACTIVE, PCS_SHADOW_WARM, "lhr") &&
+	   a[0].instances == 7 && strstr(a[0].reason, "keeps it warm") != NULL,
+	   "after min_dwell without activation: back to warm, 7 instances kept");
+	{
+		long warm[3], active[3];
+		size_t lhr = 0;
+		while (strcmp(pcs_topology_get(t, lhr)->pop, "lhr") != 0)
+			lhr++;
+		pcs_planner_usage(pl, warm, active);
+		ok(warm[lhr] == 7 && active[lhr] == 0, "the usage says warm");
+	}
+	n = run(pl, now + 420, 0.9, 600, &a);
+	ok(n == 1 && is(&a[0], PCS_ACT_SCALE_UP, PCS_SHADOW_WARM, PCS_SHADOW_ACTIVE, "lhr"),
+	   "a new surge activates the warm shadow again");
+	pcs_planner_free(pl);
+	pcs_topology_free(t);
+
+	/* --activate-within: demand passing at 15m only warms, at 5m activates */
+	p.activate_within = 300;
+	t = topology(12);
+	pl = pcs_planner_new(t, &p);
+	{
+		struct pcs_risk_horizon h[2] = { { 300, 300, 400, 500, 0, 0.05 },
+		                                 { 900, 600, 780, 500, 120, 0.9 } };
+		struct pcs_risk_obs o = { "web", "fra", 0.9, h, 2 };
+		pcs_error e;
+		ok(pcs_planner_step(pl, now, &o, 1, &a, &n, &e) == 0 && n == 1 &&
+		   is(&a[0], PCS_ACT_CREATE_WARM, PCS_SHADOW_OFF, PCS_SHADOW_WARM, "par"),
+		   "activate-within 5m: a surge due in 15m is only warmed");
+		h[0].demand_p50 = 600;
+		ok(pcs_planner_step(pl, now + 60, &o, 1, &a, &n, &e) == 0 && n == 1 &&
+		   is(&a[0], PCS_ACT_SCALE_UP, PCS_SHADOW_WARM, PCS_SHADOW_ACTIVE, "par"),
+		   "and activated once it is due within 5m");
+	}
 	pcs_planner_free(pl);
 	pcs_topology_free(t);
 	return tap_done();

@@ -1,0 +1,137 @@
+/* Unit tests: the replay engine and its baseline policies. */
+#include <stdlib.h>
+
+#include "tap.h"
+#include "pcs.h"
+
+/* One primary (10 x 10 rps, up to 40, boot 120 s) and one secondary. */
+static pcs_topology *
+fleet(void)
+{
+	pcs_topology *t = pcs_topology_new();
+	pcs_error err;
+	struct pcs_topo r = { 0 };
+
+	r.group = "g";
+	r.service = "s";
+	r.instance_rps = 10;
+	r.boot_s = 120;
+	r.warm_s = 20;
+	r.cost_per_hour = 1;
+	r.warm_cost_frac = 0.1;
+	r.pop = "p", r.primary = 1, r.instances = 10, r.max_instances = 40;
+	pcs_topology_add(t, &r, &err);
+	r.pop = "s", r.primary = 0, r.instances = 0, r.max_instances = 20, r.rtt_ms = 10;
+	pcs_topology_add(t, &r, &err);
+	pcs_topology_finish(t, &err);
+	return t;
+}
+
+struct rows {
+	size_t n;
+	double dropped[PCS_NPOLICIES][400];
+	long instances[PCS_NPOLICIES][400];
+};
+
+static int
+on_tick(void *ctx, const struct pcs_sim_tick *t)
+{
+	struct rows *r = ctx;
+	size_t i = (size_t)(t->ts / 60) - 100;
+
+	if (strcmp(t->pop, "p") == 0 && i < 400) {
+		r->dropped[t->policy][i] = t->demand - t->served;
+		r->instances[t->policy][i] = t->instances;
+	}
+	return 0;
+}
+
+int
+main(void)
+{
+	pcs_topology *t = fleet();
+	struct pcs_sim_params p;
+	struct pcs_sim_summary sum[PCS_NPOLICIES];
+	static struct rows rows;
+	struct pcs_sim_output out = { &rows, on_tick, NULL };
+	int pol[] = { PCS_POLICY_STATIC, PCS_POLICY_REACTIVE, PCS_POLICY_ORACLE };
+	size_t hz[] = { 5 };
+	double lv[] = { 0.5, 0.99 };
+	double y[300];
+	pcs_series s = { 6000, 60, 300, y, 300, 0 };
+	pcs_error err;
+	pcs_sim *sim;
+
+	/* 50 rps, a step to 150 rps at slot 200 (100 minutes scored before it) */
+	for (size_t i = 0; i < 300; i++)
+		y[i] = i < 200 ? 50 : 150;
+	pcs_sim_defaults(&p);
+	p.warmup = 100 * 60;
+	p.horizons = hz;
+	p.nhorizons = 1;
+	p.levels = lv;
+	p.nlevels = 2;
+	sim = pcs_sim_new(t, &p, pol, 3, &err);
+	ok(sim != NULL, "a replay of three policies");
+	ok(pcs_sim_group(sim, "g", &s, &out, &err) == 0, "the group replays");
+	pcs_sim_summaries(sim, sum);
+	ok(sum[0].ticks == 200 && sum[1].ticks == 200 && sum[2].ticks == 200,
+	   "200 scored ticks after a 100-minute warm-up");
+	ok(fabs(sum[0].offered - (100 * 50 + 100 * 150) * 60.0) < 1e-6 &&
+	   sum[0].offered == sum[1].offered && sum[1].offered == sum[2].offered,
+	   "every policy is offered the same requests");
+	/* static: 100 rps of capacity, 50 rps over it for 100 minutes */
+	is_num(sum[0].dropped, 50 * 100 * 60.0, 1e-6, "static drops the excess of the step");
+	is_num(sum[0].instance_hours, 10 * 200 / 60.0, 1e-9, "static holds its 10 instances");
+	/* reactive: scaled down to ceil(50 / 7) = 8 before the step; at the
+	 * step it asks for ceil(150 / 7) = 22, useful 120 s later */
+	ok(rows.instances[PCS_POLICY_REACTIVE][199] == 8, "the HPA settles at 8 instances (%ld)",
+	   rows.instances[PCS_POLICY_REACTIVE][199]);
+	ok(rows.instances[PCS_POLICY_REACTIVE][201] == 22, "and asks for 22 after the step (%ld)",
+	   rows.instances[PCS_POLICY_REACTIVE][201]);
+	/* asked at the end of tick 200, useful 120 s later: from tick 202 */
+	ok(rows.dropped[PCS_POLICY_REACTIVE][200] > 0 && rows.dropped[PCS_POLICY_REACTIVE][201] > 0 &&
+	   rows.dropped[PCS_POLICY_REACTIVE][202] == 0,
+	   "reactive drops during the boot (ticks 200 and 201), not after");
+	is_num(sum[2].dropped, 0, 1e-9, "the oracle drops nothing");
+	is_num(sum[2].instance_hours, (100 * 5 + 100 * 15) / 60.0, 1e-9,
+	       "the oracle holds exactly ceil(D / instance_rps)");
+	ok(sum[1].surges == 1 && sum[0].surges == 1, "one surge");
+	ok(sum[2].lead_time_s == 120, "the oracle acts boot_s ahead (%g)", sum[2].lead_time_s);
+	ok(sum[1].lead_time_s <= 0, "reactive acts at or after the onset (%g)", sum[1].lead_time_s);
+	ok(sum[0].tau_u > 0 && sum[2].tau_u == 0 && sum[2].theta_u == 0,
+	   "under-provisioning: static yes, oracle no");
+	pcs_sim_free(sim);
+
+	/* a failed POP serves nothing; the ideal balancer of the baselines
+	 * cannot help with one primary */
+	{
+		struct pcs_failure f = { "p", 6000 + 250 * 60, 6000 + 260 * 60 };
+		int one[] = { PCS_POLICY_ORACLE };
+		p.failures = &f;
+		p.nfailures = 1;
+		memset(&rows, 0, sizeof rows);
+		sim = pcs_sim_new(t, &p, one, 1, &err);
+		ok(pcs_sim_group(sim, "g", &s, &out, &err) == 0, "a replay with a failure");
+		pcs_sim_summaries(sim, sum);
+		/* the oracle moves to the secondary: 20 x 10 rps covers 150 */
+		is_num(sum[0].dropped, 0, 1e-9, "the oracle serves from the secondary during the failure");
+		pcs_sim_free(sim);
+		p.failures = NULL;
+		p.nfailures = 0;
+	}
+	/* errors: no primary for the group, history shorter than the warm-up */
+	sim = pcs_sim_new(t, &p, pol, 3, &err);
+	ok(pcs_sim_group(sim, "nope", &s, NULL, &err) == PCS_EDATA &&
+	   strstr(err.msg, "no primary") != NULL, "a group with no primary: %s", err.msg);
+	p.warmup = 400 * 60;
+	pcs_sim_free(sim);
+	sim = pcs_sim_new(t, &p, pol, 3, &err);
+	ok(pcs_sim_group(sim, "g", &s, NULL, &err) == PCS_EDATA && strstr(err.msg, "warm-up") != NULL,
+	   "a history shorter than the warm-up: %s", err.msg);
+	pcs_sim_free(sim);
+	ok(pcs_policy_of("predictive-scale") == PCS_POLICY_PREDICTIVE_SCALE && pcs_policy_of("x") < 0,
+	   "policy names");
+	pcs_topology_free(t);
+	return tap_done();
+}
