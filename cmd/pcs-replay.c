@@ -35,6 +35,7 @@ static const char help_text[] =
 	"      --activate-within DUR,\n"
 	"      --cooldown DUR, --min-dwell DUR, --drain DUR\n"
 	"                            the shadow planner, as in pcs-shadow-plan(1)\n"
+	"      --no-current          predictive: no horizon-0 risk (pcs-risk without --current)\n"
 	"      --timeline FILE       write every tick of every policy and POP\n"
 	"      --actions FILE        write the predictive policy's plan rows\n"
 	"      --plot FILE.png       draw demand and each policy's capacity (gnuplot)\n"
@@ -51,7 +52,7 @@ static const char help_text[] =
 enum { OPT_AUTO = OPT_TOOL, OPT_WARMUP, OPT_REFIT, OPT_WINDOW, OPT_STEP, OPT_MODEL,
        OPT_HPA_TARGET, OPT_HPA_TOL, OPT_STAB, OPT_MIN_REPLICAS, OPT_BUFFER, OPT_SLO,
        OPT_FAIL, OPT_WARM_AT, OPT_RELEASE, OPT_ACTIVATE, OPT_RESERVE, OPT_ACT_WITHIN, OPT_COOLDOWN,
-       OPT_DWELL, OPT_DRAIN, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PRETTY };
+       OPT_DWELL, OPT_DRAIN, OPT_NO_CURRENT, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PRETTY };
 
 static const struct option longopts[] = {
 	{ "topology", required_argument, NULL, 't' },
@@ -79,6 +80,7 @@ static const struct option longopts[] = {
 	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
 	{ "min-dwell", required_argument, NULL, OPT_DWELL },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "no-current", no_argument, NULL, OPT_NO_CURRENT },
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
@@ -239,6 +241,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_COOLDOWN: o->p.shadow.cooldown = cli_duration_arg("--cooldown", optarg, 1); break;
 		case OPT_DWELL: o->p.shadow.min_dwell = cli_duration_arg("--min-dwell", optarg, 1); break;
 		case OPT_DRAIN: o->p.shadow.drain = cli_duration_arg("--drain", optarg, 1); break;
+		case OPT_NO_CURRENT: o->p.risk.current = 0; break;
 		case OPT_TIMELINE: o->timeline = optarg; break;
 		case OPT_ACTIONS: o->actions = optarg; break;
 		case OPT_PLOT: o->plot = optarg; break;

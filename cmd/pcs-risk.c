@@ -15,6 +15,7 @@ static const char help_text[] =
 	"                            critical (default 0.05,0.2,0.5)\n"
 	"      --util-limit X        utilization at which a POP is full (default 1)\n"
 	"      --no-derate           use capacity_rps as given, whatever the utilization\n"
+	"      --current             add horizon 0: each POP's load now against its capacity\n"
 	"  -i, --input-format FMT    csv or ndjson (default: detected)\n"
 	"  -o, --output-format FMT   csv or ndjson (default csv)\n"
 	"      --no-header           omit the CSV header line\n"
@@ -24,13 +25,14 @@ static const char help_text[] =
 	"  -V, --version             version\n"
 	"See pcs-risk(1).\n";
 
-enum { OPT_CUTS = OPT_TOOL, OPT_UTIL_LIMIT, OPT_NO_DERATE };
+enum { OPT_CUTS = OPT_TOOL, OPT_UTIL_LIMIT, OPT_NO_DERATE, OPT_CURRENT };
 
 static const struct option longopts[] = {
 	{ "capacity", required_argument, NULL, 'c' },
 	{ "cuts", required_argument, NULL, OPT_CUTS },
 	{ "util-limit", required_argument, NULL, OPT_UTIL_LIMIT },
 	{ "no-derate", no_argument, NULL, OPT_NO_DERATE },
+	{ "current", no_argument, NULL, OPT_CURRENT },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -107,6 +109,7 @@ parse_options(struct options *o, int argc, char **argv)
 			o->util_limit = cli_number_arg("--util-limit", optarg, 0, 1, 1, 0);
 			break;
 		case OPT_NO_DERATE: o->derate = 0; break;
+		case OPT_CURRENT: o->cfg.current = 1; break;
 		default: cli_usage_error(NULL);
 		}
 	}

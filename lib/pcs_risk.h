@@ -19,6 +19,10 @@
  *    smaller of that and capacity_rps.
  *  - p_exceed = P(D > C), expected_shortfall = E[(D - C)+] (pcs_qdist),
  *    headroom = C - median demand.
+ *  - with cfg->current, a row at horizon 0 (target: the issue time) per
+ *    POP compares its own load_rps now with its effective capacity: demand
+ *    p50 = p99 = load, p_exceed 1 or 0, the shortfall load - capacity; so
+ *    a surge already under way that the forecast did not see still counts.
  *  - risk, per POP: the largest p_exceed over the horizons; level: low
  *    below cut[0], elevated below cut[1], high below cut[2], else critical.
  */
@@ -79,6 +83,7 @@ struct pcs_risk_row {
 
 struct pcs_risk_config {
 	double cut[3];                /* elevated, high, critical */
+	int current;                  /* add horizon 0: each POP's load_rps now */
 };
 
 /* Score every POP of group for the demands d[0..nd).  rows (allocated here,

@@ -202,7 +202,7 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 {
 	size_t first, np = group_rows(c, group, &first), nh = 0, out = 0;
 	struct pcs_pop *p = c->pops + first;
-	int64_t *hz = malloc((nd ? nd : 1) * sizeof *hz);
+	int64_t *hz = malloc((nd + 1) * sizeof *hz);
 	struct pcs_risk_row *r = NULL;
 	int *mask = calloc(np ? np : 1, sizeof *mask), regional = 0, rc = 0;
 	double *share = calloc(np ? np : 1, sizeof *share);
@@ -230,9 +230,11 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 			}
 	for (size_t i = 0; i < np; i++)
 		regional |= p[i].region[0] != '\0';
-	/* the distinct horizons, ascending */
+	/* the distinct horizons, ascending; 0 for the load now */
 	for (size_t i = 0; i < nd; i++)
 		hz[nh++] = d[i].horizon_s;
+	if (cfg->current && nd > 0)
+		hz[nh++] = 0;
 	qsort(hz, nh, sizeof *hz, cmp_i64);
 	{
 		size_t u = 0;
@@ -253,6 +255,20 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 			r[i * nh + h].horizon_s = hz[h];
 			/* until a demand reaches it, a POP's demand is zero */
 			memset(&pd[i], 0, sizeof pd[i]);
+		}
+		if (hz[h] == 0) {
+			/* now: each POP's own load, known exactly */
+			for (size_t k = 0; k < np; k++) {
+				struct pcs_risk_row *row = &r[k * nh + h];
+				double cap = p[k].effective_rps, load = p[k].load_rps;
+				row->target = d[0].target - d[0].horizon_s;
+				row->demand_p50 = row->demand_p99 = load;
+				row->capacity_rps = cap;
+				row->headroom_rps = cap - load;
+				row->p_exceed = load > cap ? 1 : 0;
+				row->shortfall_rps = fmax(0, load - cap);
+			}
+			continue;
 		}
 		for (size_t i = 0; i < nd; i++) {
 			int whole = !regional || strcmp(d[i].region, "*") == 0, any = 0;

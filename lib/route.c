@@ -420,7 +420,36 @@ breakers(pcs_router *r, struct entry **g, size_t n, int64_t now)
 }
 
 /* Move shares toward their targets by at most max_step each, keeping their
- * sum at mass (see pcs_route.h). */
+ * sum at mass (see pcs_route.h).  A POP over its capacity may shed at once
+ * the part of its share that it could not serve. */
+static double
+step_down(const pcs_router *r, const struct entry *e, double prev)
+{
+	double step = r->p.max_step;
+
+	if (e->load > e->cap && e->load > 0)
+		return fmax(step, prev * (1 - e->cap / e->load));
+	return step;
+}
+
+/* How much of the rest (need) a POP can take (or give): within its step
+ * on pass 0, up to its target (or down to 0) on pass 1. */
+static double
+room_in(const pcs_router *r, const struct entry *e, int pass, double need, double target,
+        double prev)
+{
+	double lim;
+
+	if (pass == 0 && need > 0 && e->load > e->cap)
+		lim = 0;   /* what an overloaded POP shed goes elsewhere first */
+	else if (pass == 0)
+		lim = need > 0 ? prev + r->p.max_step - e->share
+		               : e->share - fmax(0, prev - step_down(r, e, prev));
+	else
+		lim = need > 0 ? target + 1e-12 : e->share;
+	return fmax(0, lim);
+}
+
 static void
 slew(const pcs_router *r, struct entry **g, size_t n, const double *target, const double *prev,
      double mass)
@@ -428,29 +457,22 @@ slew(const pcs_router *r, struct entry **g, size_t n, const double *target, cons
 	double step = r->p.max_step, sum = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		double d = target[i] - prev[i];
-		g[i]->share = prev[i] + (d > step ? step : d < -step ? -step : d);
+		double d = target[i] - prev[i], dn = step_down(r, g[i], prev[i]);
+		g[i]->share = prev[i] + (d > step ? step : d < -dn ? -dn : d);
 		sum += g[i]->share;
 	}
 	/* the slewed shares may not add up: spread the rest within each POP's
 	 * step, and beyond it only if nothing else can take it */
 	for (int pass = 0; pass < 2 && fabs(mass - sum) > 1e-12; pass++) {
 		double need = mass - sum, room = 0;
-		for (size_t i = 0; i < n; i++) {
-			double lim = pass == 0 ? (need > 0 ? prev[i] + step - g[i]->share
-			                                   : g[i]->share - fmax(0, prev[i] - step))
-			                       : (need > 0 ? target[i] + 1e-12 : g[i]->share);
-			room += fmax(0, lim);
-		}
+		for (size_t i = 0; i < n; i++)
+			room += room_in(r, g[i], pass, need, target[i], prev[i]);
 		if (room <= 0)
 			continue;
 		double f = fmin(1, fabs(need) / room);
 		sum = 0;
 		for (size_t i = 0; i < n; i++) {
-			double lim = pass == 0 ? (need > 0 ? prev[i] + step - g[i]->share
-			                                   : g[i]->share - fmax(0, prev[i] - step))
-			                       : (need > 0 ? target[i] + 1e-12 : g[i]->share);
-			g[i]->share += (need > 0 ? 1 : -1) * f * fmax(0, lim);
+			g[i]->share += (need > 0 ? 1 : -1) * f * room_in(r, g[i], pass, need, target[i], prev[i]);
 			sum += g[i]->share;
 		}
 	}
@@ -465,6 +487,39 @@ static int
 stale(const pcs_router *r, const struct entry *e)
 {
 	return e->have && r->now - e->last_ts > r->p.window;
+}
+
+/* When the group's POPs can carry its load (sum of the last samples'
+ * load), no target asks a POP for more than its capacity at that load:
+ * the excess goes to the POPs with room, in proportion to their targets
+ * (water-filling). */
+static void
+fit_capacity(struct entry **use, size_t nu, double *target, double mass)
+{
+	double load = 0, cap = 0;
+
+	for (size_t i = 0; i < nu; i++) {
+		load += use[i]->load;
+		cap += use[i]->cap;
+	}
+	if (!(load > 0) || cap < load)
+		return;
+	for (size_t round = 0; round < nu; round++) {
+		double excess = 0, open = 0;
+		for (size_t i = 0; i < nu; i++) {
+			double lim = mass * use[i]->cap / load;
+			if (target[i] > lim) {
+				excess += target[i] - lim;
+				target[i] = lim;
+			} else if (target[i] < lim)
+				open += target[i] > 0 ? target[i] : 1e-12;
+		}
+		if (excess <= 1e-15 || open <= 0)
+			return;
+		for (size_t i = 0; i < nu; i++)
+			if (target[i] < mass * use[i]->cap / load)
+				target[i] += excess * (target[i] > 0 ? target[i] : 1e-12) / open;
+	}
 }
 
 /* Targets and shares of one group. */
@@ -534,6 +589,7 @@ shares(pcs_router *r, struct entry **g, size_t n)
 	}
 	for (size_t i = 0; i < nu; i++)
 		target[i] = (raw_sum > 0 ? target[i] / raw_sum : 1.0 / (double)nu) * (1 - probe);
+	fit_capacity(use, nu, target, 1 - probe);
 	if (nu > 0) {
 		/* a group's first tick starts at its targets: there is nothing to slew from */
 		double prev_sum = 0;

@@ -37,6 +37,7 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->risk.cut[0] = 0.05;
 	p->risk.cut[1] = 0.2;
 	p->risk.cut[2] = 0.5;
+	p->risk.current = 1;
 	p->shadow.warm_at = 0.1;
 	p->shadow.release_below = 0.02;
 	p->shadow.reserve = 0.1;
@@ -643,7 +644,7 @@ risk_tick(pcs_sim *s, const struct group *g, const struct run *r, int64_t ts,
 		               s->p.nlevels, 0);
 	}
 	if (rc == 0) {
-		pcs_capacity_finish(cap, 1, 0.85);
+		pcs_capacity_finish(cap, 1, 1);
 		rc = pcs_risk_group(cap, g->name, d, nh, &s->p.risk, rows, nrows, err);
 	}
 	free(d);
@@ -725,8 +726,11 @@ done:
 	return rc;
 }
 
-/* pcs-route-weights, in process: this tick's health of every POP, then the
- * shares for the next tick. */
+/* pcs-route-weights, in process, at the start of a tick: every POP's
+ * health (its ready capacity now; the load routed to it and its errors over
+ * the tick before), then the shares to route this tick with.  Load shed at
+ * capacity shows as load above capacity, not as errors: errors are what a
+ * failed POP answers, so that breakers isolate failures, not busy POPs. */
 static int
 route_tick(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, pcs_error *err)
 {
@@ -739,7 +743,7 @@ route_tick(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, pcs_err
 		struct pcs_health h = {
 			g->name, u->t->pop, ts, capacity(&s->p, u, ts), u->routed,
 			s->p.base_latency_ms + u->t->rtt_ms,
-			u->routed > 0 ? (u->routed - u->served) / u->routed : 0,
+			u->routed > 0 && failed(&s->p, u->t->pop, ts - g->h->step) ? 1 : 0,
 			u->routed * (double)g->h->step, -1
 		};
 		if ((rc = pcs_router_observe(r->router, &h, err)) != 0)
@@ -959,6 +963,8 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 			}
 			if (r->policy != PCS_POLICY_PREDICTIVE || !r->routed_once)
 				capacity_shares(s, r, g.n, ts);
+			else if ((rc = route_tick(s, &g, r, ts, err)) != 0)
+				goto done;
 			if (serve(s, &g, r, ts, d, out) != 0) {
 				rc = pcs_error_set(err, PCS_EIO, 0, NULL, "the replay was stopped");
 				goto done;
@@ -971,9 +977,7 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 			long floor_n = 0;
 			if (r->policy == PCS_POLICY_STATIC || r->policy == PCS_POLICY_ORACLE)
 				continue;
-			if (r->policy == PCS_POLICY_PREDICTIVE &&
-			    ((rc = plan_tick(s, &g, r, ts, out, err)) != 0 ||
-			     (rc = route_tick(s, &g, r, ts, err)) != 0))
+			if (r->policy == PCS_POLICY_PREDICTIVE && (rc = plan_tick(s, &g, r, ts, out, err)) != 0)
 				goto done;
 			/* the primaries' capacity, to split the group's demand */
 			double pcap = 0, nprim = 0;

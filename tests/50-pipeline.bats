@@ -19,7 +19,7 @@ load test_helper
 		echo ts,group,pop,capacity_rps,load_rps,latency_ms,error_rate,requests
 		echo 2026-11-25T00:00:00Z,web,fra,520,500,60,0.001,30000
 		echo 2026-11-25T00:00:00Z,web,ams,600,300,40,0.001,18000
-		echo 2026-11-25T00:00:00Z,web,par,250,0,35,0,0
+		echo 2026-11-25T00:00:00Z,web,par,600,0,35,0,0
 	} >"$d/health.csv"
 	run --separate-stderr pcs-route-weights --plan "$d/plan.csv" "$d/health.csv"
 	assert_success
