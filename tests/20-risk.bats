@@ -762,3 +762,16 @@ risk() {
 	run --separate-stderr pcs-risk -c testdata/risk/cap-one.csv --cuts
 	assert_usage_error "pcs-risk: option --cuts needs an argument" pcs-risk
 }
+
+@test "--current: a row at horizon 0 per POP, its own load now against its capacity, first" {
+	risk one.csv cap-current.csv --current
+	assert_success
+	# a carries 150 of its 120 now: certain excess, shortfall 30, risk 1, critical
+	assert_line --index 0 'g,a,0,2026-11-21T00:00:00Z,150,150,120,-30,1,30,1,critical'
+	assert_line --index 2 --regexp '^g,b,0,2026-11-21T00:00:00Z,50,50,200,150,0,0,'
+	[ "${#lines[@]}" -eq 4 ]
+	# without --current, no horizon 0 and a's risk is the forecast's alone
+	risk one.csv cap-current.csv
+	[ "${#lines[@]}" -eq 2 ]
+	refute_output --regexp ',0,2026-11-21T00:00:00Z,'
+}

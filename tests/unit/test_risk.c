@@ -79,7 +79,7 @@ main(void)
 		/* two POPs of one group without regions: load shares */
 		pcs_capacity *c = pcs_capacity_new();
 		struct pcs_demand dm = { "*", 300, 600, { 0 }, 2 };
-		struct pcs_risk_config cfg = { { 0.05, 0.2, 0.5 } };
+		struct pcs_risk_config cfg = { { 0.05, 0.2, 0.5 }, 0 };
 		struct pcs_risk_row *rows;
 		size_t n;
 		double l2[2] = { 0.5, 0.9 }, q2[2] = { 100, 140 };
@@ -101,6 +101,18 @@ main(void)
 		   err.line == 2, "a group without capacity names the forecast line");
 		is_num(pcs_capacity_get(c, 2)->effective_rps, 500, 1e-9,
 		       "derated: cpu 0.9 at 450 rps fills at 500 rps, below capacity_rps 900");
+		/* --current: horizon 0 first, each POP's own load against capacity */
+		cfg.current = 1;
+		ok(pcs_risk_group(c, "g", &dm, 1, &cfg, &rows, &n, &err) == 0 && n == 4,
+		   "current: a row at horizon 0 per POP");
+		ok(rows[0].horizon_s == 0 && rows[0].target == 300 && rows[0].demand_p50 == 70 &&
+		   rows[0].demand_p99 == 70 && rows[0].p_exceed == 1 && rows[0].shortfall_rps == 10 &&
+		   rows[0].headroom_rps == -10 && rows[1].horizon_s == 300,
+		   "a: load 70 over capacity 60 now: p_exceed 1, shortfall 10, at the issue time");
+		ok(rows[2].horizon_s == 0 && rows[2].p_exceed == 0 && rows[2].shortfall_rps == 0 &&
+		   rows[0].risk == 1 && rows[2].risk == rows[3].p_exceed,
+		   "b: load 30 of 1000: no excess now; the risk is the largest over horizons");
+		free(rows);
 		pcs_capacity_free(c);
 	}
 	ok(pcs_risk_level_of(0.049, (double[]){ 0.05, 0.2, 0.5 }) == PCS_RISK_LOW &&

@@ -218,5 +218,40 @@ main(void)
 		   "failing but the only POP with capacity: kept by the panic rule");
 		pcs_router_free(r);
 	}
+	{
+		/* an overloaded POP sheds at once more than max_step; no target
+		 * asks a POP for more than its capacity at the group's load */
+		pcs_router *r = pcs_router_new(&p);
+		struct pcs_health h[2] = { { "g", "a", 0, 300, 100, 20, 0, 100, -1 },
+		                           { "g", "b", 0, 100, 100, 20, 0, 100, -1 } };
+		pcs_error e;
+		const struct pcs_route_out *out;
+		size_t m;
+		pcs_router_observe(r, &h[0], &e);
+		pcs_router_observe(r, &h[1], &e);
+		pcs_router_tick(r, 0, &out, &m, &e);
+		double a0 = out[0].share;
+		h[0].ts = h[1].ts = 10;
+		h[0].load_rps = 600;   /* twice its capacity */
+		h[1].load_rps = 0;
+		pcs_router_observe(r, &h[0], &e);
+		pcs_router_observe(r, &h[1], &e);
+		pcs_router_tick(r, 10, &out, &m, &e);
+		ok(a0 - out[0].share > 2 * p.max_step && fabs(out[0].share + out[1].share - 1) < 1e-12,
+		   "overloaded: a's share %.3f from %.3f, more than max_step at once", out[0].share, a0);
+		pcs_router_free(r);
+		/* b, an active shadow with a large bonus, is held to its capacity */
+		struct pcs_route_params big = p;
+		big.shadow_bonus = 0.9;
+		r = pcs_router_new(&big);
+		h[0] = (struct pcs_health){ "g", "a", 0, 300, 100, 20, 0, 100, -1 };
+		h[1] = (struct pcs_health){ "g", "b", 0, 50, 0, 20, 0, 0, -1 };
+		pcs_router_set_shadow(r, "g", "b", PCS_SHADOW_ACTIVE_POP, &e);
+		pcs_router_observe(r, &h[0], &e);
+		pcs_router_observe(r, &h[1], &e);
+		pcs_router_tick(r, 0, &out, &m, &e);
+		is_num(out[1].share, 0.5, 1e-9, "b's target capped at capacity 50 / group load 100");
+		pcs_router_free(r);
+	}
 	return tap_done();
 }
