@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh — all benchmarks: M4 hourly accuracy/speed, forecast
-# throughput, risk and planning throughput, routing throughput.
+# throughput, risk and planning throughput, routing throughput, replays of
+# the real traces through the capacity policies.
 #
 #   bench/run.sh            (what `make bench` runs; `make bench-m4` runs bench/m4.sh)
 #
@@ -28,4 +29,5 @@ echo
 "$dir/throughput.sh" || rc=1
 { echo; "$dir/risk-plan.sh"; } || rc=1
 { echo; "$dir/route.sh"; } || rc=1
+{ echo; "$dir/replay.sh"; } || rc=1
 exit "$rc"

@@ -92,7 +92,8 @@ static const struct option longopts[] = {
 static const char *const summary_cols[] = {
 	"policy", "ticks", "offered", "dropped", "dropped_pct", "slo_minutes", "instance_hours",
 	"warm_hours", "cost", "theta_u", "theta_o", "tau_u", "tau_o", "instability",
-	"breaker_trips", "churn", "surges", "surges_led", "lead_time_s", "latency_ms", "refits"
+	"breaker_trips", "churn", "surges", "surges_led", "lead_time_s", "latency_ms", "refits",
+	"forecast_errors"
 };
 
 static const char *const timeline_cols[] = {
@@ -427,7 +428,7 @@ auto_topology(const struct options *o, const struct history *h)
 struct plot_point {
 	int64_t ts;
 	int policy;
-	double demand, capacity, dropped;
+	double demand, capacity, served;
 };
 
 struct sink {
@@ -436,7 +437,7 @@ struct sink {
 	FILE *timeline_fp, *actions_fp;
 	struct plot_point *pt;        /* --plot: per tick and policy, POPs added up */
 	size_t npt, cpt;
-	int failed;
+	const char *failed;           /* the output that could not be written */
 };
 
 static int
@@ -460,8 +461,10 @@ on_tick(void *ctx, const struct pcs_sim_tick *t)
 		pcs_writer_int(k->timeline, t->warm);
 		pcs_writer_int(k->timeline, t->failed);
 		pcs_writer_str(k->timeline, pcs_breaker_name(t->breaker));
-		if (pcs_writer_end_row(k->timeline) != 0)
-			return k->failed = -1;
+		if (pcs_writer_end_row(k->timeline) != 0) {
+			k->failed = k->o->timeline;
+			return -1;
+		}
 	}
 	if (k->o->plot) {
 		struct plot_point *p = k->npt ? &k->pt[k->npt - 1] : NULL;
@@ -478,7 +481,7 @@ on_tick(void *ctx, const struct pcs_sim_tick *t)
 			*p = (struct plot_point){ t->ts, t->policy, t->demand, 0, 0 };
 		}
 		p->capacity += t->capacity;
-		p->dropped += t->dropped;
+		p->served += t->served;
 	}
 	return 0;
 }
@@ -488,8 +491,10 @@ on_action(void *ctx, const struct pcs_action *a)
 {
 	struct sink *k = ctx;
 
-	if (k->actions && cli_write_action(k->actions, a) != 0)
-		return k->failed = -1;
+	if (k->actions && cli_write_action(k->actions, a) != 0) {
+		k->failed = k->o->actions;
+		return -1;
+	}
 	return 0;
 }
 
@@ -532,17 +537,23 @@ draw_plot(const struct options *o, const struct sink *k)
 		for (size_t i = 0; i < k->npt; i++)
 			if (k->pt[i].policy == o->pol[pi])
 				fprintf(fp, "%lld %.6g %.6g %.6g\n", (long long)k->pt[i].ts, k->pt[i].demand,
-				        k->pt[i].capacity, k->pt[i].dropped > 0 ? k->pt[i].demand : NAN);
+				        k->pt[i].capacity,
+				        k->pt[i].demand - k->pt[i].served > 1e-9 ? k->pt[i].demand : NAN);
 		fprintf(fp, "\n\n");
 	}
 	if (fclose(fp) != 0)
 		cli_die(EXIT_DATA, "--plot: %s: %s", data, strerror(errno));
-	if ((gp = popen("gnuplot", "w")) == NULL)
+	/* gnuplot's own output (and a PNG it could not put in a file) stays
+	 * off our standard output */
+	if ((gp = popen("gnuplot >/dev/null", "w")) == NULL)
 		cli_die(EXIT_DATA, "--plot: cannot run gnuplot: %s", strerror(errno));
 	fprintf(gp, "set terminal pngcairo size 1400,%zu font ',10'\n", 260 * o->npol + 60);
-	fprintf(gp, "set output '%s'\n", o->plot);
-	fprintf(gp, "set xdata time\nset timefmt '%%s'\nset format x '%%m-%%d\\n%%H:%%M'\n");
-	fprintf(gp, "set ylabel 'requests/s'\nset key top left\nset grid\n");
+	fputs("set output '", gp);
+	for (const char *c = o->plot; *c; c++)   /* '' is a quote in a gnuplot string */
+		fputs(*c == '\'' ? "''" : (char[]){ *c, 0 }, gp);
+	fputs("'\n", gp);
+	fprintf(gp, "set xdata time\nset timefmt '%%s'\nset format x \"%%m-%%d\\n%%H:%%M\"\n");
+	fprintf(gp, "set ylabel 'requests/s'\nset key top left\nset grid\nset autoscale xfix\n");
 	fprintf(gp, "set multiplot layout %zu,1\n", o->npol);
 	for (size_t pi = 0; pi < o->npol; pi++)
 		fprintf(gp, "set title '%s'\nplot '%s' index %zu using 1:2 with lines lc 'gray40' "
@@ -565,15 +576,20 @@ write_summary(const struct options *o, const struct pcs_sim_summary *s, size_t n
 		printf("%-17s %12s %10s %8s %8s %10s %9s %10s %8s %8s %7s %7s %7s %6s\n", "policy",
 		       "offered", "dropped", "drop%", "SLO min", "inst-h", "warm-h", "cost",
 		       "theta_U", "theta_O", "tau_U", "tau_O", "upsilon", "lead s");
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			printf("%-17s %12.0f %10.0f %8.4f %8.0f %10.1f %9.1f %10.2f %8.2f %8.2f %7.2f "
-			       "%7.2f %7.2f %6.0f\n", pcs_policy_name(s[i].policy), s[i].offered,
-			       s[i].dropped, s[i].dropped_pct, s[i].slo_minutes, s[i].instance_hours,
-			       s[i].warm_hours, s[i].cost, s[i].theta_u, s[i].theta_o, s[i].tau_u,
-			       s[i].tau_o, s[i].instability, s[i].lead_time_s);
+			       "%7.2f %7.2f", pcs_policy_name(s[i].policy), s[i].offered, s[i].dropped,
+			       s[i].dropped_pct, s[i].slo_minutes, s[i].instance_hours, s[i].warm_hours,
+			       s[i].cost, s[i].theta_u, s[i].theta_o, s[i].tau_u, s[i].tau_o,
+			       s[i].instability);
+			if (isnan(s[i].lead_time_s))
+				printf(" %6s\n", "-");
+			else
+				printf(" %6.0f\n", s[i].lead_time_s);
+		}
 		printf("elasticity: SPEC RG metrics (Herbst et al.), percent, normalized by demand, "
-		       "in instances of the first primary; lead: median over %zu surges\n",
-		       n ? s[0].surges : 0);
+		       "in instances of the first primary; lead: median over %zu surge%s\n",
+		       n ? s[0].surges : 0, n && s[0].surges == 1 ? "" : "s");
 		return;
 	}
 	w = pcs_writer_new(stdout, o->c.output_format, o->c.header, o->c.epoch, summary_cols,
@@ -602,6 +618,7 @@ write_summary(const struct options *o, const struct pcs_sim_summary *s, size_t n
 		pcs_writer_num(w, s[i].lead_time_s);
 		pcs_writer_num(w, s[i].latency_ms);
 		pcs_writer_int(w, (long long)s[i].refits);
+		pcs_writer_int(w, (long long)s[i].forecast_errors);
 		if (pcs_writer_end_row(w) != 0)
 			cli_write_failed();
 	}
@@ -630,6 +647,13 @@ main(int argc, char **argv)
 	load_history(&o, argc, argv, &h);
 	if (t == NULL)
 		t = auto_topology(&o, &h);
+	for (size_t i = 0; i < o.nfail; i++) {
+		size_t at = 0;
+		while (at < pcs_topology_count(t) && strcmp(pcs_topology_get(t, at)->pop, o.fail[i].pop) != 0)
+			at++;
+		if (at == pcs_topology_count(t))
+			cli_die(EXIT_DATA, "--fail: no POP '%s' in the topology", o.fail[i].pop);
+	}
 	o.p.nhorizons = pcs_horizons_resolve(&o.horizons, h.s[0].step, &hz);
 	if (o.p.nhorizons == 0)
 		cli_die(EXIT_DATA, "out of memory");
@@ -651,11 +675,11 @@ main(int argc, char **argv)
 	for (size_t g = 0; g < h.n; g++) {
 		if (pcs_sim_group(sim, h.group[g], &h.s[g], &out, &err) != 0) {
 			if (k.failed)
-				cli_die(EXIT_DATA, "%s: %s", k.failed && k.timeline ? o.timeline : o.actions,
-				        strerror(errno));
+				cli_die(EXIT_DATA, "%s: %s", k.failed, strerror(errno));
 			if (err.line > 0 && o.topology) {
 				char msg[512];
-				cli_format_error(msg, sizeof msg, o.topology, &err);
+				cli_format_error(msg, sizeof msg,
+				                 strcmp(o.topology, "-") == 0 ? "<stdin>" : o.topology, &err);
 				cli_die(EXIT_DATA, "%s", msg);
 			}
 			cli_die(EXIT_DATA, "%s", err.msg);

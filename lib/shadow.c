@@ -759,7 +759,12 @@ step_record(pcs_planner *pl, struct record *rc, int64_t now, const struct pcs_ri
 		if (a.activate || a.risk >= pl->p.warm_at) {
 			if (a.activate && allocate(pl, rc, a.need_active, &short_rps) < 0)
 				return -1;
-			snprintf(why, sizeof why, "risk rose again to %.3g at %s while draining", a.risk, p->pop);
+			if (a.activate)
+				snprintf(why, sizeof why, "demand %.4g passes %.4g again at %s while draining",
+				         a.demand_at, a.threshold, p->pop);
+			else
+				snprintf(why, sizeof why, "risk rose again to %.3g at %s while draining", a.risk,
+				         p->pop);
 			if (emit_all(pl, now, rc, PCS_ACT_SCALE_UP, from, PCS_SHADOW_ACTIVE, why) != 0)
 				return -1;
 			rc->state = PCS_SHADOW_ACTIVE;

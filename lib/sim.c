@@ -372,6 +372,9 @@ group_topology(const pcs_sim *s, struct group *g, pcs_error *err)
 			g->base_rps += (double)r->instances * r->instance_rps;
 		}
 	}
+	if (service == NULL)
+		return pcs_error_set(err, PCS_EDATA, 0, NULL, "group '%s' is not in the topology",
+		                     g->name);
 	if (g->irps_ref == 0)
 		return pcs_error_set(err, PCS_EDATA, 0, NULL,
 		                     "group '%s' has no primary POP in the topology", g->name);
@@ -801,9 +804,9 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 	}
 	r->sum.ticks++;
 	r->sum.offered += d * step;
-	r->sum.dropped += (d - served) * step;
+	r->sum.dropped += fmax(0, d - served) * step;
 	r->served += served * step;
-	if (d > 0 && (d - served) / d > p->slo_drop)
+	if (d > 0 && fmax(0, d - served) / d > p->slo_drop)
 		r->sum.slo_minutes += step / 60;
 	if (r->routed_once) {
 		r->sum.churn += churn / 2;

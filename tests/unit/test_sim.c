@@ -123,7 +123,7 @@ main(void)
 	/* errors: no primary for the group, history shorter than the warm-up */
 	sim = pcs_sim_new(t, &p, pol, 3, &err);
 	ok(pcs_sim_group(sim, "nope", &s, NULL, &err) == PCS_EDATA &&
-	   strstr(err.msg, "no primary") != NULL, "a group with no primary: %s", err.msg);
+	   strstr(err.msg, "not in the topology") != NULL, "a group not in the topology: %s", err.msg);
 	p.warmup = 400 * 60;
 	pcs_sim_free(sim);
 	sim = pcs_sim_new(t, &p, pol, 3, &err);
