@@ -43,7 +43,9 @@
 #       ones, which are in warm_hours; the cost ratio is printed beside it);
 #   (3) predictive drops fewer requests than predictive-scale at equal or
 #       lower cost;
-#   (4) the gap to the oracle, drops and cost (reported, no threshold).
+#   (4) the gap to the oracle, drops and cost (reported, no threshold);
+#   (5) a peer in the same run: reactive with more headroom, its HPA target
+#       bisected until it costs what predictive costs; which drops fewer.
 # A missed target does not make the script fail: it reports.  It fails
 # (exit 1) when a replay fails, or a sanity check does: five policies, the
 # same offered requests and ticks for each, finite numbers, an oracle that
@@ -247,11 +249,39 @@ targets() {
 	}' "$TMP/$1-$2.csv"
 }
 
+# same_cost TRACE: a peer run in this run: reactive with the HPA target that
+# makes it cost what predictive costs on the trace's fleet (bisection on
+# --hpa-target), and what each drops then.  More headroom is what an
+# operator would otherwise buy with the money shadows cost.
+same_cost() {
+	local trace=$1 lo=0.05 hi=0.95 mid want got drops k
+	want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$(c["policy"]) == "predictive" { print $(c["cost"]) }' "$TMP/$trace-fleet.csv")
+	[[ -n $want ]] || return 0
+	for ((k = 0; k < 14; k++)); do
+		mid=$(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%.6f", (a + b) / 2 }')
+		read -r got drops < <("$RUN" -t "testdata/replay/$trace-topology.csv" -p reactive \
+			--hpa-target "$mid" "$TMP/$trace.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ print $(c["cost"]), $(c["dropped"]) }')
+		[[ -n $got ]] || { note "same-cost reactive on $trace failed"; return 1; }
+		# a lower target holds more instances: cost falls as the target rises
+		if awk -v g="$got" -v w="$want" 'BEGIN { exit !(g > w) }'; then lo=$mid; else hi=$mid; fi
+	done
+	awk -F, -v t="$mid" -v c="$got" -v dr="$drops" '
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$(col["policy"]) == "predictive" {
+		fewer = $(col["dropped"]) < dr
+		printf "  (5) %-7s vs reactive at the same cost (--hpa-target %.3f, cost %.2f vs %.2f): drops %.0f vs %.0f (%s)\n",
+		       fewer ? "AHEAD" : "BEHIND", t, c, $(col["cost"]), $(col["dropped"]), dr,
+		       fewer ? "fewer" : "not fewer" }' "$TMP/$trace-fleet.csv"
+}
+
 for trace in nasa twitter; do
 	[[ -s $TMP/$trace-fleet.csv && -s $TMP/$trace-auto.csv ]] || continue
 	table "$trace" || rc=1
 	printf 'elasticity (theta, tau, instab): SPEC RG metrics in percent, as pcs-replay computes them; lead_s: median over surges\n'
 	targets "$trace" fleet "$trace on testdata/replay/$trace-topology.csv" || rc=1
+	same_cost "$trace" || rc=1
 	targets "$trace" auto "$trace on --auto-topology" || rc=1
 	if ((PLOT)) && [[ -s doc/replay-$trace.png ]]; then
 		printf '\nplot: doc/replay-%s.png (the testdata/replay fleet)\n' "$trace"

@@ -39,6 +39,7 @@ static const char help_text[] =
 	"      --timeline FILE       write every tick of every policy and POP\n"
 	"      --actions FILE        write the predictive policy's plan rows\n"
 	"      --plot FILE.png       draw demand and each policy's capacity (gnuplot)\n"
+	"      --plot-range FROM..TO draw only this time range\n"
 	"      --pretty              a table for people instead of CSV\n"
 	"  -i, --input-format FMT    csv or ndjson (default: detected)\n"
 	"  -o, --output-format FMT   csv or ndjson (default csv)\n"
@@ -52,7 +53,7 @@ static const char help_text[] =
 enum { OPT_AUTO = OPT_TOOL, OPT_WARMUP, OPT_REFIT, OPT_WINDOW, OPT_STEP, OPT_MODEL,
        OPT_HPA_TARGET, OPT_HPA_TOL, OPT_STAB, OPT_MIN_REPLICAS, OPT_BUFFER, OPT_SLO,
        OPT_FAIL, OPT_WARM_AT, OPT_RELEASE, OPT_ACTIVATE, OPT_RESERVE, OPT_ACT_WITHIN, OPT_COOLDOWN,
-       OPT_DWELL, OPT_DRAIN, OPT_NO_CURRENT, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PRETTY };
+       OPT_DWELL, OPT_DRAIN, OPT_NO_CURRENT, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
 
 static const struct option longopts[] = {
 	{ "topology", required_argument, NULL, 't' },
@@ -84,6 +85,7 @@ static const struct option longopts[] = {
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "plot-range", required_argument, NULL, OPT_PLOT_RANGE },
 	{ "pretty", no_argument, NULL, OPT_PRETTY },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
@@ -104,6 +106,7 @@ static const char *const timeline_cols[] = {
 struct options {
 	struct cli_common c;
 	const char *topology, *timeline, *actions, *plot;
+	int64_t plot_from, plot_to;
 	int auto_topology, pretty;
 	int pol[PCS_NPOLICIES];
 	size_t npol;
@@ -139,22 +142,34 @@ parse_policies(struct options *o, const char *list)
 		cli_usage_error("--policy: no policy in \"%s\"", list);
 }
 
+/* FROM..TO: two times, the end after the start; messages quote shown (the
+ * whole argument). */
+static void
+parse_range(const char *opt, const char *arg, const char *shown, int64_t *from, int64_t *to)
+{
+	const char *dots = strstr(arg, "..");
+	pcs_error err;
+
+	if (dots == NULL)
+		cli_usage_error("%s: want FROM..TO: \"%s\"", opt, shown);
+	if (pcs_time_parse(arg, (size_t)(dots - arg), from, &err) != 0 ||
+	    pcs_time_parse(dots + 2, strlen(dots + 2), to, &err) != 0)
+		cli_usage_error("%s: %s in \"%s\"", opt, err.msg, shown);
+	if (*to <= *from)
+		cli_usage_error("%s: the end is not after the start in \"%s\"", opt, shown);
+}
+
 /* --fail POP@FROM..TO */
 static void
 parse_failure(struct options *o, const char *arg)
 {
-	const char *at = strchr(arg, '@'), *dots = at ? strstr(at, "..") : NULL;
+	const char *at = strchr(arg, '@');
 	struct pcs_failure f;
-	pcs_error err;
 	struct pcs_failure *nf;
 
-	if (at == NULL || at == arg || dots == NULL)
+	if (at == NULL || at == arg || strstr(at, "..") == NULL)
 		cli_usage_error("--fail: want POP@FROM..TO: \"%s\"", arg);
-	if (pcs_time_parse(at + 1, (size_t)(dots - at - 1), &f.from, &err) != 0 ||
-	    pcs_time_parse(dots + 2, strlen(dots + 2), &f.to, &err) != 0)
-		cli_usage_error("--fail: %s in \"%s\"", err.msg, arg);
-	if (f.to <= f.from)
-		cli_usage_error("--fail: the end is not after the start in \"%s\"", arg);
+	parse_range("--fail", at + 1, arg, &f.from, &f.to);
 	if ((f.pop = strndup(arg, (size_t)(at - arg))) == NULL ||
 	    (nf = realloc(o->fail, (o->nfail + 1) * sizeof *nf)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
@@ -188,6 +203,8 @@ parse_options(struct options *o, int argc, char **argv)
 
 	cli_common_defaults(&o->c);
 	pcs_sim_defaults(&o->p);
+	o->plot_from = INT64_MIN;
+	o->plot_to = INT64_MAX;
 	parse_policies(o, "static,reactive,predictive-scale,predictive,oracle");
 	while ((opt = getopt_long(argc, argv, ":t:p:H:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(&o->c, opt, optarg))
@@ -246,6 +263,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_TIMELINE: o->timeline = optarg; break;
 		case OPT_ACTIONS: o->actions = optarg; break;
 		case OPT_PLOT: o->plot = optarg; break;
+		case OPT_PLOT_RANGE: parse_range("--plot-range", optarg, optarg, &o->plot_from, &o->plot_to); break;
 		case OPT_PRETTY: o->pretty = 1; break;
 		default:
 			cli_usage_error(NULL);
@@ -528,17 +546,21 @@ draw_plot(const struct options *o, const struct sink *k)
 	char data[] = "/tmp/pcs-replay-plot.XXXXXX";
 	int fd = mkstemp(data);
 	FILE *fp, *gp;
+	double ymax = 0;
 	int status;
 
 	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL)
 		cli_die(EXIT_DATA, "--plot: a temporary file: %s", strerror(errno));
 	for (size_t pi = 0; pi < o->npol; pi++) {
 		fprintf(fp, "# %s\n", pcs_policy_name(o->pol[pi]));
-		for (size_t i = 0; i < k->npt; i++)
-			if (k->pt[i].policy == o->pol[pi])
-				fprintf(fp, "%lld %.6g %.6g %.6g\n", (long long)k->pt[i].ts, k->pt[i].demand,
-				        k->pt[i].capacity,
-				        k->pt[i].demand - k->pt[i].served > 1e-9 ? k->pt[i].demand : NAN);
+		for (size_t i = 0; i < k->npt; i++) {
+			const struct plot_point *p = &k->pt[i];
+			if (p->policy != o->pol[pi] || p->ts < o->plot_from || p->ts >= o->plot_to)
+				continue;
+			fprintf(fp, "%lld %.6g %.6g %.6g\n", (long long)p->ts, p->demand, p->capacity,
+			        p->demand - p->served > 1e-9 ? p->demand : NAN);
+			ymax = fmax(ymax, fmax(p->demand, p->capacity));
+		}
 		fprintf(fp, "\n\n");
 	}
 	if (fclose(fp) != 0)
@@ -554,10 +576,12 @@ draw_plot(const struct options *o, const struct sink *k)
 	fputs("'\n", gp);
 	fprintf(gp, "set xdata time\nset timefmt '%%s'\nset format x \"%%m-%%d\\n%%H:%%M\"\n");
 	fprintf(gp, "set ylabel 'requests/s'\nset key top left\nset grid\nset autoscale xfix\n");
+	/* one scale for every policy, so that the panels compare at a glance */
+	fprintf(gp, "set yrange [0:%.6g]\n", ymax > 0 ? ymax * 1.05 : 1);
 	fprintf(gp, "set multiplot layout %zu,1\n", o->npol);
 	for (size_t pi = 0; pi < o->npol; pi++)
-		fprintf(gp, "set title '%s'\nplot '%s' index %zu using 1:2 with lines lc 'gray40' "
-		        "title 'demand', '' index %zu using 1:3 with steps lc 'blue' title 'capacity', "
+		fprintf(gp, "set title '%s'\nplot '%s' index %zu using 1:3 with steps lc 'blue' "
+		        "title 'capacity', '' index %zu using 1:2 with lines lc 'gray30' title 'demand', "
 		        "'' index %zu using 1:4 with points pt 7 ps 0.4 lc 'red' title 'drops'\n",
 		        pcs_policy_name(o->pol[pi]), data, pi, pi, pi);
 	fprintf(gp, "unset multiplot\n");
