@@ -274,6 +274,8 @@ parse_options(struct options *o, int argc, char **argv)
 	if (!(o->p.shadow.release_below < o->p.shadow.warm_at))
 		cli_usage_error("--release-below (%g) must be below --warm-at (%g)",
 		                o->p.shadow.release_below, o->p.shadow.warm_at);
+	if (o->auto_topology && o->p.warmup == 0)
+		cli_usage_error("--auto-topology sizes the fleet from the warm-up: give one above 0");
 	if (o->pretty && o->c.output_format == PCS_FMT_NDJSON)
 		cli_usage_error("--pretty and -o ndjson do not go together");
 	if (o->plot && !on_path("gnuplot"))
@@ -539,9 +541,38 @@ close_output(pcs_writer *w, FILE *fp, const char *path)
 	pcs_writer_free(w);
 }
 
+static int
+cmp_point(const void *a, const void *b)
+{
+	const struct plot_point *x = a, *y = b;
+
+	if (x->policy != y->policy)
+		return x->policy < y->policy ? -1 : 1;
+	return (x->ts > y->ts) - (x->ts < y->ts);
+}
+
+/* The groups of a policy add up tick by tick: sort, then merge. */
+static void
+merge_points(struct sink *k)
+{
+	size_t out = 0;
+
+	qsort(k->pt, k->npt, sizeof *k->pt, cmp_point);
+	for (size_t i = 0; i < k->npt; i++) {
+		struct plot_point *p = &k->pt[i];
+		if (out > 0 && k->pt[out - 1].policy == p->policy && k->pt[out - 1].ts == p->ts) {
+			k->pt[out - 1].demand += p->demand;
+			k->pt[out - 1].capacity += p->capacity;
+			k->pt[out - 1].served += p->served;
+		} else
+			k->pt[out++] = *p;
+	}
+	k->npt = out;
+}
+
 /* gnuplot draws from a data file: one block per policy. */
 static void
-draw_plot(const struct options *o, const struct sink *k)
+draw_plot(const struct options *o, struct sink *k)
 {
 	char data[] = "/tmp/pcs-replay-plot.XXXXXX";
 	int fd = mkstemp(data);
@@ -551,6 +582,7 @@ draw_plot(const struct options *o, const struct sink *k)
 
 	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL)
 		cli_die(EXIT_DATA, "--plot: a temporary file: %s", strerror(errno));
+	merge_points(k);
 	for (size_t pi = 0; pi < o->npol; pi++) {
 		fprintf(fp, "# %s\n", pcs_policy_name(o->pol[pi]));
 		for (size_t i = 0; i < k->npt; i++) {

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # bash completion for the pcs tools (pcs-forecast, pcs-risk, pcs-shadow-plan,
-# pcs-route-weights).
+# pcs-route-weights, pcs-replay).
 #
 # One file serves every tool: each tool has a _pcs_TOOL function that knows
 # its options and the values they take, and a complete line at the end.
@@ -10,6 +10,17 @@
 # Offer the words of $1 that start with $cur.
 _pcs_reply() {
 	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
+}
+
+# Offer the words of $1 as the next item of the comma-separated list in
+# $cur, after the items already there.
+_pcs_reply_list() {
+	local done=
+	case $cur in
+	*,*) done=${cur%,*}, ;;
+	esac
+	mapfile -t COMPREPLY < <(compgen -P "$done" -W "$1" -- "${cur##*,}")
+	compopt -o nospace 2>/dev/null
 }
 
 # Offer file names.
@@ -136,8 +147,8 @@ _pcs_risk() {
 	esac
 	case $cur in
 	-?*)
-		_pcs_options "$_pcs_common_options -c --capacity= --cuts= --no-derate
-		    --util-limit="
+		_pcs_options "$_pcs_common_options -c --capacity= --cuts= --no-current
+		    --no-derate --util-limit="
 		;;
 	*)
 		_pcs_files
@@ -175,6 +186,10 @@ _pcs_shadow_plan() {
 		_pcs_reply '0 0.1 0.2 0.3'
 		return
 		;;
+	--activate-within)
+		_pcs_reply '0 15m 30m 1h'
+		return
+		;;
 	--cooldown)
 		_pcs_reply '5m 10m 30m'
 		return
@@ -199,8 +214,9 @@ _pcs_shadow_plan() {
 	case $cur in
 	-?*)
 		_pcs_options "$_pcs_common_options -f --format= -t --topology=
-		    --activate-on= --cooldown= --drain= --dry-run --min-dwell= --now=
-		    --release-below= --reserve= --state= --summary --wait= --warm-at="
+		    --activate-on= --activate-within= --cooldown= --drain= --dry-run
+		    --min-dwell= --now= --release-below= --reserve= --state= --summary
+		    --wait= --warm-at="
 		;;
 	*)
 		_pcs_files
@@ -322,7 +338,126 @@ _pcs_route_weights() {
 	esac
 }
 
+_pcs_replay() {
+	local cur opt
+	COMPREPLY=()
+	_pcs_words
+	_pcs_common && return
+	case $opt in
+	-t | --topology | --timeline | --actions | --plot)
+		_pcs_files
+		return
+		;;
+	-p | --policy)
+		_pcs_reply_list 'static reactive predictive-scale predictive oracle'
+		return
+		;;
+	-H | --horizons)
+		_pcs_reply '5m,15m,30m 5m..1h 15m,1h'
+		return
+		;;
+	-q | --quantiles)
+		_pcs_reply '0.5,0.9,0.95,0.99 0.5,0.99'
+		return
+		;;
+	--model)
+		_pcs_reply 'auto ets snaive'
+		return
+		;;
+	--warmup)
+		_pcs_reply '1d 2d 7d'
+		return
+		;;
+	--refit)
+		_pcs_reply '0 1h 6h 1d'
+		return
+		;;
+	--window)
+		_pcs_reply '1w 2w 4w 8w'
+		return
+		;;
+	--step)
+		_pcs_reply '1m 5m 15m 1h'
+		return
+		;;
+	--hpa-target)
+		_pcs_reply '0.5 0.6 0.7 0.8'
+		return
+		;;
+	--hpa-tolerance)
+		_pcs_reply '0 0.05 0.1'
+		return
+		;;
+	--stabilization)
+		_pcs_reply '0 1m 5m 10m'
+		return
+		;;
+	--min-replicas)
+		_pcs_reply '0 1 2'
+		return
+		;;
+	--buffer)
+		_pcs_reply '0 5m 10m 15m'
+		return
+		;;
+	--slo-drop)
+		_pcs_reply '0 0.001 0.01'
+		return
+		;;
+	--fail | --plot-range)
+		return
+		;;
+	--activate-on)
+		_pcs_reply 'p50 p99'
+		return
+		;;
+	--warm-at)
+		_pcs_reply '0.05 0.1 0.2'
+		return
+		;;
+	--release-below)
+		_pcs_reply '0.01 0.02 0.05'
+		return
+		;;
+	--reserve)
+		_pcs_reply '0 0.1 0.2 0.3'
+		return
+		;;
+	--activate-within)
+		_pcs_reply '0 15m 30m 1h'
+		return
+		;;
+	--cooldown)
+		_pcs_reply '5m 10m 30m'
+		return
+		;;
+	--min-dwell)
+		_pcs_reply '1m 5m 15m'
+		return
+		;;
+	--drain)
+		_pcs_reply '1m 2m 5m'
+		return
+		;;
+	esac
+	case $cur in
+	-?*)
+		_pcs_options "$_pcs_common_options -H --horizons= -p --policy= -q
+		    --quantiles= -t --topology= --actions= --activate-on=
+		    --activate-within= --auto-topology --buffer= --cooldown= --drain=
+		    --fail= --hpa-target= --hpa-tolerance= --min-dwell= --min-replicas=
+		    --model= --no-current --plot= --plot-range= --pretty --refit=
+		    --release-below= --reserve= --slo-drop= --stabilization= --step=
+		    --timeline= --warm-at= --warmup= --window="
+		;;
+	*)
+		_pcs_files
+		;;
+	esac
+}
+
 complete -F _pcs_forecast pcs-forecast
 complete -F _pcs_risk pcs-risk
 complete -F _pcs_shadow_plan pcs-shadow-plan
 complete -F _pcs_route_weights pcs-route-weights
+complete -F _pcs_replay pcs-replay

@@ -38,10 +38,15 @@
  *                     it needs (primaries first, then secondaries by rtt_ms),
  *                     ordered boot_s ahead: the cost floor for no drops.
  *
- * Baseline shares are the ready capacity shares of the POPs seen up at the
- * end of the tick before.  Costs: an instance is paid from the moment it is
- * asked for (booting included), cost_per_hour each (1 when not given), warm
- * ones at warm_cost_frac of that.
+ * Baseline shares are the ready capacity shares of the POPs at the tick
+ * (an ideal balancer: it knows at once which instances joined and which
+ * POPs failed).  The predictive policy's router sees what a live one does:
+ * each POP's ready instances, and the load and errors of the tick before; a
+ * failed POP answers errors (so its breaker opens), while load shed at
+ * capacity shows as load above capacity, not as errors.  Costs: an instance
+ * is paid from the moment it is asked for (booting included; the oracle's
+ * from boot_s before it is needed), cost_per_hour each (1 when 0 or not
+ * given), warm ones at warm_cost_frac of that.
  */
 #ifndef PCS_SIM_H
 #define PCS_SIM_H

@@ -538,7 +538,8 @@ shares(pcs_router *r, struct entry **g, size_t n)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (g[i]->breaker == PCS_BREAKER_HALF_OPEN)
+		/* a half-open POP with no capacity cannot take its probes */
+		if (g[i]->breaker == PCS_BREAKER_HALF_OPEN && g[i]->cap > 0)
 			nhalf++;
 		if (g[i]->breaker != PCS_BREAKER_CLOSED || !g[i]->have || stale(r, g[i]) ||
 		    !(g[i]->cap > 0))
@@ -561,7 +562,7 @@ shares(pcs_router *r, struct entry **g, size_t n)
 			         (long long)(r->now - g[i]->last_ts));
 		} else if (g[i]->breaker == PCS_BREAKER_OPEN)
 			g[i]->share = 0;
-		else if (g[i]->breaker == PCS_BREAKER_CLOSED && !(g[i]->cap > 0)) {
+		else if (!(g[i]->cap > 0)) {
 			/* nothing to serve with (down, or a shadow still booting): no
 			 * traffic at once, not a slew down */
 			g[i]->share = 0;

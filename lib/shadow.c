@@ -662,6 +662,8 @@ step_record(pcs_planner *pl, struct record *rc, int64_t now, const struct pcs_ri
 		return 0;
 	}
 	assess(pl, o, &a);
+	if (rc->state != PCS_SHADOW_ACTIVE)
+		rc->quiet_since = -1;   /* counted only while active */
 	if (a.risk < pl->p.release_below) {
 		if (rc->below_since < 0)
 			rc->below_since = now;

@@ -79,6 +79,7 @@ struct unit {
 	double routed, served, share, prev_share;
 	int breaker;
 	long spec;                    /* HPA: the desired replicas last set */
+	long extra;                   /* oracle: held for the next boot_s, not yet serving */
 	struct rec *rec;              /* HPA: recommendations in the stabilization window */
 	size_t nrec, crec;
 };
@@ -212,10 +213,12 @@ struct run {
 	long *warm_of, *active_of;    /* planner usage per topology row */
 	int *status;                  /* shadow status per POP, as the router has it */
 	int *named;                   /* the status this tick's plan gives, -1: none */
+	long *need;                   /* oracle: instances per POP */
 	int routed_once;
 	/* accounts, over every group */
 	struct pcs_sim_summary sum;
 	double served, served_latency, d_prev, s_prev, unstable;
+	size_t pairs;                 /* consecutive scored ticks of a group */
 	size_t elastic_ticks, churn_ticks;
 	int64_t *acts;                /* times of scale-up and warm actions (lead times) */
 	size_t nacts, cacts;
@@ -401,7 +404,8 @@ start_run(const pcs_sim *s, const struct group *g, struct run *r, pcs_error *err
 	    (r->warm_of = calloc(g->n, sizeof *r->warm_of)) == NULL ||
 	    (r->active_of = calloc(g->n, sizeof *r->active_of)) == NULL ||
 	    (r->status = calloc(g->n, sizeof *r->status)) == NULL ||
-	    (r->named = calloc(g->n, sizeof *r->named)) == NULL)
+	    (r->named = calloc(g->n, sizeof *r->named)) == NULL ||
+	    (r->need = calloc(g->n, sizeof *r->need)) == NULL)
 		return nomem(err);
 	for (size_t i = 0; i < g->n; i++) {
 		struct unit *u = &r->u[i];
@@ -431,6 +435,8 @@ end_run(const struct group *g, struct run *r)
 	free(r->active_of);
 	free(r->status);
 	free(r->named);
+	free(r->need);
+	r->need = NULL;
 	pcs_planner_free(r->pl);
 	pcs_router_free(r->router);
 	r->u = NULL;
@@ -452,31 +458,61 @@ capacity_shares(const pcs_sim *s, struct run *r, size_t n, int64_t ts)
 		r->u[i].share = sum > 0 ? capacity(&s->p, &r->u[i], ts) / sum : 0;
 }
 
-/* The oracle holds exactly what D needs: primaries first, then secondaries
- * by rtt_ms (g->order), each within its room. */
-static int
-oracle_provision(const pcs_sim *s, struct run *r, const struct group *g, double d, int64_t ts)
+/* What demand d needs at ts, per POP (out[i]): primaries first, then
+ * secondaries by rtt_ms (g->order), each within its room, none that has
+ * failed. */
+static void
+oracle_fill(const pcs_sim *s, const struct group *g, const struct unit *u, double d, int64_t ts,
+            long *out)
 {
-	long before = 0, after = 0;
-
-	for (size_t i = 0; i < g->n; i++) {
-		before += r->u[i].active;
-		r->u[i].active = 0;
-	}
+	for (size_t i = 0; i < g->n; i++)
+		out[i] = 0;
 	for (size_t k = 0; k < g->n && d > 0; k++) {
-		struct unit *u = &r->u[g->order[k]];
-		const struct pcs_topo *t = u->t;
+		size_t i = g->order[k];
+		const struct pcs_topo *t = u[i].t;
 		long room = t->primary ? t->max_instances : t->max_instances - t->instances;
 		long need = (long)ceil(d / t->instance_rps - 1e-9);
 		if (failed(&s->p, t->pop, ts))
 			continue;
-		u->active = need < room ? need : room;
-		d -= (double)u->active * t->instance_rps;
+		out[i] = need < room ? need : room;
+		d -= (double)out[i] * t->instance_rps;
 	}
-	for (size_t i = 0; i < g->n; i++)
-		after += r->u[i].active;
-	/* ordered boot_s ahead of need */
-	if (after > before && note_action(r, ts - (int64_t)r->u[g->order[0]].t->boot_s) != 0)
+}
+
+/* The oracle serves with exactly what slot i needs, and holds besides what
+ * the next boot_s will need (asked for boot_s ahead, paid from then). */
+static int
+oracle_provision(const pcs_sim *s, struct run *r, const struct group *g, size_t i, int64_t ts)
+{
+	const pcs_series *h = g->h;
+	long before = 0, after = 0;
+
+	for (size_t j = 0; j < g->n; j++) {
+		before += r->u[j].active + r->u[j].extra;
+		r->u[j].extra = 0;
+	}
+	oracle_fill(s, g, r->u, isnan(h->y[i]) ? 0 : h->y[i], ts, r->need);
+	for (size_t j = 0; j < g->n; j++)
+		r->u[j].active = r->need[j];
+	for (size_t k = 1; i + k < h->n; k++) {
+		int64_t at = ts + (int64_t)k * h->step;
+		int any = 0;
+		oracle_fill(s, g, r->u, isnan(h->y[i + k]) ? 0 : h->y[i + k], at, r->need);
+		for (size_t j = 0; j < g->n; j++) {
+			struct unit *u = &r->u[j];
+			if ((double)(at - ts) > u->t->boot_s)
+				continue;
+			any = 1;
+			if (r->need[j] - u->active > u->extra)
+				u->extra = r->need[j] - u->active;
+		}
+		if (!any)
+			break;
+	}
+	for (size_t j = 0; j < g->n; j++)
+		after += r->u[j].active + r->u[j].extra;
+	/* a rise is asked for boot_s before it is needed */
+	if (after > before && note_action(r, ts) != 0)
 		return -1;
 	return 0;
 }
@@ -730,8 +766,8 @@ done:
 }
 
 /* pcs-route-weights, in process, at the start of a tick: every POP's
- * health (its ready capacity now; the load routed to it and its errors over
- * the tick before), then the shares to route this tick with.  Load shed at
+ * health (its ready instances' capacity now; the load routed to it and its
+ * errors over the tick before), then the shares to route this tick with.  Load shed at
  * capacity shows as load above capacity, not as errors: errors are what a
  * failed POP answers, so that breakers isolate failures, not busy POPs. */
 static int
@@ -743,8 +779,10 @@ route_tick(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, pcs_err
 
 	for (size_t i = 0; i < g->n; i++) {
 		const struct unit *u = &r->u[i];
+		/* a failed POP still reports its instances (its monitoring does
+		 * not know); its errors give it away, and its breaker opens */
 		struct pcs_health h = {
-			g->name, u->t->pop, ts, capacity(&s->p, u, ts), u->routed,
+			g->name, u->t->pop, ts, (double)u->active * u->t->instance_rps, u->routed,
 			s->p.base_latency_ms + u->t->rtt_ms,
 			u->routed > 0 && failed(&s->p, u->t->pop, ts - g->h->step) ? 1 : 0,
 			u->routed * (double)g->h->step, -1
@@ -780,7 +818,7 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 	for (size_t i = 0; i < g->n; i++) {
 		struct unit *u = &r->u[i];
 		double c = capacity(p, u, ts);
-		long ha = held(u, TO_ACTIVE), hw = held(u, TO_WARM);
+		long ha = held(u, TO_ACTIVE) + u->extra, hw = held(u, TO_WARM);
 		u->routed = d * u->share;
 		u->served = fmin(u->routed, c);
 		served += u->served;
@@ -804,9 +842,11 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 	}
 	r->sum.ticks++;
 	r->sum.offered += d * step;
-	r->sum.dropped += fmax(0, d - served) * step;
+	/* rounding of the shares leaves residues: nothing under a billionth */
+	double lost = d - served > 1e-9 * d ? d - served : 0;
+	r->sum.dropped += lost * step;
 	r->served += served * step;
-	if (d > 0 && fmax(0, d - served) / d > p->slo_drop)
+	if (d > 0 && lost / d > p->slo_drop)
 		r->sum.slo_minutes += step / 60;
 	if (r->routed_once) {
 		r->sum.churn += churn / 2;
@@ -826,6 +866,7 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 		int sd = (dd > r->d_prev) - (dd < r->d_prev);
 		int sv = (ss > r->s_prev + 1e-9) - (ss < r->s_prev - 1e-9);
 		r->unstable += abs(sv - sd) >= 1;
+		r->pairs++;
 	}
 	r->d_prev = dd;
 	r->s_prev = ss;
@@ -960,7 +1001,7 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 			struct run *r = &s->run[k];
 			for (size_t j = 0; j < g.n; j++)
 				advance(&r->u[j], ts);
-			if (r->policy == PCS_POLICY_ORACLE && oracle_provision(s, r, &g, d, ts) != 0) {
+			if (r->policy == PCS_POLICY_ORACLE && oracle_provision(s, r, &g, i, ts) != 0) {
 				rc = nomem(err);
 				goto done;
 			}
@@ -996,7 +1037,9 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 				/* predictive scales the primaries on the group's demand (what
 				 * the global balancer sees), as if the shadows were not there:
 				 * shadows bridge the boot time, they do not replace the HPA */
-				double load = r->policy == PCS_POLICY_PREDICTIVE ? d * part : u->routed;
+				/* (and the baselines too when no primary can serve: then
+				 * nothing was routed, but the demand is still there) */
+				double load = r->policy == PCS_POLICY_PREDICTIVE || pcap <= 0 ? d * part : u->routed;
 				if (!u->t->primary)
 					continue;
 				if (r->policy == PCS_POLICY_PREDICTIVE_SCALE) {
@@ -1052,7 +1095,7 @@ pcs_sim_summaries(pcs_sim *s, struct pcs_sim_summary *sum)
 		o->theta_o = t > 0 ? 100 * r->sum.theta_o / t : 0;
 		o->tau_u = t > 0 ? 100 * r->sum.tau_u / t : 0;
 		o->tau_o = t > 0 ? 100 * r->sum.tau_o / t : 0;
-		o->instability = t > 1 ? 100 * r->unstable / (t - 1) : 0;
+		o->instability = r->pairs ? 100 * r->unstable / (double)r->pairs : 0;
 		o->churn = r->churn_ticks ? r->sum.churn / (double)r->churn_ticks : 0;
 		o->latency_ms = r->served > 0 ? r->served_latency / r->served : 0;
 		o->lead_time_s = NAN;

@@ -604,11 +604,16 @@ assert_bad_topology() {
 	assert_output ""
 }
 
-@test "failover: after the first tick of the failure, the predictive policy's router sends fra nothing until it is back" {
+@test "failover: after the first tick of the failure, the predictive policy's breaker isolates fra, probing it at most with the probe share" {
 	timeline failover
-	run awk -F, '$2 == "predictive" && $4 == "fra" && $1 > 1795321200 && $1 < 1795322400 && $10 != 0 { print; exit }' \
-		"$BATS_TEST_TMPDIR/failover-timeline.csv"
+	# fra still reports its instances (its monitoring does not know); its
+	# errors open the breaker after one tick, half-open probes get 0.05
+	run awk -F, '$2 == "predictive" && $4 == "fra" && $1 > 1795321200 && $1 < 1795322400 &&
+		($10 > 0.05 + 1e-9 || $15 == "closed") { print; exit }' "$BATS_TEST_TMPDIR/failover-timeline.csv"
 	assert_output ""
+	run awk -F, '$2 == "predictive" && $4 == "fra" && $1 > 1795321200 && $1 < 1795322400 && $15 == "open"' \
+		"$BATS_TEST_TMPDIR/failover-timeline.csv"
+	[ "${#lines[@]}" -ge 5 ]
 }
 
 @test "--fail on the only primary: the outage's demand is dropped, unrouted, and on no timeline row" {

@@ -94,8 +94,12 @@ main(void)
 	   rows.dropped[PCS_POLICY_REACTIVE][202] == 0,
 	   "reactive drops during the boot (ticks 200 and 201), not after");
 	is_num(sum[2].dropped, 0, 1e-9, "the oracle drops nothing");
-	is_num(sum[2].instance_hours, (100 * 5 + 100 * 15) / 60.0, 1e-9,
-	       "the oracle holds exactly ceil(D / instance_rps)");
+	/* ceil(D / instance_rps), and the 10 more for the step from 2 ticks
+	 * (boot_s) before it */
+	is_num(sum[2].instance_hours, (100 * 5 + 100 * 15 + 2 * 10) / 60.0, 1e-9,
+	       "the oracle holds ceil(D / instance_rps), and what the step needs from boot_s before");
+	ok(rows.instances[PCS_POLICY_ORACLE][197] == 5 && rows.instances[PCS_POLICY_ORACLE][198] == 15,
+	   "asked for at tick 198, two ticks (boot_s) ahead");
 	ok(sum[1].surges == 1 && sum[0].surges == 1, "one surge");
 	ok(sum[2].lead_time_s == 120, "the oracle acts boot_s ahead (%g)", sum[2].lead_time_s);
 	ok(sum[1].lead_time_s <= 0, "reactive acts at or after the onset (%g)", sum[1].lead_time_s);
