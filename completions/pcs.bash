@@ -147,7 +147,7 @@ _pcs_risk() {
 	esac
 	case $cur in
 	-?*)
-		_pcs_options "$_pcs_common_options -c --capacity= --cuts= --no-current
+		_pcs_options "$_pcs_common_options -c --capacity= --cuts= --current
 		    --no-derate --util-limit="
 		;;
 	*)
