@@ -264,3 +264,48 @@ cli_exit(int status)
 	}
 	exit(status);
 }
+
+int
+cli_shadow_option(struct pcs_shadow_params *p, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_WARM_AT: p->warm_at = cli_number_arg("--warm-at", arg, 0, 1, 1, 0); break;
+	case OPT_RELEASE: p->release_below = cli_number_arg("--release-below", arg, 0, 0, 1, 0); break;
+	case OPT_RESERVE: p->reserve = cli_number_arg("--reserve", arg, 0, 0, 1, 1); break;
+	case OPT_ACT_WITHIN: p->activate_within = cli_duration_arg("--activate-within", arg, 1); break;
+	case OPT_COOLDOWN: p->cooldown = cli_duration_arg("--cooldown", arg, 1); break;
+	case OPT_DWELL: p->min_dwell = cli_duration_arg("--min-dwell", arg, 1); break;
+	case OPT_DRAIN: p->drain = cli_duration_arg("--drain", arg, 1); break;
+	case OPT_ACTIVATE:
+		if (strcmp(arg, "p50") == 0)
+			p->activate_p99 = 0;
+		else if (strcmp(arg, "p99") == 0)
+			p->activate_p99 = 1;
+		else
+			cli_usage_error("--activate-on: want p50 or p99: \"%s\"", arg);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+void
+cli_shadow_check(const struct pcs_shadow_params *p)
+{
+	if (!(p->release_below < p->warm_at))
+		cli_usage_error("--release-below (%g) must be below --warm-at (%g)", p->release_below,
+		                p->warm_at);
+}
+
+int
+cli_model_arg(const char *arg)
+{
+	if (strcmp(arg, "auto") == 0)
+		return PCS_MODEL_AUTO;
+	if (strcmp(arg, "ets") == 0)
+		return PCS_MODEL_ETS;
+	if (strcmp(arg, "snaive") == 0)
+		return PCS_MODEL_SNAIVE;
+	cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", arg);
+}

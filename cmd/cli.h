@@ -90,6 +90,40 @@ void cli_write_failed(void) __attribute__((noreturn));
 /* Flush and check stdout before exiting with status. */
 void cli_exit(int status) __attribute__((noreturn));
 
+/* ---- options shared by several tools ---- */
+
+/* The shadow planner's, for pcs-shadow-plan and pcs-replay. */
+enum { OPT_WARM_AT = 1050, OPT_RELEASE, OPT_ACTIVATE, OPT_RESERVE, OPT_ACT_WITHIN, OPT_COOLDOWN,
+       OPT_DWELL, OPT_DRAIN };
+
+#define CLI_SHADOW_LONGOPTS \
+	{ "warm-at", required_argument, NULL, OPT_WARM_AT }, \
+	{ "release-below", required_argument, NULL, OPT_RELEASE }, \
+	{ "activate-on", required_argument, NULL, OPT_ACTIVATE }, \
+	{ "reserve", required_argument, NULL, OPT_RESERVE }, \
+	{ "activate-within", required_argument, NULL, OPT_ACT_WITHIN }, \
+	{ "cooldown", required_argument, NULL, OPT_COOLDOWN }, \
+	{ "min-dwell", required_argument, NULL, OPT_DWELL }, \
+	{ "drain", required_argument, NULL, OPT_DRAIN }
+
+#define CLI_SHADOW_HELP \
+	"      --warm-at X           risk at which shadows are warmed (default 0.1)\n" \
+	"      --release-below X     risk under which the cooldown runs (default 0.02)\n" \
+	"      --activate-on Q       p50 or p99: the demand tested (default p50)\n" \
+	"      --reserve F           activation threshold = capacity x (1 - F) (default 0.1)\n" \
+	"      --activate-within DUR activate only for demand this close (default: any horizon)\n" \
+	"      --cooldown DUR        time below release-below before scaling down (default 10m)\n" \
+	"      --min-dwell DUR       least time in warm or active (default 5m)\n" \
+	"      --drain DUR           time in draining before off (default 2m)\n"
+
+/* Take opt if it is one of the shadow planner's: 1, else 0. */
+int cli_shadow_option(struct pcs_shadow_params *p, int opt, const char *arg);
+/* After the options: release-below must be below warm-at. */
+void cli_shadow_check(const struct pcs_shadow_params *p);
+
+/* --model: auto, ets or snaive. */
+int cli_model_arg(const char *arg);
+
 /* ---- streams shared by several tools (cli_streams.c) ---- */
 
 /* Read a metrics stream (ts, group, rps, region?) into st; 0, or -1 when

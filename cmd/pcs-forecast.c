@@ -105,16 +105,7 @@ parse_options(struct options *o, int argc, char **argv)
 			o->jobs = (int)j;
 			break;
 		}
-		case OPT_MODEL:
-			if (strcmp(optarg, "auto") == 0)
-				o->model = PCS_MODEL_AUTO;
-			else if (strcmp(optarg, "ets") == 0)
-				o->model = PCS_MODEL_ETS;
-			else if (strcmp(optarg, "snaive") == 0)
-				o->model = PCS_MODEL_SNAIVE;
-			else
-				cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", optarg);
-			break;
+		case OPT_MODEL: o->model = cli_model_arg(optarg); break;
 		case OPT_STEP: o->step = cli_duration_arg("--step", optarg, 0); break;
 		case OPT_WINDOW: o->window = cli_duration_arg("--window", optarg, 0); break;
 		case OPT_SUM_DUP: o->sum_duplicates = 1; break;

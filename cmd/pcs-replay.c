@@ -31,10 +31,8 @@ static const char help_text[] =
 	"      --slo-drop X          a tick dropping more than this fraction violates\n"
 	"                            the SLO (default 0.001)\n"
 	"      --fail POP@FROM..TO   the POP has no capacity from FROM until TO (repeatable)\n"
-	"      --warm-at X, --release-below X, --activate-on Q, --reserve F,\n"
-	"      --activate-within DUR,\n"
-	"      --cooldown DUR, --min-dwell DUR, --drain DUR\n"
-	"                            the shadow planner, as in pcs-shadow-plan(1)\n"
+	"  the shadow planner (predictive), as in pcs-shadow-plan(1):\n"
+	CLI_SHADOW_HELP
 	"      --no-current          predictive: no horizon-0 risk (pcs-risk without --current)\n"
 	"      --timeline FILE       write every tick of every policy and POP\n"
 	"      --actions FILE        write the predictive policy's plan rows\n"
@@ -52,8 +50,7 @@ static const char help_text[] =
 
 enum { OPT_AUTO = OPT_TOOL, OPT_WARMUP, OPT_REFIT, OPT_WINDOW, OPT_STEP, OPT_MODEL,
        OPT_HPA_TARGET, OPT_HPA_TOL, OPT_STAB, OPT_MIN_REPLICAS, OPT_BUFFER, OPT_SLO,
-       OPT_FAIL, OPT_WARM_AT, OPT_RELEASE, OPT_ACTIVATE, OPT_RESERVE, OPT_ACT_WITHIN, OPT_COOLDOWN,
-       OPT_DWELL, OPT_DRAIN, OPT_NO_CURRENT, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
+       OPT_FAIL, OPT_NO_CURRENT, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
 
 static const struct option longopts[] = {
 	{ "topology", required_argument, NULL, 't' },
@@ -73,14 +70,7 @@ static const struct option longopts[] = {
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "slo-drop", required_argument, NULL, OPT_SLO },
 	{ "fail", required_argument, NULL, OPT_FAIL },
-	{ "warm-at", required_argument, NULL, OPT_WARM_AT },
-	{ "release-below", required_argument, NULL, OPT_RELEASE },
-	{ "activate-on", required_argument, NULL, OPT_ACTIVATE },
-	{ "reserve", required_argument, NULL, OPT_RESERVE },
-	{ "activate-within", required_argument, NULL, OPT_ACT_WITHIN },
-	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
-	{ "min-dwell", required_argument, NULL, OPT_DWELL },
-	{ "drain", required_argument, NULL, OPT_DRAIN },
+	CLI_SHADOW_LONGOPTS,
 	{ "no-current", no_argument, NULL, OPT_NO_CURRENT },
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
@@ -207,7 +197,7 @@ parse_options(struct options *o, int argc, char **argv)
 	o->plot_to = INT64_MAX;
 	parse_policies(o, "static,reactive,predictive-scale,predictive,oracle");
 	while ((opt = getopt_long(argc, argv, ":t:p:H:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (cli_common_option(&o->c, opt, optarg))
+		if (cli_common_option(&o->c, opt, optarg) || cli_shadow_option(&o->p.shadow, opt, optarg))
 			continue;
 		switch (opt) {
 		case 't': o->topology = optarg; break;
@@ -219,16 +209,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_REFIT: o->p.refit = cli_duration_arg("--refit", optarg, 1); break;
 		case OPT_WINDOW: o->p.window = cli_duration_arg("--window", optarg, 0); break;
 		case OPT_STEP: o->step = cli_duration_arg("--step", optarg, 0); break;
-		case OPT_MODEL:
-			if (strcmp(optarg, "auto") == 0)
-				o->p.model = PCS_MODEL_AUTO;
-			else if (strcmp(optarg, "ets") == 0)
-				o->p.model = PCS_MODEL_ETS;
-			else if (strcmp(optarg, "snaive") == 0)
-				o->p.model = PCS_MODEL_SNAIVE;
-			else
-				cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", optarg);
-			break;
+		case OPT_MODEL: o->p.model = cli_model_arg(optarg); break;
 		case OPT_HPA_TARGET: o->p.hpa_target = cli_number_arg("--hpa-target", optarg, 0, 1, 1, 0); break;
 		case OPT_HPA_TOL: o->p.hpa_tolerance = cli_number_arg("--hpa-tolerance", optarg, 0, 0, 1, 1); break;
 		case OPT_STAB: o->p.hpa_stabilization = cli_duration_arg("--stabilization", optarg, 1); break;
@@ -240,25 +221,6 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_BUFFER: o->p.buffer = cli_duration_arg("--buffer", optarg, 1); break;
 		case OPT_SLO: o->p.slo_drop = cli_number_arg("--slo-drop", optarg, 0, 0, 1, 1); break;
 		case OPT_FAIL: parse_failure(o, optarg); break;
-		case OPT_WARM_AT: o->p.shadow.warm_at = cli_number_arg("--warm-at", optarg, 0, 1, 1, 0); break;
-		case OPT_RELEASE:
-			o->p.shadow.release_below = cli_number_arg("--release-below", optarg, 0, 0, 1, 1);
-			break;
-		case OPT_ACTIVATE:
-			if (strcmp(optarg, "p50") == 0)
-				o->p.shadow.activate_p99 = 0;
-			else if (strcmp(optarg, "p99") == 0)
-				o->p.shadow.activate_p99 = 1;
-			else
-				cli_usage_error("--activate-on: want p50 or p99: \"%s\"", optarg);
-			break;
-		case OPT_ACT_WITHIN:
-			o->p.shadow.activate_within = cli_duration_arg("--activate-within", optarg, 1);
-			break;
-		case OPT_RESERVE: o->p.shadow.reserve = cli_number_arg("--reserve", optarg, 0, 0, 1, 1); break;
-		case OPT_COOLDOWN: o->p.shadow.cooldown = cli_duration_arg("--cooldown", optarg, 1); break;
-		case OPT_DWELL: o->p.shadow.min_dwell = cli_duration_arg("--min-dwell", optarg, 1); break;
-		case OPT_DRAIN: o->p.shadow.drain = cli_duration_arg("--drain", optarg, 1); break;
 		case OPT_NO_CURRENT: o->p.risk.current = 0; break;
 		case OPT_TIMELINE: o->timeline = optarg; break;
 		case OPT_ACTIONS: o->actions = optarg; break;
@@ -271,9 +233,7 @@ parse_options(struct options *o, int argc, char **argv)
 	}
 	if (!o->topology == !o->auto_topology)
 		cli_usage_error("give either -t FILE or --auto-topology");
-	if (!(o->p.shadow.release_below < o->p.shadow.warm_at))
-		cli_usage_error("--release-below (%g) must be below --warm-at (%g)",
-		                o->p.shadow.release_below, o->p.shadow.warm_at);
+	cli_shadow_check(&o->p.shadow);
 	if (o->auto_topology && o->p.warmup == 0)
 		cli_usage_error("--auto-topology sizes the fleet from the warm-up: give one above 0");
 	if (o->pretty && o->c.output_format == PCS_FMT_NDJSON)

@@ -94,9 +94,7 @@ parse_options(struct options *o, int argc, char **argv)
 	int opt;
 
 	cli_common_defaults(&o->c);
-	o->cfg.cut[0] = 0.05;
-	o->cfg.cut[1] = 0.2;
-	o->cfg.cut[2] = 0.5;
+	pcs_risk_defaults(&o->cfg);
 	o->util_limit = 1;
 	o->derate = 1;
 	while ((opt = getopt_long(argc, argv, ":c:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {

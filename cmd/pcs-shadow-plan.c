@@ -16,14 +16,7 @@ static const char help_text[] =
 	"      --state FILE          the lifecycle state, read and written atomically\n"
 	"      --wait DUR            wait this long for another run's lock (default 0)\n"
 	"      --dry-run             plan, but leave the state file untouched\n"
-	"      --warm-at X           risk at which shadows are warmed (default 0.1)\n"
-	"      --release-below X     risk under which the cooldown runs (default 0.02)\n"
-	"      --activate-on Q       p50 or p99: the demand tested (default p50)\n"
-	"      --reserve F           activation threshold = capacity x (1 - F) (default 0.1)\n"
-	"      --activate-within DUR activate only for demand this close (default: any horizon)\n"
-	"      --cooldown DUR        time below release-below before scaling down (default 10m)\n"
-	"      --min-dwell DUR       least time in warm or active (default 5m)\n"
-	"      --drain DUR           time in draining before off (default 2m)\n"
+	CLI_SHADOW_HELP
 	"      --now TIME            the planning time (default: the risk's issue time)\n"
 	"  -f, --format FMT          plan (default), kubectl or aws-asg\n"
 	"      --summary             write the cost account to standard error\n"
@@ -36,8 +29,7 @@ static const char help_text[] =
 	"  -V, --version             version\n"
 	"See pcs-shadow-plan(1).\n";
 
-enum { OPT_STATE = OPT_TOOL, OPT_WAIT, OPT_DRY_RUN, OPT_WARM_AT, OPT_RELEASE, OPT_ACTIVATE,
-       OPT_RESERVE, OPT_ACT_WITHIN, OPT_COOLDOWN, OPT_DWELL, OPT_DRAIN, OPT_NOW, OPT_SUMMARY };
+enum { OPT_STATE = OPT_TOOL, OPT_WAIT, OPT_DRY_RUN, OPT_NOW, OPT_SUMMARY };
 enum { FMT_PLAN, FMT_KUBECTL, FMT_AWS };
 
 static const struct option longopts[] = {
@@ -45,14 +37,7 @@ static const struct option longopts[] = {
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "warm-at", required_argument, NULL, OPT_WARM_AT },
-	{ "release-below", required_argument, NULL, OPT_RELEASE },
-	{ "activate-on", required_argument, NULL, OPT_ACTIVATE },
-	{ "reserve", required_argument, NULL, OPT_RESERVE },
-	{ "activate-within", required_argument, NULL, OPT_ACT_WITHIN },
-	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
-	{ "min-dwell", required_argument, NULL, OPT_DWELL },
-	{ "drain", required_argument, NULL, OPT_DRAIN },
+	CLI_SHADOW_LONGOPTS,
 	{ "now", required_argument, NULL, OPT_NOW },
 	{ "format", required_argument, NULL, 'f' },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
@@ -85,37 +70,15 @@ parse_options(struct options *o, int argc, char **argv)
 	pcs_error err;
 
 	cli_common_defaults(&o->c);
-	o->p.warm_at = 0.1;
-	o->p.release_below = 0.02;
-	o->p.reserve = 0.1;
-	o->p.cooldown = 600;
-	o->p.min_dwell = 300;
-	o->p.drain = 120;
+	pcs_shadow_defaults(&o->p);
 	while ((opt = getopt_long(argc, argv, ":t:f:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (cli_common_option(&o->c, opt, optarg))
+		if (cli_common_option(&o->c, opt, optarg) || cli_shadow_option(&o->p, opt, optarg))
 			continue;
 		switch (opt) {
 		case 't': o->topology = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_WAIT: o->wait = (double)cli_duration_arg("--wait", optarg, 1); break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
-		case OPT_WARM_AT: o->p.warm_at = cli_number_arg("--warm-at", optarg, 0, 1, 1, 0); break;
-		case OPT_RELEASE: o->p.release_below = cli_number_arg("--release-below", optarg, 0, 0, 1, 0); break;
-		case OPT_ACT_WITHIN: o->p.activate_within = cli_duration_arg("--activate-within", optarg, 1); break;
-		case OPT_RESERVE:
-			o->p.reserve = cli_number_arg("--reserve", optarg, 0, 0, 1, 1);
-			break;
-		case OPT_ACTIVATE:
-			if (strcmp(optarg, "p50") == 0)
-				o->p.activate_p99 = 0;
-			else if (strcmp(optarg, "p99") == 0)
-				o->p.activate_p99 = 1;
-			else
-				cli_usage_error("--activate-on: want p50 or p99: \"%s\"", optarg);
-			break;
-		case OPT_COOLDOWN: o->p.cooldown = cli_duration_arg("--cooldown", optarg, 1); break;
-		case OPT_DWELL: o->p.min_dwell = cli_duration_arg("--min-dwell", optarg, 1); break;
-		case OPT_DRAIN: o->p.drain = cli_duration_arg("--drain", optarg, 1); break;
 		case OPT_NOW:
 			if (pcs_time_parse(optarg, strlen(optarg), &o->now, &err) != 0)
 				cli_usage_error("--now: %s", err.msg);
@@ -137,9 +100,7 @@ parse_options(struct options *o, int argc, char **argv)
 	}
 	if (o->topology == NULL)
 		cli_usage_error("-t: the topology is required");
-	if (!(o->p.release_below < o->p.warm_at))
-		cli_usage_error("--release-below (%g) must be below --warm-at (%g)",
-		                o->p.release_below, o->p.warm_at);
+	cli_shadow_check(&o->p);
 }
 
 static void

@@ -156,11 +156,28 @@ _pcs_risk() {
 	esac
 }
 
+# The values of the shadow planner's options (pcs-shadow-plan, pcs-replay);
+# status 0 when the option $opt is one of them.
+_pcs_shadow_values() {
+	case $opt in
+	--activate-on) _pcs_reply 'p50 p99' ;;
+	--warm-at) _pcs_reply '0.05 0.1 0.2' ;;
+	--release-below) _pcs_reply '0.01 0.02 0.05' ;;
+	--reserve) _pcs_reply '0 0.1 0.2 0.3' ;;
+	--activate-within) _pcs_reply '0 5m 15m 30m' ;;
+	--cooldown) _pcs_reply '5m 10m 30m' ;;
+	--min-dwell) _pcs_reply '1m 5m 15m' ;;
+	--drain) _pcs_reply '1m 2m 5m' ;;
+	*) return 1 ;;
+	esac
+}
+
 _pcs_shadow_plan() {
 	local cur opt
 	COMPREPLY=()
 	_pcs_words
 	_pcs_common && return
+	_pcs_shadow_values && return
 	case $opt in
 	-t | --topology | --state)
 		_pcs_files
@@ -168,38 +185,6 @@ _pcs_shadow_plan() {
 		;;
 	-f | --format)
 		_pcs_reply 'plan kubectl aws-asg'
-		return
-		;;
-	--activate-on)
-		_pcs_reply 'p50 p99'
-		return
-		;;
-	--warm-at)
-		_pcs_reply '0.05 0.1 0.2'
-		return
-		;;
-	--release-below)
-		_pcs_reply '0.01 0.02 0.05'
-		return
-		;;
-	--reserve)
-		_pcs_reply '0 0.1 0.2 0.3'
-		return
-		;;
-	--activate-within)
-		_pcs_reply '0 15m 30m 1h'
-		return
-		;;
-	--cooldown)
-		_pcs_reply '5m 10m 30m'
-		return
-		;;
-	--min-dwell)
-		_pcs_reply '1m 5m 15m'
-		return
-		;;
-	--drain)
-		_pcs_reply '1m 2m 5m'
 		return
 		;;
 	--wait)
@@ -343,6 +328,7 @@ _pcs_replay() {
 	COMPREPLY=()
 	_pcs_words
 	_pcs_common && return
+	_pcs_shadow_values && return
 	case $opt in
 	-t | --topology | --timeline | --actions | --plot)
 		_pcs_files
@@ -405,38 +391,6 @@ _pcs_replay() {
 		return
 		;;
 	--fail | --plot-range)
-		return
-		;;
-	--activate-on)
-		_pcs_reply 'p50 p99'
-		return
-		;;
-	--warm-at)
-		_pcs_reply '0.05 0.1 0.2'
-		return
-		;;
-	--release-below)
-		_pcs_reply '0.01 0.02 0.05'
-		return
-		;;
-	--reserve)
-		_pcs_reply '0 0.1 0.2 0.3'
-		return
-		;;
-	--activate-within)
-		_pcs_reply '0 15m 30m 1h'
-		return
-		;;
-	--cooldown)
-		_pcs_reply '5m 10m 30m'
-		return
-		;;
-	--min-dwell)
-		_pcs_reply '1m 5m 15m'
-		return
-		;;
-	--drain)
-		_pcs_reply '1m 2m 5m'
 		return
 		;;
 	esac

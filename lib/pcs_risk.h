@@ -86,6 +86,9 @@ struct pcs_risk_config {
 	int current;                  /* add horizon 0: each POP's load_rps now */
 };
 
+/* Cuts 0.05, 0.2, 0.5; no horizon 0. */
+void pcs_risk_defaults(struct pcs_risk_config *c);
+
 /* Score every POP of group for the demands d[0..nd).  rows (allocated here,
  * free with free()) come sorted by pop, then horizon.  PCS_EDATA when the
  * group or a region has no capacity row (err->line is the demand's line). */

@@ -106,6 +106,10 @@ struct pcs_shadow_params {
 	                                  this (seconds); 0: at every horizon */
 };
 
+/* warm_at 0.1, release_below 0.02, reserve 0.1, p50, cooldown 10m,
+ * min_dwell 5m, drain 2m, every horizon. */
+void pcs_shadow_defaults(struct pcs_shadow_params *p);
+
 struct pcs_action {
 	int64_t ts;
 	const struct pcs_topo *primary, *secondary;

@@ -22,6 +22,15 @@ pcs_risk_level_name(int level)
 	return level >= 0 && level <= 3 ? names[level] : "?";
 }
 
+void
+pcs_risk_defaults(struct pcs_risk_config *c)
+{
+	c->cut[0] = 0.05;
+	c->cut[1] = 0.2;
+	c->cut[2] = 0.5;
+	c->current = 0;
+}
+
 int
 pcs_risk_level_of(double risk, const double cut[3])
 {

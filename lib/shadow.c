@@ -37,6 +37,18 @@ state_of(const char *s)
 	return -1;
 }
 
+void
+pcs_shadow_defaults(struct pcs_shadow_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->warm_at = 0.1;
+	p->release_below = 0.02;
+	p->reserve = 0.1;
+	p->cooldown = 600;
+	p->min_dwell = 300;
+	p->drain = 120;
+}
+
 /* ---- topology ---- */
 
 struct pcs_topology {

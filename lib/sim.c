@@ -34,16 +34,9 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->refit = 86400;
 	p->window = 8 * 604800;
 	p->model = PCS_MODEL_AUTO;
-	p->risk.cut[0] = 0.05;
-	p->risk.cut[1] = 0.2;
-	p->risk.cut[2] = 0.5;
+	pcs_risk_defaults(&p->risk);
 	p->risk.current = 1;
-	p->shadow.warm_at = 0.1;
-	p->shadow.release_below = 0.02;
-	p->shadow.reserve = 0.1;
-	p->shadow.cooldown = 600;
-	p->shadow.min_dwell = 300;
-	p->shadow.drain = 120;
+	pcs_shadow_defaults(&p->shadow);
 	pcs_route_defaults(&p->route);
 	p->hpa_target = 0.7;
 	p->hpa_tolerance = 0.1;
