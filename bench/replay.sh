@@ -119,6 +119,16 @@ for trace in nasa twitter; do
 	fi
 done
 
+# peak_day TRACE: FROM..TO, the 24 hours (1440 one-minute rows) around the
+# highest demand after the 7-day warm-up: what the plot shows, the hardest
+# surge (whole weeks are too dense to read)
+peak_day() {
+	awk -F, 'NR > 1 { t[NR] = $1 } NR > 1 + 7 * 1440 && $3 + 0 > max { max = $3 + 0; at = NR }
+		END { w = 2 + 7 * 1440; lo = at - 720 < w ? w : at - 720
+		      hi = lo + 1440 > NR ? NR : lo + 1440
+		      print t[lo] ".." t[hi] }' "$TMP/$1.csv"
+}
+
 # ---- the trace replays (not timed), two at a time ----
 # replay TRACE FLEET: $TMP/TRACE-FLEET.csv, .err and .rc
 replay() {
@@ -127,7 +137,7 @@ replay() {
 		args=(--auto-topology)
 	else
 		args=(-t "testdata/replay/$trace-topology.csv")
-		((PLOT)) && args+=(--plot "$TMP/replay-$trace.png")
+		((PLOT)) && args+=(--plot "$TMP/replay-$trace.png" --plot-range "$(peak_day "$trace")")
 	fi
 	"$RUN" "${args[@]}" "$TMP/$trace.csv" >"$TMP/$trace-$fleet.csv" 2>"$TMP/$trace-$fleet.err"
 	echo $? >"$TMP/$trace-$fleet.rc"
@@ -284,7 +294,7 @@ for trace in nasa twitter; do
 	same_cost "$trace" || rc=1
 	targets "$trace" auto "$trace on --auto-topology" || rc=1
 	if ((PLOT)) && [[ -s doc/replay-$trace.png ]]; then
-		printf '\nplot: doc/replay-%s.png (the testdata/replay fleet)\n' "$trace"
+		printf '\nplot: doc/replay-%s.png (the testdata/replay fleet, the day around the highest demand)\n' "$trace"
 	fi
 done
 

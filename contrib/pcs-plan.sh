@@ -32,7 +32,8 @@
 #   PCS_WAIT         30s                     --wait of pcs-shadow-plan
 #   PCS_FORECAST_OPTS, PCS_RISK_OPTS, PCS_PLAN_OPTS
 #                    more options for each tool, split on blanks
-#                    (e.g. PCS_PLAN_OPTS='--warm-at 0.05 --summary')
+#                    (e.g. PCS_PLAN_OPTS='--warm-at 0.05 --summary');
+#                    PCS_RISK_OPTS is --current unless set
 
 set -euo pipefail
 umask 027
@@ -49,7 +50,8 @@ plan_out=${PCS_PLAN:-$dir/plan.out}
 format=${PCS_FORMAT:-plan}
 wait=${PCS_WAIT:-30s}
 read -r -a forecast_opts <<<"${PCS_FORECAST_OPTS:-}"
-read -r -a risk_opts <<<"${PCS_RISK_OPTS:-}"
+# --current: a surge already under way counts at once (see pcs-risk(1))
+read -r -a risk_opts <<<"${PCS_RISK_OPTS:---current}"
 read -r -a plan_opts <<<"${PCS_PLAN_OPTS:-}"
 
 tmp=$(mktemp -d "$dir/.pcs-plan.XXXXXX")
