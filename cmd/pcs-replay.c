@@ -370,7 +370,8 @@ auto_topology(const struct options *o, const struct history *h)
 		for (size_t i = 0; i < m; i++)
 			if (!isnan(s->y[i]))
 				v[n++] = s->y[i];
-		qsort(v, n, sizeof *v, cmp_double);
+		if (n > 1)
+			qsort(v, n, sizeof *v, cmp_double);
 		p95 = n ? v[(size_t)(0.95 * (double)(n - 1))] : 0;
 		free(v);
 		if (!(p95 > 0))
@@ -517,7 +518,8 @@ merge_points(struct sink *k)
 {
 	size_t out = 0;
 
-	qsort(k->pt, k->npt, sizeof *k->pt, cmp_point);
+	if (k->npt > 1)
+		qsort(k->pt, k->npt, sizeof *k->pt, cmp_point);
 	for (size_t i = 0; i < k->npt; i++) {
 		struct plot_point *p = &k->pt[i];
 		if (out > 0 && k->pt[out - 1].policy == p->policy && k->pt[out - 1].ts == p->ts) {

@@ -910,7 +910,8 @@ cmp_i64(const void *a, const void *b)
 static int
 lead_times(const pcs_sim *s, struct run *r, const struct surge *sv, size_t ns)
 {
-	qsort(r->acts, r->nacts, sizeof *r->acts, cmp_i64);
+	if (r->nacts > 1)
+		qsort(r->acts, r->nacts, sizeof *r->acts, cmp_i64);
 	for (size_t k = 0; k < ns; k++) {
 		int64_t from = sv[k].onset - s->p.lead_window;
 		if (k > 0 && sv[k - 1].end >= from)
@@ -936,6 +937,48 @@ lead_times(const pcs_sim *s, struct run *r, const struct surge *sv, size_t ns)
 		}
 	}
 	r->nacts = 0;
+	return 0;
+}
+
+/* After slot i is served: what a policy does for the ticks to come. */
+static int
+decide(pcs_sim *s, const struct group *g, struct run *r, size_t i,
+       const struct pcs_sim_output *out, pcs_error *err)
+{
+	int64_t ts = g->h->start + (int64_t)i * g->h->step;
+	double d = isnan(g->h->y[i]) ? 0 : g->h->y[i], pcap = 0, nprim = 0;
+	int rc;
+
+	if (r->policy == PCS_POLICY_STATIC || r->policy == PCS_POLICY_ORACLE)
+		return 0;
+	if (r->policy == PCS_POLICY_PREDICTIVE && (rc = plan_tick(s, g, r, ts, out, err)) != 0)
+		return rc;
+	/* the primaries' capacity, to split the group's demand */
+	for (size_t j = 0; j < g->n; j++)
+		if (r->u[j].t->primary) {
+			pcap += capacity(&s->p, &r->u[j], ts);
+			nprim++;
+		}
+	for (size_t j = 0; j < g->n; j++) {
+		struct unit *u = &r->u[j];
+		double part = pcap > 0 ? capacity(&s->p, u, ts) / pcap : 1 / nprim;
+		/* predictive scales the primaries on the group's demand (what the
+		 * global balancer sees), as if the shadows were not there: shadows
+		 * bridge the boot time, they do not replace the HPA; so do the
+		 * baselines when no primary can serve (nothing was routed, but the
+		 * demand is there) */
+		double load = r->policy == PCS_POLICY_PREDICTIVE || pcap <= 0 ? d * part : u->routed;
+		long floor_n = 0;
+		if (!u->t->primary)
+			continue;
+		if (r->policy == PCS_POLICY_PREDICTIVE_SCALE) {
+			double m = buffer_mean(g);
+			if (m >= 0)
+				floor_n = (long)ceil(m * part / (s->p.hpa_target * u->t->instance_rps) - 1e-9);
+		}
+		if (hpa(s, r, u, load, ts, g->h->step, floor_n) != 0)
+			return nomem(err);
+	}
 	return 0;
 }
 
@@ -1009,43 +1052,9 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 		}
 		if (need_fc)
 			forecast_tick(s, &g, i, ts);
-		for (size_t k = 0; k < s->npol; k++) {
-			struct run *r = &s->run[k];
-			long floor_n = 0;
-			if (r->policy == PCS_POLICY_STATIC || r->policy == PCS_POLICY_ORACLE)
-				continue;
-			if (r->policy == PCS_POLICY_PREDICTIVE && (rc = plan_tick(s, &g, r, ts, out, err)) != 0)
+		for (size_t k = 0; k < s->npol; k++)
+			if ((rc = decide(s, &g, &s->run[k], i, out, err)) != 0)
 				goto done;
-			/* the primaries' capacity, to split the group's demand */
-			double pcap = 0, nprim = 0;
-			for (size_t j = 0; j < g.n; j++)
-				if (r->u[j].t->primary) {
-					pcap += capacity(&s->p, &r->u[j], ts);
-					nprim++;
-				}
-			for (size_t j = 0; j < g.n; j++) {
-				struct unit *u = &r->u[j];
-				/* the primary's part of the group's demand */
-				double part = pcap > 0 ? capacity(&s->p, u, ts) / pcap : 1 / nprim;
-				/* predictive scales the primaries on the group's demand (what
-				 * the global balancer sees), as if the shadows were not there:
-				 * shadows bridge the boot time, they do not replace the HPA */
-				/* (and the baselines too when no primary can serve: then
-				 * nothing was routed, but the demand is still there) */
-				double load = r->policy == PCS_POLICY_PREDICTIVE || pcap <= 0 ? d * part : u->routed;
-				if (!u->t->primary)
-					continue;
-				if (r->policy == PCS_POLICY_PREDICTIVE_SCALE) {
-					double m = buffer_mean(&g);
-					if (m >= 0)
-						floor_n = (long)ceil(m * part / (s->p.hpa_target * u->t->instance_rps) - 1e-9);
-				}
-				if (hpa(s, r, u, load, ts, demand->step, floor_n) != 0) {
-					rc = nomem(err);
-					goto done;
-				}
-			}
-		}
 	}
 	for (size_t k = 0; k < s->npol; k++)
 		if (lead_times(s, &s->run[k], sv, ns) != 0) {
