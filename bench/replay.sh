@@ -307,7 +307,7 @@ speed() {
 	awk -F, -v label="$label" -v runs="$runs" -v w="$(stat_median "$stats" 1)" \
 		-v rss="$(stat_max "$stats" 2)" '
 		FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		{ n++; ticks = $(c["ticks"]); refits = $(c["refits"]) }
+		{ n++; ticks = $(c["ticks"]); if ($(c["refits"]) > refits) refits = $(c["refits"]) }
 		END { printf "%-12s %6d %13d %9d %7d %6.1f %10.0f %12.1f\n", label, runs, ticks, n, refits,
 		             w, (w > 0 ? ticks * n / w : 0), rss / 1024 }' "$out"
 }

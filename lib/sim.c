@@ -271,8 +271,10 @@ pcs_sim_new(const pcs_topology *t, const struct pcs_sim_params *p, const int *po
 	return s;
 fail:
 	pcs_sim_free(s);
-	pcs_error_set(err, npol == 0 || npol > PCS_NPOLICIES ? PCS_EUSAGE : PCS_ENOMEM, 0, NULL,
-	              npol == 0 || npol > PCS_NPOLICIES ? "no policies" : "out of memory");
+	if (npol == 0 || npol > PCS_NPOLICIES)
+		pcs_error_set(err, PCS_EUSAGE, 0, NULL, "want 1 to %d policies, not %zu", PCS_NPOLICIES, npol);
+	else
+		pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	return NULL;
 }
 
@@ -602,6 +604,13 @@ fit(const pcs_sim *s, const struct group *g, size_t i, const size_t *hz, size_t 
 	return pcs_forecaster_new(&v, &cfg, err);
 }
 
+/* Does the policy use the forecast? */
+static int
+forecasts(int policy)
+{
+	return policy == PCS_POLICY_PREDICTIVE || policy == PCS_POLICY_PREDICTIVE_SCALE;
+}
+
 /* Bring the group's forecasters to slot i: a refit on schedule, else one
  * online step; then forecast. */
 static void
@@ -624,7 +633,7 @@ forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 		if (g->fc && g->buffer_steps > 0)
 			g->fc_buffer = fit(s, g, i, &g->buffer_steps, 1, &err);
 		for (size_t k = 0; k < s->npol; k++)
-			s->run[k].sum.refits++;
+			s->run[k].sum.refits += forecasts(s->run[k].policy);
 	} else {
 		if (g->fc)
 			pcs_forecaster_observe(g->fc, g->h->y[i]);
@@ -635,7 +644,7 @@ forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 	g->have_fr_buffer = g->fc_buffer && pcs_forecaster_predict(g->fc_buffer, &g->fr_buffer, &err) == 0;
 	if (!g->have_fr)
 		for (size_t k = 0; k < s->npol; k++)
-			s->run[k].sum.forecast_errors++;
+			s->run[k].sum.forecast_errors += forecasts(s->run[k].policy);
 }
 
 /* The forecast mean at the scheduling buffer, or -1 when there is none. */
@@ -1010,8 +1019,7 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 	if (i0 == 0)
 		i0 = 1;   /* a forecast needs a history */
 	for (size_t k = 0; k < s->npol; k++) {
-		if (s->run[k].policy == PCS_POLICY_PREDICTIVE || s->run[k].policy == PCS_POLICY_PREDICTIVE_SCALE)
-			need_fc = 1;
+		need_fc |= forecasts(s->run[k].policy);
 		if ((rc = start_run(s, &g, &s->run[k], err)) != 0)
 			goto done;
 	}
