@@ -19,6 +19,8 @@
  * to a capacity in rps.  Half-open POPs get probe_share each, taken off the
  * top; open POPs, POPs with no sample for longer than `window`, and POPs
  * with no capacity (down, or a shadow still booting) get nothing at once.
+ * When the group can carry its load, no target asks a POP for more than
+ * max(0.9, the group's utilization) of its capacity at that load.
  * Shares then move toward the target by at most max_step per tick (slew
  * limit).  When that cannot make them sum to 1 (a breaker opened and
  * its share must go somewhere), the rest is spread first over what is left

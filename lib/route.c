@@ -490,13 +490,17 @@ stale(const pcs_router *r, const struct entry *e)
 }
 
 /* When the group's POPs can carry its load (sum of the last samples'
- * load), no target asks a POP for more than its capacity at that load:
- * the excess goes to the POPs with room, in proportion to their targets
+ * load), no target asks a POP for more than FIT_UTIL of its capacity at
+ * that load (or than the group's utilization, when that is higher), so a
+ * tick's growth does not overflow a POP filled to the brim: the excess goes
+ * to the POPs under their limits in proportion to their targets
  * (water-filling). */
+#define FIT_UTIL 0.9
+
 static void
 fit_capacity(struct entry **use, size_t nu, double *target, double mass)
 {
-	double load = 0, cap = 0;
+	double load = 0, cap = 0, util;
 
 	for (size_t i = 0; i < nu; i++) {
 		load += use[i]->load;
@@ -504,10 +508,11 @@ fit_capacity(struct entry **use, size_t nu, double *target, double mass)
 	}
 	if (!(load > 0) || cap < load)
 		return;
+	util = load / cap > FIT_UTIL ? load / cap : FIT_UTIL;
 	for (size_t round = 0; round < nu; round++) {
 		double excess = 0, open = 0;
 		for (size_t i = 0; i < nu; i++) {
-			double lim = mass * use[i]->cap / load;
+			double lim = mass * util * use[i]->cap / load;
 			if (target[i] > lim) {
 				excess += target[i] - lim;
 				target[i] = lim;
@@ -517,7 +522,7 @@ fit_capacity(struct entry **use, size_t nu, double *target, double mass)
 		if (excess <= 1e-15 || open <= 0)
 			return;
 		for (size_t i = 0; i < nu; i++)
-			if (target[i] < mass * use[i]->cap / load)
+			if (target[i] < mass * util * use[i]->cap / load)
 				target[i] += excess * (target[i] > 0 ? target[i] : 1e-12) / open;
 	}
 }

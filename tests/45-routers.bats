@@ -392,9 +392,9 @@ EOF
 	pcs-route-weights --no-header testdata/health.csv >"$BATS_TEST_TMPDIR/w.csv"
 	send "$BATS_TEST_TMPDIR/cmds"
 	compare_haproxy "$BATS_TEST_TMPDIR/w.csv" "$BATS_TEST_TMPDIR/cmds" web
-	# and one server asked directly: par, the active shadow, 0.351 of 256
+	# and one server asked directly: par, the active shadow, 0.316 of 256
 	run admin 'get weight web/par'
-	assert_line --index 0 '90 (initial 1)'
+	assert_line --index 0 '81 (initial 1)'
 }
 
 @test "haproxy: an open breaker's server goes to maintenance, the others share 256" {
@@ -551,12 +551,12 @@ EOF
 @test "envoy-eds: an active shadow's locality stays in priority 0, so that Envoy gives it the share the weights say" {
 	# Envoy sends a lower priority (1) traffic only when priority 0 falls
 	# below 100/overprovisioning_factor healthy: par, the active shadow with
-	# the largest share of testdata/health.csv, would get none
+	# a third of the traffic of testdata/health.csv, would get none
 	command -v jq >/dev/null || skip "no jq"
 	run --separate-stderr sh -c 'pcs-route-weights -f envoy-eds testdata/health.csv |
 		jq -c "[.endpoints[] | [.locality.zone, .load_balancing_weight, .priority]]"'
 	assert_success
-	assert_output '[["ams",250,0],["fra",49,0],["iad",350,0],["par",351,0]]'
+	assert_output '[["ams",250,0],["fra",54,0],["iad",380,0],["par",316,0]]'
 }
 
 @test "envoy-eds: the validator fails broken resources: weight 0, health OK, a port of 70000, a stray field, priorities 0 and 2" {

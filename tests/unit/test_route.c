@@ -250,7 +250,7 @@ main(void)
 		pcs_router_observe(r, &h[0], &e);
 		pcs_router_observe(r, &h[1], &e);
 		pcs_router_tick(r, 0, &out, &m, &e);
-		is_num(out[1].share, 0.5, 1e-9, "b's target capped at capacity 50 / group load 100");
+		is_num(out[1].share, 0.45, 1e-9, "b's target capped at 0.9 x capacity 50 / group load 100");
 		pcs_router_free(r);
 	}
 	return tap_done();
