@@ -67,4 +67,9 @@ echo "   the same weights as HAProxy runtime commands:"
 echo
 pcs-route-weights -f haproxy testdata/health.csv
 echo
+echo "== pcs-replay: the bundled metrics (4 days) replayed through five capacity policies"
+echo "   (testdata/topology.csv; the first half trains the forecast, the rest is scored):"
+echo
+pcs-replay -t testdata/topology.csv --pretty testdata/metrics.csv
+echo
 echo "See man/pcs.7 (man -l man/pcs.7) for the pipeline and each tool's page for more."
