@@ -85,43 +85,10 @@ assert_bad_risk() {
 	assert_equal "$status" "$want_status"
 }
 
-# assert_bad_state NAME
-# testdata/bad/NAME.json copied as the state file: exactly NAME.err (which
-# names the file as NAME.json), the status in NAME.status, nothing on
-# stdout, and the state file left as it was.
+# assert_bad_state NAME: testdata/bad/NAME.json as the state file
+# (assert_bad_state_file)
 assert_bad_state() {
-	local input want_err want_status
-
-	cd testdata/bad || return 1
-	bad_case "$1"
-	cp "$input" "$BATS_TEST_TMPDIR/"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	run --separate-stderr pcs-shadow-plan -t "$TESTDATA/plan/topology.csv" --state "$input" \
-		"$TESTDATA/plan/surge/step-02.csv"
-	assert_equal "$stderr" "$want_err"
-	assert_equal "$status" "$want_status"
-	assert_equal "$output" ""
-	cmp -s "$input" "$TESTDATA/bad/$input" || fail "the bad state file was changed"
-}
-
-# hold_lock FILE SECONDS
-# Hold an exclusive flock(1) on FILE for SECONDS in the background; returns
-# once it is held, with the pid of the holder (a sleep(1) that has the
-# locked descriptor, so that killing it frees the lock) in $lock_pid.
-hold_lock() {
-	rm -f "$BATS_TEST_TMPDIR/held"
-	(
-		exec 9>>"$1"
-		flock 9
-		touch "$BATS_TEST_TMPDIR/held"
-		exec sleep "$2"
-	) 3>&- &
-	lock_pid=$!
-	for _ in $(seq 100); do
-		[ -e "$BATS_TEST_TMPDIR/held" ] && return 0
-		sleep 0.02
-	done
-	fail "flock did not take $1"
+	assert_bad_state_file "$1" pcs-shadow-plan -t "$TESTDATA/plan/topology.csv" "$TESTDATA/plan/surge/step-02.csv"
 }
 
 # --- goldens: scenarios played run after run on one state file --------------

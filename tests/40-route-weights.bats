@@ -133,41 +133,10 @@ assert_bad_plan() {
 	assert_equal "$output" ""
 }
 
-# assert_bad_state NAME
-# testdata/bad/NAME.json copied as the state file: exactly NAME.err (which
-# names the file as NAME.json), the status in NAME.status, nothing on
-# stdout, and the state file left as it was.
+# assert_bad_state NAME: testdata/bad/NAME.json as the state file
+# (assert_bad_state_file)
 assert_bad_state() {
-	local input want_err want_status
-
-	cd testdata/bad || return 1
-	bad_case "$1"
-	cp "$input" "$BATS_TEST_TMPDIR/"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	run --separate-stderr pcs-route-weights --state "$input" "$TESTDATA/route/failing/health.csv"
-	assert_equal "$stderr" "$want_err"
-	assert_equal "$status" "$want_status"
-	assert_equal "$output" ""
-	cmp -s "$input" "$TESTDATA/bad/$input" || fail "the bad state file was changed"
-}
-
-# hold_lock FILE SECONDS
-# Hold an exclusive flock(1) on FILE for SECONDS in the background; returns
-# once it is held, with the pid of the holder in $lock_pid.
-hold_lock() {
-	rm -f "$BATS_TEST_TMPDIR/held"
-	(
-		exec 9>>"$1"
-		flock 9
-		touch "$BATS_TEST_TMPDIR/held"
-		exec sleep "$2"
-	) 3>&- &
-	lock_pid=$!
-	for _ in $(seq 100); do
-		[ -e "$BATS_TEST_TMPDIR/held" ] && return 0
-		sleep 0.02
-	done
-	fail "flock did not take $1"
+	assert_bad_state_file "$1" pcs-route-weights "$TESTDATA/route/failing/health.csv"
 }
 
 # chi_square WEIGHTS DRAWS

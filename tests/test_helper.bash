@@ -121,6 +121,45 @@ bad_case() {
 	fi
 }
 
+# assert_bad_state_file NAME TOOL [ARG ...]
+# testdata/bad/NAME.json copied as TOOL's --state, TOOL run with ARGs:
+# exactly NAME.err (which names the file as NAME.json), the status in
+# NAME.status, nothing on stdout, and the state file left as it was.
+assert_bad_state_file() {
+	local name=$1 input want_err want_status args
+
+	shift
+	cd "$TESTDATA/bad" || return 1
+	bad_case "$name"
+	cp "$input" "$BATS_TEST_TMPDIR/"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	run --separate-stderr "$1" --state "$input" "${@:2}"
+	assert_equal "$stderr" "$want_err"
+	assert_equal "$status" "$want_status"
+	assert_equal "$output" ""
+	cmp -s "$input" "$TESTDATA/bad/$input" || fail "the bad state file was changed"
+}
+
+# hold_lock FILE SECONDS
+# Hold an exclusive flock(1) on FILE for SECONDS in the background; returns
+# once it is held, with the pid of the holder (a sleep(1) that has the
+# locked descriptor, so that killing it frees the lock) in $lock_pid.
+hold_lock() {
+	rm -f "$BATS_TEST_TMPDIR/held"
+	(
+		exec 9>>"$1"
+		flock 9
+		touch "$BATS_TEST_TMPDIR/held"
+		exec sleep "$2"
+	) 3>&- &
+	lock_pid=$!
+	for _ in $(seq 100); do
+		[ -e "$BATS_TEST_TMPDIR/held" ] && return 0
+		sleep 0.02
+	done
+	fail "flock did not take $1"
+}
+
 # assert_goldens_checked PREFIX
 # Every golden named PREFIX* in testdata/golden/commands exists and is
 # checked by the calling suite, and every PREFIX* golden file is listed.
