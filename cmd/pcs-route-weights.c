@@ -530,11 +530,11 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	return rc;
 }
 
-/* --plan: a (group, pop) has an active shadow when the latest to_state of
- * any shadow on it (one per primary) is active. */
+/* --plan: each shadow's status on a (group, pop) is that of its latest
+ * to_state; the POP takes the strongest of its shadows' (one per primary). */
 struct plan_shadow {
 	char *group, *pop;
-	int active;
+	int status;               /* PCS_SHADOW_*_POP */
 };
 
 struct plan_in {
@@ -563,7 +563,7 @@ plan_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	const char *group, *pop, *state, *service = "", *primary = "";
 	char key[1024];
 	size_t at;
-	int rc;
+	int rc, st;
 
 	(void)name;
 	if ((rc = pcs_field_text(r, in->h[0], 1, &group, err)) != 0 ||
@@ -572,8 +572,7 @@ plan_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	    (rc = pcs_field_text(r, in->h[3], 0, &service, err)) > 0 ||
 	    (rc = pcs_field_text(r, in->h[4], 0, &primary, err)) > 0)
 		return rc;
-	if (strcmp(state, "off") != 0 && strcmp(state, "warm") != 0 &&
-	    strcmp(state, "active") != 0 && strcmp(state, "draining") != 0)
+	if ((st = pcs_shadow_state_of(state)) < 0)
 		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "to_state",
 		                     "not a shadow state: \"%.64s\"", state);
 	snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s", group, pop, service, primary);
@@ -594,8 +593,7 @@ plan_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 		in->n++;
 	}
 	/* the latest row wins */
-	in->sh[at].active = strcmp(state, "active") == 0 ? PCS_SHADOW_ACTIVE_POP :
-	                    strcmp(state, "warm") == 0 ? PCS_SHADOW_WARM_POP : PCS_SHADOW_NONE_POP;
+	in->sh[at].status = pcs_route_shadow_status(st);
 	return 0;
 }
 
@@ -614,7 +612,7 @@ read_plan(struct options *o, pcs_router *router)
 	static const int order[3] = { PCS_SHADOW_NONE_POP, PCS_SHADOW_WARM_POP, PCS_SHADOW_ACTIVE_POP };
 	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < in.n; i++)
-			if ((pass == 0 || in.sh[i].active == order[pass]) &&
+			if ((pass == 0 || in.sh[i].status == order[pass]) &&
 			    pcs_router_set_shadow(router, in.sh[i].group, in.sh[i].pop, order[pass], &err) != 0)
 				cli_die(EXIT_DATA, "%s", err.msg);
 	for (size_t i = 0; i < in.n; i++) {

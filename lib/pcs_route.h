@@ -101,6 +101,11 @@ int pcs_router_observe(pcs_router *r, const struct pcs_health *h, pcs_error *err
  * (standby: no bonus; routers that have failover tiers list it below). */
 enum { PCS_SHADOW_NONE_POP, PCS_SHADOW_ACTIVE_POP, PCS_SHADOW_WARM_POP };
 
+/* The status a plan's shadow state (PCS_SHADOW_* of pcs_shadow.h) gives
+ * its secondary POP: active, warm, or none (off and draining take no
+ * bonus). */
+int pcs_route_shadow_status(int shadow_state);
+
 /* Set the shadow status of (group, pop) from a plan. */
 int pcs_router_set_shadow(pcs_router *r, const char *group, const char *pop, int status,
                           pcs_error *err);

@@ -49,6 +49,8 @@ enum pcs_shadow_action {
 };
 
 const char *pcs_shadow_state_name(int state);
+/* The state of a name (off, warm, active, draining), or -1. */
+int pcs_shadow_state_of(const char *name);
 const char *pcs_shadow_action_name(int action);
 
 /* ---- topology ---- */

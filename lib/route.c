@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pcs_route.h"
+#include "pcs_shadow.h"
 #include "pcs_state.h"
 #include "pcs_strset.h"
 
@@ -27,6 +28,13 @@ breaker_of(const char *s)
 		if (strcmp(s, pcs_breaker_name(i)) == 0)
 			return i;
 	return -1;
+}
+
+int
+pcs_route_shadow_status(int shadow_state)
+{
+	return shadow_state == PCS_SHADOW_ACTIVE ? PCS_SHADOW_ACTIVE_POP :
+	       shadow_state == PCS_SHADOW_WARM ? PCS_SHADOW_WARM_POP : PCS_SHADOW_NONE_POP;
 }
 
 void

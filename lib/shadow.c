@@ -28,8 +28,8 @@ pcs_shadow_action_name(int a)
 	return a >= 0 && a <= 4 ? n[a] : "?";
 }
 
-static int
-state_of(const char *s)
+int
+pcs_shadow_state_of(const char *s)
 {
 	for (int i = 0; i <= PCS_SHADOW_DRAINING; i++)
 		if (strcmp(s, pcs_shadow_state_name(i)) == 0)
@@ -358,13 +358,13 @@ pcs_planner_load(pcs_planner *pl, const json_t *st, pcs_error *err)
 		struct record *rc;
 		size_t k;
 
-		if (!g || !sv || !pr || !state || state_of(state) < 0 || !json_is_array(allocs) ||
+		if (!g || !sv || !pr || !state || pcs_shadow_state_of(state) < 0 || !json_is_array(allocs) ||
 		    !json_is_integer(json_object_get(s, "since")))
 			return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file: shadow %zu is malformed", i);
 		if ((rc = find_record(pl, g, sv, pr)) == NULL)
 			return pcs_error_set(err, PCS_EDATA, 0, NULL,
 			                     "state file: shadow %zu is for a primary not in the topology", i);
-		rc->state = state_of(state);
+		rc->state = pcs_shadow_state_of(state);
 		rc->since = json_integer_value(json_object_get(s, "since"));
 		v = json_object_get(s, "below_since");
 		rc->below_since = json_is_integer(v) ? json_integer_value(v) : -1;

@@ -732,8 +732,7 @@ plan_tick(pcs_sim *s, const struct group *g, struct run *r, int64_t ts,
 		r->named[i] = -1;
 	for (size_t k = 0; k < nacts; k++) {
 		size_t at = (size_t)(acts[k].secondary - pcs_topology_get(g->t, 0));
-		int st = acts[k].to == PCS_SHADOW_ACTIVE ? PCS_SHADOW_ACTIVE_POP :
-		         acts[k].to == PCS_SHADOW_WARM ? PCS_SHADOW_WARM_POP : PCS_SHADOW_NONE_POP;
+		int st = pcs_route_shadow_status(acts[k].to);
 		if (r->named[at] < 0 || st == PCS_SHADOW_ACTIVE_POP ||
 		    (st == PCS_SHADOW_WARM_POP && r->named[at] == PCS_SHADOW_NONE_POP))
 			r->named[at] = st;
