@@ -355,13 +355,11 @@ auto_topology(const struct options *o, const struct history *h)
 		cli_die(EXIT_DATA, "out of memory");
 	for (size_t g = 0; g < h->n; g++) {
 		const pcs_series *s = &h->s[g];
-		int64_t span = 7 * 86400, warm = o->p.warmup;
+		int64_t span = pcs_sim_warmup(&o->p, (int64_t)s->n * s->step);
 		size_t n = 0, m;
 		double *v, p95;
-		if (warm < 0)
-			warm = (int64_t)s->n * s->step / 2;
-		if (warm > 0 && warm < span)
-			span = warm;
+		if (span > 7 * 86400)
+			span = 7 * 86400;
 		m = (size_t)(span / s->step);
 		if (m == 0 || m > s->n)
 			m = s->n;

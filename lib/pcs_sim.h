@@ -101,6 +101,10 @@ struct pcs_sim_params {
 
 void pcs_sim_defaults(struct pcs_sim_params *p);
 
+/* The warm-up of a history span seconds long: p->warmup, or when that is
+ * < 0, 7 days or half the history, whichever is shorter. */
+int64_t pcs_sim_warmup(const struct pcs_sim_params *p, int64_t span);
+
 /* One row of the timeline: a POP of a group under a policy at a tick. */
 struct pcs_sim_tick {
 	int64_t ts;

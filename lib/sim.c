@@ -26,6 +26,14 @@ pcs_policy_of(const char *name)
 	return -1;
 }
 
+int64_t
+pcs_sim_warmup(const struct pcs_sim_params *p, int64_t span)
+{
+	if (p->warmup >= 0)
+		return p->warmup;
+	return span / 2 < 7 * 86400 ? span / 2 : 7 * 86400;
+}
+
 void
 pcs_sim_defaults(struct pcs_sim_params *p)
 {
@@ -877,8 +885,8 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 
 /* Surges: runs of demand above the primaries' capacity as the topology
  * gives it, merged across dips shorter than surge_gap. */
-static size_t
-find_surges(const pcs_sim *s, const struct group *g, size_t i0, struct surge **out)
+static int
+find_surges(const pcs_sim *s, const struct group *g, size_t i0, struct surge **out, size_t *nout)
 {
 	size_t n = 0, cap = 0;
 	struct surge *v = NULL;
@@ -895,15 +903,18 @@ find_surges(const pcs_sim *s, const struct group *g, size_t i0, struct surge **o
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
 			struct surge *nv = realloc(v, nc * sizeof *nv);
-			if (nv == NULL)
-				break;
+			if (nv == NULL) {
+				free(v);
+				return -1;
+			}
 			v = nv;
 			cap = nc;
 		}
 		v[n++] = (struct surge){ ts, ts };
 	}
 	*out = v;
-	return n;
+	*nout = n;
+	return 0;
 }
 
 static int
@@ -997,7 +1008,7 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 	struct group g;
 	struct surge *sv = NULL;
 	size_t i0, ns = 0;
-	int64_t warmup = s->p.warmup, span = (int64_t)demand->n * demand->step;
+	int64_t span = (int64_t)demand->n * demand->step, warmup = pcs_sim_warmup(&s->p, span);
 	int need_fc = 0, rc = 0;
 
 	memset(&g, 0, sizeof g);
@@ -1006,8 +1017,6 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 	g.buffer_at = SIZE_MAX;
 	if ((rc = group_topology(s, &g, err)) != 0)
 		goto done;
-	if (warmup < 0)
-		warmup = span / 2 < 7 * 86400 ? span / 2 : 7 * 86400;
 	if (warmup >= span) {
 		rc = pcs_error_set(err, PCS_EDATA, 0, NULL,
 		                   "group '%s': %lld s of history leave nothing after the %lld s warm-up",
@@ -1034,7 +1043,10 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 				if (s->run[k].policy == PCS_POLICY_PREDICTIVE_SCALE)
 					g.buffer_steps = b;
 	}
-	ns = find_surges(s, &g, i0, &sv);
+	if (find_surges(s, &g, i0, &sv, &ns) != 0) {
+		rc = nomem(err);
+		goto done;
+	}
 
 	for (size_t i = i0; i < demand->n; i++) {
 		int64_t ts = demand->start + (int64_t)i * demand->step;
