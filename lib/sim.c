@@ -215,12 +215,11 @@ struct run {
 	int *status;                  /* shadow status per POP, as the router has it */
 	int *named;                   /* the status this tick's plan gives, -1: none */
 	long *need;                   /* oracle: instances per POP */
-	int routed_once;
+	int routed_once;              /* the group has had a tick */
 	/* accounts, over every group */
 	struct pcs_sim_summary sum;
 	double served, served_latency, d_prev, s_prev, unstable;
 	size_t pairs;                 /* consecutive scored ticks of a group */
-	size_t elastic_ticks, churn_ticks;
 	int64_t *acts;                /* times of scale-up and warm actions (lead times) */
 	size_t nacts, cacts;
 	double *leads;
@@ -421,7 +420,6 @@ start_run(const pcs_sim *s, const struct group *g, struct run *r, pcs_error *err
 	     (r->router = pcs_router_new(&s->p.route)) == NULL))
 		return nomem(err);
 	r->routed_once = 0;
-	r->d_prev = NAN;
 	return 0;
 }
 
@@ -822,7 +820,6 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 {
 	const struct pcs_sim_params *p = &s->p;
 	double step = (double)g->h->step, served = 0, supply = 0, churn = 0;
-	long held_a = 0, held_w = 0;
 
 	for (size_t i = 0; i < g->n; i++) {
 		struct unit *u = &r->u[i];
@@ -834,8 +831,6 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 		supply += (double)ha * u->t->instance_rps;
 		churn += fabs(u->share - u->prev_share);
 		u->prev_share = u->share;
-		held_a += ha;
-		held_w += hw;
 		r->sum.instance_hours += (double)ha * step / 3600;
 		r->sum.warm_hours += (double)hw * step / 3600;
 		r->sum.cost += ((double)ha + (double)hw * u->t->warm_cost_frac) * cost_per_hour(u->t) *
@@ -857,11 +852,6 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 	r->served += served * step;
 	if (d > 0 && lost / d > p->slo_drop)
 		r->sum.slo_minutes += step / 60;
-	if (r->routed_once) {
-		r->sum.churn += churn / 2;
-		r->churn_ticks++;
-	}
-	r->routed_once = 1;
 	/* SPEC RG elasticity, in instances of the first primary: demand is
 	 * what D needs, supply what is allocated (booting included, warm not) */
 	double dd = ceil(d / g->irps_ref - 1e-9), ss = supply / g->irps_ref;
@@ -871,15 +861,17 @@ serve(pcs_sim *s, const struct group *g, struct run *r, int64_t ts, double d,
 	}
 	r->sum.tau_u += dd > ss + 1e-9;
 	r->sum.tau_o += ss > dd + 1e-9;
-	if (!isnan(r->d_prev)) {
+	/* churn and instability compare with the group's tick before */
+	if (r->routed_once) {
 		int sd = (dd > r->d_prev) - (dd < r->d_prev);
 		int sv = (ss > r->s_prev + 1e-9) - (ss < r->s_prev - 1e-9);
+		r->sum.churn += churn / 2;
 		r->unstable += abs(sv - sd) >= 1;
 		r->pairs++;
 	}
+	r->routed_once = 1;
 	r->d_prev = dd;
 	r->s_prev = ss;
-	r->elastic_ticks++;
 	return 0;
 }
 
@@ -1108,7 +1100,7 @@ pcs_sim_summaries(pcs_sim *s, struct pcs_sim_summary *sum)
 	for (size_t k = 0; k < s->npol; k++) {
 		struct run *r = &s->run[k];
 		struct pcs_sim_summary *o = &sum[k];
-		double t = (double)r->elastic_ticks;
+		double t = (double)r->sum.ticks;
 
 		*o = r->sum;
 		o->dropped_pct = o->offered > 0 ? 100 * o->dropped / o->offered : 0;
@@ -1117,7 +1109,7 @@ pcs_sim_summaries(pcs_sim *s, struct pcs_sim_summary *sum)
 		o->tau_u = t > 0 ? 100 * r->sum.tau_u / t : 0;
 		o->tau_o = t > 0 ? 100 * r->sum.tau_o / t : 0;
 		o->instability = r->pairs ? 100 * r->unstable / (double)r->pairs : 0;
-		o->churn = r->churn_ticks ? r->sum.churn / (double)r->churn_ticks : 0;
+		o->churn = r->pairs ? r->sum.churn / (double)r->pairs : 0;
 		o->latency_ms = r->served > 0 ? r->served_latency / r->served : 0;
 		o->lead_time_s = NAN;
 		if (r->nleads > 0) {
