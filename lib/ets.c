@@ -19,6 +19,10 @@
  * 0 < gamma < 1 - alpha (the usual admissible region, Hyndman et al. 2008
  * section 10.2).  Initial states come from a classical decomposition of the
  * first two longest cycles.
+ *
+ * The trend is damped (phi fitted), linear (phi = 1: Holt's trend) or absent
+ * (beta = 0 and no initial slope); the parameters a mode fixes are left out
+ * of the search.
  */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
@@ -31,6 +35,7 @@
 struct pcs_ets {
 	size_t m1, m2;             /* 1 when the component is absent */
 	int has1, has2;
+	int trend;                 /* PCS_TREND_* */
 	struct pcs_ets_params p;
 	double l, b;
 	double last_err;           /* the latest base error, for the AR(1) term */
@@ -42,7 +47,7 @@ struct pcs_ets {
 };
 
 struct pcs_ets *
-pcs_ets_new(int period1, int period2)
+pcs_ets_new(int period1, int period2, int trend)
 {
 	struct pcs_ets *e = calloc(1, sizeof *e);
 
@@ -50,6 +55,7 @@ pcs_ets_new(int period1, int period2)
 		return NULL;
 	e->has1 = period1 > 1;
 	e->has2 = period2 > 1;
+	e->trend = trend;
 	e->m1 = e->has1 ? (size_t)period1 : 1;
 	e->m2 = e->has2 ? (size_t)period2 : 1;
 	e->s1 = calloc(e->m1, sizeof *e->s1);
@@ -61,8 +67,8 @@ pcs_ets_new(int period1, int period2)
 		return NULL;
 	}
 	e->p.alpha = 0.3;
-	e->p.beta = 0.01;
-	e->p.phi = 0.95;
+	e->p.beta = trend == PCS_TREND_NONE ? 0 : 0.01;
+	e->p.phi = trend == PCS_TREND_DAMPED ? 0.95 : 1;
 	e->p.gamma1 = e->has1 ? 0.05 : 0;
 	e->p.gamma2 = e->has2 ? 0.05 : 0;
 	e->p.rho = 0.5;
@@ -134,7 +140,7 @@ pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n)
 	second = 2 * M <= n ? mean_of(z, M, 2 * M) : NAN;
 	if (isnan(first))
 		first = 0;
-	e->b0 = isnan(second) ? 0 : (second - first) / (double)M;
+	e->b0 = isnan(second) || e->trend == PCS_TREND_NONE ? 0 : (second - first) / (double)M;
 	/* the level just before z[0], given that first is the mean of cycle one */
 	e->l0 = first - e->b0 * (double)(M + 1) / 2;
 	memset(e->s10, 0, e->m1 * sizeof *e->s10);
@@ -246,8 +252,8 @@ to_params(const struct pcs_ets *e, const gsl_vector *x, struct pcs_ets_params *p
 	size_t k = 0;
 
 	p->alpha = 0.001 + 0.998 * logistic(gsl_vector_get(x, k++));
-	p->beta = p->alpha * 0.999 * logistic(gsl_vector_get(x, k++));
-	p->phi = 0.8 + 0.18 * logistic(gsl_vector_get(x, k++));
+	p->beta = e->trend == PCS_TREND_NONE ? 0 : p->alpha * 0.999 * logistic(gsl_vector_get(x, k++));
+	p->phi = e->trend == PCS_TREND_DAMPED ? 0.8 + 0.18 * logistic(gsl_vector_get(x, k++)) : 1;
 	p->gamma1 = e->has1 ? (1 - p->alpha) * 0.999 * logistic(gsl_vector_get(x, k++)) : 0;
 	p->gamma2 = e->has2 ? (1 - p->alpha) * 0.999 * logistic(gsl_vector_get(x, k++)) : 0;
 	p->rho = 0.99 * logistic(gsl_vector_get(x, k++));
@@ -265,8 +271,10 @@ from_params(const struct pcs_ets *e, const struct pcs_ets_params *p, gsl_vector 
 	size_t k = 0;
 
 	gsl_vector_set(x, k++, logit(clampp((p->alpha - 0.001) / 0.998)));
-	gsl_vector_set(x, k++, logit(clampp(p->beta / (p->alpha * 0.999))));
-	gsl_vector_set(x, k++, logit(clampp((p->phi - 0.8) / 0.18)));
+	if (e->trend != PCS_TREND_NONE)
+		gsl_vector_set(x, k++, logit(clampp(p->beta / (p->alpha * 0.999))));
+	if (e->trend == PCS_TREND_DAMPED)
+		gsl_vector_set(x, k++, logit(clampp((p->phi - 0.8) / 0.18)));
 	if (e->has1)
 		gsl_vector_set(x, k++, logit(clampp(p->gamma1 / ((1 - p->alpha) * 0.999))));
 	if (e->has2)
@@ -325,7 +333,8 @@ objective(const gsl_vector *x, void *arg)
 int
 pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n)
 {
-	size_t np = 4 + (size_t)e->has1 + (size_t)e->has2;
+	size_t np = 2 + (size_t)(e->trend != PCS_TREND_NONE) + (size_t)(e->trend == PCS_TREND_DAMPED) +
+	            (size_t)e->has1 + (size_t)e->has2;
 	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
 	gsl_multimin_fminimizer *s;
 	gsl_vector *x, *step;
@@ -361,4 +370,26 @@ out:
 	gsl_vector_free(step);
 	pcs_ets_reset(e, z, n);
 	return rc;
+}
+
+void
+pcs_ets_get_params(const struct pcs_ets *e, struct pcs_ets_params *p)
+{
+	*p = e->p;
+}
+
+/* Parameters from a model file: the trend mode and the seasonal components
+ * decide which may be nonzero. */
+void
+pcs_ets_set_params(struct pcs_ets *e, const struct pcs_ets_params *p)
+{
+	e->p = *p;
+	if (e->trend == PCS_TREND_NONE)
+		e->p.beta = 0;
+	if (e->trend != PCS_TREND_DAMPED)
+		e->p.phi = 1;
+	if (!e->has1)
+		e->p.gamma1 = 0;
+	if (!e->has2)
+		e->p.gamma2 = 0;
 }

@@ -177,7 +177,8 @@ pcs_forecast_result_free(struct pcs_forecast_result *r)
 /* ---- one candidate model run through the calibration window ---- */
 
 struct candidate {
-	int kind;
+	struct pcs_fconfig fc;
+	struct pcs_model_spec spec;
 	pcs_model *m;
 	double *z;          /* the series on the model's scale */
 	double **err;       /* per horizon: h-step errors on the model's scale */
@@ -208,13 +209,36 @@ candidate_free(struct candidate *c, size_t nh)
 	memset(c, 0, sizeof *c);
 }
 
+/* The steps parameters are fitted on (and the final state run over). */
 static size_t
-fit_span(const struct plan *p, size_t avail)
+fit_span(const struct candidate *c, const struct plan *p, size_t avail)
 {
 	size_t longest = (size_t)(p->weekly ? p->weekly : p->daily ? p->daily : 1);
 	size_t span = 6 * longest > FIT_MIN_SPAN ? 6 * longest : FIT_MIN_SPAN;
 
+	if (c->fc.window)
+		span = c->fc.window;
 	return span < avail ? span : avail;
+}
+
+/* Allocate the per-horizon arrays and the series on the model's scale. */
+static int
+candidate_alloc(struct candidate *c, const pcs_series *s, size_t nh, size_t nerr_max)
+{
+	c->m = pcs_model_new_spec(&c->spec);
+	c->z = malloc((s->n ? s->n : 1) * sizeof *c->z);
+	c->err = calloc(nh ? nh : 1, sizeof *c->err);
+	c->weight = calloc(nh ? nh : 1, sizeof *c->weight);
+	c->nerr = calloc(nh ? nh : 1, sizeof *c->nerr);
+	if (!c->m || !c->z || !c->err || !c->weight || !c->nerr)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		c->z[i] = isnan(s->y[i]) ? NAN : pcs_model_transform(c->m, s->y[i]);
+	for (size_t j = 0; j < nh; j++)
+		if ((c->err[j] = malloc((nerr_max ? nerr_max : 1) * sizeof **c->err)) == NULL ||
+		    (c->weight[j] = malloc((nerr_max ? nerr_max : 1) * sizeof **c->weight)) == NULL)
+			return -1;
+	return 0;
 }
 
 /* Fit on the training part, then walk through the calibration window and
@@ -223,30 +247,18 @@ static int
 calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
           const struct pcs_forecast_config *cfg)
 {
-	size_t nh = cfg->nhorizons, from, stride, norigins;
+	size_t nh = cfg->nhorizons, from, stride, norigins = s->n - p->train_end;
 	double *abs_sum = NULL, *path = NULL;
 	size_t *abs_cnt = NULL;
 	int rc = -1;
 
-	c->m = pcs_model_new(c->kind, p->daily, p->daily ? p->weekly : 0);
-	c->z = malloc(s->n * sizeof *c->z);
-	c->err = calloc(nh ? nh : 1, sizeof *c->err);
-	c->weight = calloc(nh ? nh : 1, sizeof *c->weight);
-	c->nerr = calloc(nh ? nh : 1, sizeof *c->nerr);
 	abs_sum = calloc(nh ? nh : 1, sizeof *abs_sum);
 	abs_cnt = calloc(nh ? nh : 1, sizeof *abs_cnt);
 	path = calloc(nh ? nh : 1, sizeof *path);
-	if (!path || !c->m || !c->z || !c->err || !c->weight || !c->nerr || !abs_sum || !abs_cnt)
+	if (!path || !abs_sum || !abs_cnt || candidate_alloc(c, s, nh, norigins) != 0)
 		goto out;
-	for (size_t i = 0; i < s->n; i++)
-		c->z[i] = isnan(s->y[i]) ? NAN : pcs_model_transform(c->m, s->y[i]);
-	norigins = s->n - p->train_end;
-	for (size_t j = 0; j < nh; j++)
-		if ((c->err[j] = malloc((norigins ? norigins : 1) * sizeof **c->err)) == NULL ||
-		    (c->weight[j] = malloc((norigins ? norigins : 1) * sizeof **c->weight)) == NULL)
-			goto out;
 	stride = (norigins * (nh ? nh : 1)) / MAX_CALIBRATION_WORK + 1;
-	from = p->train_end - fit_span(p, p->train_end);
+	from = p->train_end - fit_span(c, p, p->train_end);
 	if (pcs_model_fit(c->m, c->z + from, p->train_end - from) != 0)
 		goto out;
 	for (size_t t = from; t < s->n; t++) {
@@ -319,42 +331,72 @@ all_positive(const pcs_series *s)
 	return 1;
 }
 
-/* Which models may be tried for this series. */
-static size_t
-candidate_kinds(const pcs_series *s, const struct plan *p, int want, int *kinds)
+/* Add configuration fc to the candidates if the series supports it. */
+static void
+push_candidate(struct candidate *cands, size_t *k, const struct pcs_fconfig *fc,
+               const pcs_series *s, const struct plan *p)
 {
-	size_t k = 0;
-	int ets_ok = p->train_end >= (p->daily ? 2 * (size_t)p->daily : 8);
-	int snaive_ok = p->daily > 0;
+	struct candidate *c = &cands[*k];
 
-	if (want == PCS_MODEL_AUTO || want == PCS_MODEL_SNAIVE)
-		kinds[k++] = snaive_ok ? PCS_MODEL_SNAIVE : PCS_MODEL_NAIVE;
-	if ((want == PCS_MODEL_AUTO || want == PCS_MODEL_ETS) && ets_ok) {
-		kinds[k++] = PCS_MODEL_ETS;
-		if (want == PCS_MODEL_AUTO && all_positive(s))
-			kinds[k++] = PCS_MODEL_ETS_MUL;
+	memset(c, 0, sizeof *c);
+	c->fc = *fc;
+	if (pcs_fconfig_spec(fc, s->step, p->train_end, &c->spec) == 0)
+		(*k)++;
+}
+
+/* The candidates tried for this series: the fixed configuration, or those
+ * of the model asked for (auto: seasonal naive, ets and, for a positive
+ * series, ets on logs); ets without the history for it falls back to
+ * seasonal naive. */
+static size_t
+candidate_list(const pcs_series *s, const struct plan *p, const struct pcs_forecast_config *cfg,
+               struct candidate *cands)
+{
+	struct pcs_fconfig sn = { PCS_MODEL_SNAIVE, PCS_SEASONS_AUTO, PCS_TREND_DAMPED,
+	                          PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 0 };
+	struct pcs_fconfig ets = sn, mul;
+	int want = cfg->model;
+	size_t k = 0;
+
+	if (cfg->fixed) {
+		push_candidate(cands, &k, cfg->fixed, s, p);
+		return k;
 	}
-	if (want == PCS_MODEL_ETS && !ets_ok)
-		kinds[k++] = snaive_ok ? PCS_MODEL_SNAIVE : PCS_MODEL_NAIVE;
+	ets.kind = PCS_MODEL_ETS;
+	mul = ets;
+	mul.transform = PCS_TRANSFORM_LOG;
+	if (want == PCS_MODEL_AUTO || want == PCS_MODEL_SNAIVE)
+		push_candidate(cands, &k, &sn, s, p);
+	if (want == PCS_MODEL_AUTO || want == PCS_MODEL_ETS) {
+		size_t before = k;
+		push_candidate(cands, &k, &ets, s, p);
+		if (k > before && want == PCS_MODEL_AUTO && all_positive(s))
+			push_candidate(cands, &k, &mul, s, p);
+		if (k == before && want == PCS_MODEL_ETS)
+			push_candidate(cands, &k, &sn, s, p);
+	}
 	return k;
 }
 
 /* Choose among the candidates by calibration error; leaves the winner in
- * best (the others freed).  Returns 0 or -1 on no memory. */
+ * best (the others freed).  Returns 0, PCS_EDATA when the fixed
+ * configuration does not fit the series, or PCS_ENOMEM. */
 static int
 choose(const pcs_series *s, const struct pcs_forecast_config *cfg, const struct plan *p,
        struct candidate *best)
 {
-	int kinds[3];
-	size_t nk = candidate_kinds(s, p, cfg->model, kinds);
+	struct candidate cands[3];
+	size_t nk = candidate_list(s, p, cfg, cands);
 
 	memset(best, 0, sizeof *best);
+	if (nk == 0)
+		return PCS_EDATA;
 	for (size_t i = 0; i < nk; i++) {
-		struct candidate c = { .kind = kinds[i] };
+		struct candidate c = cands[i];
 		if (calibrate(&c, s, p, cfg) != 0) {
 			candidate_free(&c, cfg->nhorizons);
 			candidate_free(best, cfg->nhorizons);
-			return -1;
+			return PCS_ENOMEM;
 		}
 		if (best->m == NULL || c.score < best->score) {
 			candidate_free(best, cfg->nhorizons);
@@ -368,20 +410,23 @@ choose(const pcs_series *s, const struct pcs_forecast_config *cfg, const struct 
 	return 0;
 }
 
-/* Refit the winner on the most recent history and run it to the end;
- * returns the first index run, and fills resid (working scale) if given. */
+/* Refit the winner on the most recent history (unless its parameters came
+ * from a model file) and run it to the end; returns the first index run,
+ * and fills resid (working scale) and expected if given. */
 static size_t
-final_run(struct candidate *c, const pcs_series *s, const struct plan *p, size_t from,
+final_run(struct candidate *c, const pcs_series *s, const struct plan *p, size_t from, int refit,
           double *resid, double *expected)
 {
 	struct plan all = *p;
-	size_t start;
+	size_t span, start;
 
 	all.train_end = s->n;
-	start = s->n - fit_span(&all, s->n);
+	span = fit_span(c, &all, s->n);
+	start = s->n - span;
 	if (from < start)
 		start = from;
-	pcs_model_fit(c->m, c->z + (s->n - fit_span(&all, s->n)), fit_span(&all, s->n));
+	if (refit)
+		pcs_model_fit(c->m, c->z + (s->n - span), span);
 	pcs_model_reset(c->m, c->z + start, s->n - start);
 	for (size_t t = start; t < s->n; t++) {
 		double f = pcs_model_update(c->m, c->z[t]);
@@ -439,40 +484,27 @@ diff_spread(const double *z, size_t n)
 	return sqrt(fmax(0, (s2 - s * s / (double)c) / (double)(c - 1)));
 }
 
-/* Quantiles and mean of horizon j from the calibration errors. */
-static void
-predictive(const struct candidate *c, const struct pcs_forecast_config *cfg, size_t j,
-           double point, double rw_sd, double *mean, double *q)
-{
-	size_t h = cfg->horizons[j], jj = j, ne;
-	const double *e;
-	double scale = 1;
+const double pcs_sketch_levels[PCS_SKETCH_NLEVELS] = {
+	0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5,
+	0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999
+};
 
-	while (c->nerr[jj] < PCS_MIN_CALIBRATION && jj > 0)
-		jj--;
-	if (c->nerr[jj] < PCS_MIN_CALIBRATION) {
-		/* no calibration at all: a Gaussian random walk */
-		double sd = rw_sd * sqrt((double)h);
-		for (size_t k = 0; k < cfg->nlevels; k++)
-			q[k] = pcs_model_untransform(c->m, point + sd * gsl_cdf_ugaussian_Pinv(cfg->levels[k]));
-		goto done;
-	}
-	if (jj != j)
-		scale = sqrt((double)h / (double)cfg->horizons[jj]);
-	e = c->err[jj];
-	ne = c->nerr[jj];
-	for (size_t k = 0; k < cfg->nlevels; k++)
-		q[k] = pcs_model_untransform(c->m, point + scale *
-		       pcs_quantile_weighted(e, c->weight[jj], ne, cfg->levels[k]));
-done:
-	/* The point forecast, not shifted by the mean calibration error: on the
-	 * M4 Hourly dev half that shift made auto worse (sMAPE 11.62 against
-	 * 11.28, MASE 0.943 against 0.917), and it would move snaive off the
-	 * textbook baseline. */
-	*mean = pcs_model_untransform(c->m, point);
-	pcs_quantiles_monotone(q, cfg->nlevels, 0);
-	if (!(*mean >= 0))
-		*mean = 0;
+/* The q-quantile of a sketch row, linear between its levels, flat beyond. */
+static double
+sketch_quantile(const double *row, double q)
+{
+	const double *L = pcs_sketch_levels;
+	size_t i = 0;
+
+	if (q <= L[0])
+		return row[0];
+	if (q >= L[PCS_SKETCH_NLEVELS - 1])
+		return row[PCS_SKETCH_NLEVELS - 1];
+	while (L[i + 1] < q)
+		i++;
+	if (q == L[i + 1])
+		return row[i + 1];
+	return row[i] + (row[i + 1] - row[i]) * (q - L[i]) / (L[i + 1] - L[i]);
 }
 
 struct pcs_forecaster {
@@ -480,7 +512,17 @@ struct pcs_forecaster {
 	size_t *horizons;
 	double *levels;
 	struct candidate c;
+	struct pcs_fconfig fixed;
+	struct plan plan;
+	int qmethod;
 	double rw_sd;
+	/* from a model file: per horizon, a sketch row and its sqrt(h/h') scale
+	 * (row NULL: no calibration, a random walk) */
+	double *sketch;
+	const double **sk_row;
+	double *sk_scale;
+	double *offset;            /* [nh * nl]: the error quantiles of each horizon and level */
+	int offsets_ok;
 	double *ring;              /* the last `window` one-step residuals */
 	size_t window, nring, next;
 	double score;              /* of the latest observation */
@@ -495,9 +537,68 @@ pcs_forecaster_free(pcs_forecaster *f)
 	candidate_free(&f->c, f->cfg.nhorizons);
 	free(f->horizons);
 	free(f->levels);
+	free(f->sketch);
+	free(f->sk_row);
+	free(f->sk_scale);
+	free(f->offset);
 	free(f->ring);
 	free(f->scratch);
 	free(f);
+}
+
+/* The calibration errors' quantiles at levels L[0..nl) for horizon j, on
+ * the model's scale.  Horizons with fewer than PCS_MIN_CALIBRATION errors
+ * borrow the longest calibrated shorter horizon's errors scaled by
+ * sqrt(h/h'); with none the interval is a Gaussian random walk. */
+static void
+error_quantiles(const pcs_forecaster *f, size_t j, const double *L, size_t nl, double *out)
+{
+	const struct candidate *c = &f->c;
+	size_t h = f->cfg.horizons[j], jj = j, ne;
+	const double *e;
+	double scale = 1;
+
+	if (f->sk_row) {
+		for (size_t k = 0; k < nl; k++)
+			out[k] = f->sk_row[j] ? f->sk_scale[j] * sketch_quantile(f->sk_row[j], L[k]) :
+			         f->rw_sd * sqrt((double)h) * gsl_cdf_ugaussian_Pinv(L[k]);
+		return;
+	}
+	while (c->nerr[jj] < PCS_MIN_CALIBRATION && jj > 0)
+		jj--;
+	if (c->nerr[jj] < PCS_MIN_CALIBRATION) {
+		double sd = f->rw_sd * sqrt((double)h);
+		for (size_t k = 0; k < nl; k++)
+			out[k] = sd * gsl_cdf_ugaussian_Pinv(L[k]);
+		return;
+	}
+	if (jj != j)
+		scale = sqrt((double)h / (double)f->cfg.horizons[jj]);
+	e = c->err[jj];
+	ne = c->nerr[jj];
+	if (f->qmethod == PCS_QM_NORMAL) {
+		double ss = 0;
+		for (size_t i = 0; i < ne; i++)
+			ss += e[i] * e[i];
+		for (size_t k = 0; k < nl; k++)
+			out[k] = scale * (sqrt(ss / (double)ne) * gsl_cdf_ugaussian_Pinv(L[k]));
+		return;
+	}
+	for (size_t k = 0; k < nl; k++)
+		out[k] = scale * (f->qmethod == PCS_QM_FLAT ? pcs_quantile_sorted(e, ne, L[k]) :
+		                  pcs_quantile_weighted(e, c->weight[jj], ne, L[k]));
+}
+
+/* Between refits the calibration is fixed, so each horizon's error
+ * quantiles are worked out once. */
+static void
+fill_offsets(pcs_forecaster *f)
+{
+	size_t nl = f->cfg.nlevels;
+
+	for (size_t j = 0; j < f->cfg.nhorizons; j++)
+		error_quantiles(f, j, f->cfg.levels, nl, f->offset + j * nl);
+	f->offsets_ok = 1;
 }
 
 /* The robust score of r against the residuals in the ring. */
@@ -526,35 +627,54 @@ ring_push(pcs_forecaster *f, double r)
 		f->nring++;
 }
 
-pcs_forecaster *
-pcs_forecaster_new(const pcs_series *s, const struct pcs_forecast_config *cfg, pcs_error *err)
+/* A forecaster with its own copies of cfg's arrays and its plan for s. */
+static pcs_forecaster *
+forecaster_alloc(const pcs_series *s, const struct pcs_forecast_config *cfg)
 {
 	pcs_forecaster *f = calloc(1, sizeof *f);
-	struct plan p;
-	double *resid = NULL;
-	size_t start;
+	size_t nh = cfg->nhorizons, nl = cfg->nlevels;
 
 	if (f == NULL)
-		goto nomem;
+		return NULL;
 	f->cfg = *cfg;
-	f->horizons = malloc((cfg->nhorizons + 1) * sizeof *f->horizons);
-	f->levels = malloc((cfg->nlevels + 1) * sizeof *f->levels);
-	if (f->horizons == NULL || f->levels == NULL)
-		goto nomem;
-	memcpy(f->horizons, cfg->horizons, cfg->nhorizons * sizeof *f->horizons);
-	memcpy(f->levels, cfg->levels, cfg->nlevels * sizeof *f->levels);
+	if (cfg->fixed) {
+		f->fixed = *cfg->fixed;
+		f->cfg.fixed = &f->fixed;
+		f->qmethod = cfg->fixed->qmethod;
+	}
+	f->horizons = malloc((nh + 1) * sizeof *f->horizons);
+	f->levels = malloc((nl + 1) * sizeof *f->levels);
+	f->offset = malloc((nh * nl + 1) * sizeof *f->offset);
+	if (f->horizons == NULL || f->levels == NULL || f->offset == NULL) {
+		pcs_forecaster_free(f);
+		return NULL;
+	}
+	memcpy(f->horizons, cfg->horizons, nh * sizeof *f->horizons);
+	memcpy(f->levels, cfg->levels, nl * sizeof *f->levels);
 	f->cfg.horizons = f->horizons;
 	f->cfg.levels = f->levels;
-	make_plan(s, &f->cfg, &p);
-	if (choose(s, &f->cfg, &p, &f->c) != 0)
-		goto nomem;
-	f->window = anomaly_window(&p);
+	make_plan(s, &f->cfg, &f->plan);
+	return f;
+}
+
+/* Run the chosen model over the end of s (refitting it unless it came from
+ * a model file), fill the anomaly ring and score the latest observation. */
+static int
+forecaster_start(pcs_forecaster *f, const pcs_series *s, int refit)
+{
+	double *resid;
+	size_t start;
+
+	f->window = anomaly_window(&f->plan);
 	f->ring = malloc(f->window * sizeof *f->ring);
 	f->scratch = malloc(f->window * sizeof *f->scratch);
-	resid = malloc(s->n * sizeof *resid);
-	if (f->ring == NULL || f->scratch == NULL || resid == NULL)
-		goto nomem;
-	start = final_run(&f->c, s, &p, s->n > f->window + 1 ? s->n - f->window - 1 : 0, resid, NULL);
+	resid = malloc((s->n ? s->n : 1) * sizeof *resid);
+	if (f->ring == NULL || f->scratch == NULL || resid == NULL) {
+		free(resid);
+		return -1;
+	}
+	start = final_run(&f->c, s, &f->plan, s->n > f->window + 1 ? s->n - f->window - 1 : 0,
+	                  refit, resid, NULL);
 	/* the residuals before the latest fill the ring; the latest is scored */
 	for (size_t t = start; t + 1 < s->n; t++)
 		ring_push(f, resid[t]);
@@ -562,18 +682,48 @@ pcs_forecaster_new(const pcs_series *s, const struct pcs_forecast_config *cfg, p
 	ring_push(f, resid[s->n - 1]);
 	f->rw_sd = diff_spread(f->c.z, s->n);
 	free(resid);
-	return f;
-nomem:
-	free(resid);
+	return 0;
+}
+
+static pcs_forecaster *
+forecaster_fail(pcs_forecaster *f, int code, pcs_error *err)
+{
 	pcs_forecaster_free(f);
-	pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	if (code == PCS_EDATA)
+		pcs_error_set(err, PCS_EDATA, 0, NULL,
+		              "the series is too short for the configuration's cycles");
+	else
+		pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	return NULL;
+}
+
+pcs_forecaster *
+pcs_forecaster_new(const pcs_series *s, const struct pcs_forecast_config *cfg, pcs_error *err)
+{
+	pcs_forecaster *f = forecaster_alloc(s, cfg);
+	int rc;
+
+	if (f == NULL)
+		return forecaster_fail(f, PCS_ENOMEM, err);
+	if ((rc = choose(s, &f->cfg, &f->plan, &f->c)) != 0)
+		return forecaster_fail(f, rc, err);
+	if (forecaster_start(f, s, 1) != 0)
+		return forecaster_fail(f, PCS_ENOMEM, err);
+	return f;
 }
 
 int
 pcs_forecaster_model(const pcs_forecaster *f)
 {
-	return f->c.kind;
+	return pcs_model_kind_of(f->c.m);
+}
+
+void
+pcs_forecaster_set_qmethod(pcs_forecaster *f, int qmethod)
+{
+	if (f->qmethod != qmethod)
+		f->offsets_ok = 0;
+	f->qmethod = qmethod;
 }
 
 double
@@ -591,21 +741,120 @@ pcs_forecaster_observe(pcs_forecaster *f, double y)
 int
 pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_error *err)
 {
-	size_t nh = f->cfg.nhorizons;
+	size_t nh = f->cfg.nhorizons, nl = f->cfg.nlevels;
 
 	memset(out, 0, sizeof *out);
 	out->mean = calloc(nh ? nh : 1, sizeof *out->mean);
-	out->quantiles = calloc(nh * f->cfg.nlevels + 1, sizeof *out->quantiles);
+	out->quantiles = calloc(nh * nl + 1, sizeof *out->quantiles);
 	if (out->mean == NULL || out->quantiles == NULL) {
 		pcs_forecast_result_free(out);
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	}
-	out->model = f->c.kind;
+	if (!f->offsets_ok)
+		fill_offsets(f);
+	out->model = pcs_model_kind_of(f->c.m);
 	out->anomaly_score = f->score;
-	for (size_t j = 0; j < nh; j++)
-		predictive(&f->c, &f->cfg, j, pcs_model_forecast(f->c.m, f->cfg.horizons[j]), f->rw_sd,
-		           &out->mean[j], out->quantiles + j * f->cfg.nlevels);
+	for (size_t j = 0; j < nh; j++) {
+		double point = pcs_model_forecast(f->c.m, f->cfg.horizons[j]), *q = out->quantiles + j * nl;
+		for (size_t k = 0; k < nl; k++)
+			q[k] = pcs_model_untransform(f->c.m, point + f->offset[j * nl + k]);
+		/* The point forecast, not shifted by the mean calibration error: on
+		 * the M4 Hourly dev half that shift made auto worse (sMAPE 11.62
+		 * against 11.28, MASE 0.943 against 0.917), and it would move
+		 * snaive off the textbook baseline. */
+		out->mean[j] = pcs_model_untransform(f->c.m, point);
+		pcs_quantiles_monotone(q, nl, 0);
+		if (!(out->mean[j] >= 0))
+			out->mean[j] = 0;
+	}
 	return 0;
+}
+
+/* ---- fitted models ---- */
+
+void
+pcs_fitted_free(struct pcs_fitted *fm)
+{
+	free(fm->cal_h);
+	free(fm->sketch);
+	fm->cal_h = NULL;
+	fm->sketch = NULL;
+	fm->ncal = 0;
+}
+
+int
+pcs_forecaster_export(const pcs_forecaster *f, struct pcs_fitted *out, pcs_error *err)
+{
+	const struct candidate *c = &f->c;
+	struct plan all = f->plan;
+	size_t nh = f->cfg.nhorizons, K = PCS_SKETCH_NLEVELS;
+
+	memset(out, 0, sizeof *out);
+	if (f->sk_row)
+		return pcs_error_set(err, PCS_EUSAGE, 0, NULL, "a model read from a file is not exported again");
+	out->config = c->fc;
+	out->config.qmethod = f->qmethod;
+	out->spec = c->spec;
+	out->step = 0;
+	pcs_model_get_params(c->m, &out->params);
+	all.train_end = all.n;
+	out->window = fit_span(c, &all, all.n);
+	out->cal_h = malloc((nh + 1) * sizeof *out->cal_h);
+	out->sketch = malloc((nh * K + 1) * sizeof *out->sketch);
+	if (out->cal_h == NULL || out->sketch == NULL) {
+		pcs_fitted_free(out);
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	}
+	for (size_t j = 0; j < nh; j++)
+		if (c->nerr[j] >= PCS_MIN_CALIBRATION) {
+			out->cal_h[out->ncal] = f->cfg.horizons[j];
+			error_quantiles(f, j, pcs_sketch_levels, K, out->sketch + out->ncal * K);
+			out->ncal++;
+		}
+	return 0;
+}
+
+pcs_forecaster *
+pcs_forecaster_from_fitted(const pcs_series *s, const struct pcs_fitted *fm,
+                           const struct pcs_forecast_config *cfg, pcs_error *err)
+{
+	struct pcs_forecast_config fixed = *cfg;
+	pcs_forecaster *f;
+	size_t nh = cfg->nhorizons, K = PCS_SKETCH_NLEVELS;
+
+	if (fm->step != s->step) {
+		pcs_error_set(err, PCS_EDATA, 0, NULL,
+		              "the model was fitted at a step of %llds, the series has %llds",
+		              (long long)fm->step, (long long)s->step);
+		return NULL;
+	}
+	fixed.fixed = &fm->config;
+	if ((f = forecaster_alloc(s, &fixed)) == NULL)
+		return forecaster_fail(f, PCS_ENOMEM, err);
+	f->c.fc = fm->config;
+	f->c.fc.window = fm->window;
+	f->c.spec = fm->spec;
+	f->sketch = malloc((fm->ncal * K + 1) * sizeof *f->sketch);
+	f->sk_row = calloc(nh + 1, sizeof *f->sk_row);
+	f->sk_scale = calloc(nh + 1, sizeof *f->sk_scale);
+	if (f->sketch == NULL || f->sk_row == NULL || f->sk_scale == NULL ||
+	    candidate_alloc(&f->c, s, nh, 0) != 0)
+		return forecaster_fail(f, PCS_ENOMEM, err);
+	memcpy(f->sketch, fm->sketch, fm->ncal * K * sizeof *f->sketch);
+	pcs_model_set_params(f->c.m, &fm->params);
+	/* each horizon takes the longest calibrated one not beyond it */
+	for (size_t j = 0; j < nh; j++) {
+		size_t h = cfg->horizons[j];
+		for (size_t i = fm->ncal; i-- > 0;)
+			if (fm->cal_h[i] <= h) {
+				f->sk_row[j] = f->sketch + i * K;
+				f->sk_scale[j] = fm->cal_h[i] == h ? 1 : sqrt((double)h / (double)fm->cal_h[i]);
+				break;
+			}
+	}
+	if (forecaster_start(f, s, 0) != 0)
+		return forecaster_fail(f, PCS_ENOMEM, err);
+	return f;
 }
 
 int
@@ -631,11 +880,14 @@ pcs_score_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
 	struct candidate c;
 	double *resid, *scratch;
 	size_t w;
+	int rc;
 
 	make_plan(s, cfg, &p);
-	if (choose(s, cfg, &p, &c) != 0)
-		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	*model = c.kind;
+	if ((rc = choose(s, cfg, &p, &c)) != 0)
+		return rc == PCS_EDATA ? pcs_error_set(err, PCS_EDATA, 0, NULL, "the series is too short "
+		                                       "for the configuration's cycles") :
+		       pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	*model = pcs_model_kind_of(c.m);
 	w = anomaly_window(&p);
 	resid = malloc(s->n * sizeof *resid);
 	scratch = malloc(w * sizeof *scratch);
@@ -645,7 +897,7 @@ pcs_score_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
 		candidate_free(&c, cfg->nhorizons);
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	}
-	final_run(&c, s, &p, 0, resid, expected);
+	final_run(&c, s, &p, 0, 1, resid, expected);
 	for (size_t t = 0; t < s->n; t++) {
 		score[t] = score_at(resid, 0, t, w, scratch);
 		if (isnan(s->y[t]))

@@ -5,8 +5,7 @@
 #include "pcs_models.h"
 
 struct pcs_model {
-	int kind;
-	int period1, period2;
+	struct pcs_model_spec spec;
 	struct pcs_snaive *sn;
 	struct pcs_ets *ets;
 };
@@ -24,24 +23,33 @@ pcs_model_name(int kind)
 }
 
 pcs_model *
-pcs_model_new(int kind, int period1, int period2)
+pcs_model_new_spec(const struct pcs_model_spec *spec)
 {
 	pcs_model *m = calloc(1, sizeof *m);
 
 	if (m == NULL)
 		return NULL;
-	m->kind = kind;
-	m->period1 = period1;
-	m->period2 = period2;
-	if (kind == PCS_MODEL_NAIVE || kind == PCS_MODEL_SNAIVE)
-		m->sn = pcs_snaive_new(kind == PCS_MODEL_SNAIVE ? period1 : 1);
+	m->spec = *spec;
+	if (spec->kind == PCS_MODEL_NAIVE || spec->kind == PCS_MODEL_SNAIVE)
+		m->sn = pcs_snaive_new(spec->kind == PCS_MODEL_SNAIVE ? spec->period1 : 1);
 	else
-		m->ets = pcs_ets_new(period1, period2);
+		m->ets = pcs_ets_new(spec->period1, spec->period2, spec->trend);
 	if (m->sn == NULL && m->ets == NULL) {
 		free(m);
 		return NULL;
 	}
 	return m;
+}
+
+pcs_model *
+pcs_model_new(int kind, int period1, int period2)
+{
+	struct pcs_model_spec spec = {
+		kind == PCS_MODEL_ETS_MUL ? PCS_MODEL_ETS : kind, period1, period2, PCS_TREND_DAMPED,
+		kind == PCS_MODEL_ETS_MUL ? PCS_TRANSFORM_LOG : PCS_TRANSFORM_NONE
+	};
+
+	return pcs_model_new_spec(&spec);
 }
 
 void
@@ -57,19 +65,39 @@ pcs_model_free(pcs_model *m)
 int
 pcs_model_kind_of(const pcs_model *m)
 {
-	return m->kind;
+	if (m->spec.kind == PCS_MODEL_ETS && m->spec.transform == PCS_TRANSFORM_LOG)
+		return PCS_MODEL_ETS_MUL;
+	return m->spec.kind;
 }
 
 double
 pcs_model_transform(const pcs_model *m, double y)
 {
-	return m->kind == PCS_MODEL_ETS_MUL ? log(y) : y;
+	return m->spec.transform == PCS_TRANSFORM_LOG ? log(y) : y;
 }
 
 double
 pcs_model_untransform(const pcs_model *m, double z)
 {
-	return m->kind == PCS_MODEL_ETS_MUL ? exp(z) : z;
+	return m->spec.transform == PCS_TRANSFORM_LOG ? exp(z) : z;
+}
+
+int
+pcs_model_get_params(const pcs_model *m, struct pcs_ets_params *p)
+{
+	if (m->ets == NULL)
+		return -1;
+	pcs_ets_get_params(m->ets, p);
+	return 0;
+}
+
+int
+pcs_model_set_params(pcs_model *m, const struct pcs_ets_params *p)
+{
+	if (m->ets == NULL)
+		return -1;
+	pcs_ets_set_params(m->ets, p);
+	return 0;
 }
 
 int

@@ -23,5 +23,6 @@
 #include "pcs_shadow.h"
 #include "pcs_route.h"
 #include "pcs_sim.h"
+#include "pcs_dmtest.h"
 
 #endif

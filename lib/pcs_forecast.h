@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "pcs_error.h"
+#include "pcs_models.h"
 #include "pcs_series.h"
 
 #define PCS_MODEL_AUTO (-1)
@@ -57,12 +58,51 @@ size_t pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t *
 /* The daily and weekly cycles for a step, in steps (0 when absent). */
 void pcs_seasonal_periods(int64_t step, int *daily, int *weekly);
 
+/* ---- configurations: what pcs-retrain searches over and writes ---- */
+
+/* The cycles a configuration models: as the step and history allow (the
+ * daily cycle, and the weekly one with it), or exactly these. */
+enum pcs_seasons { PCS_SEASONS_AUTO, PCS_SEASONS_NONE, PCS_SEASONS_DAILY, PCS_SEASONS_WEEKLY,
+                   PCS_SEASONS_BOTH };
+/* How quantiles come from the calibration errors: weighted split conformal
+ * (recent errors weigh more), flat split conformal (every error alike), or a
+ * normal distribution with the errors' root mean square. */
+enum pcs_qmethod { PCS_QM_CONFORMAL, PCS_QM_FLAT, PCS_QM_NORMAL };
+
+struct pcs_fconfig {
+	int kind;          /* PCS_MODEL_SNAIVE (naive with no cycle) or PCS_MODEL_ETS */
+	int seasons;       /* PCS_SEASONS_* */
+	int trend;         /* PCS_TREND_*, ets only */
+	int transform;     /* PCS_TRANSFORM_* */
+	int qmethod;       /* PCS_QM_* */
+	size_t window;     /* steps the parameters are fitted on; 0: the default rule */
+};
+
+/* Names as pcs-retrain's options and model files spell them; each parser
+ * returns the value or -1. */
+const char *pcs_seasons_name(int seasons);
+const char *pcs_trend_name(int trend);
+const char *pcs_transform_name(int transform);
+const char *pcs_qmethod_name(int qmethod);
+int pcs_seasons_parse(const char *name);
+int pcs_trend_parse(const char *name);
+int pcs_transform_parse(const char *name);
+int pcs_qmethod_parse(const char *name);
+/* "ets/both/damped/log/conformal" and "/w2016" when a window is set. */
+void pcs_fconfig_format(const struct pcs_fconfig *c, char *buf, size_t size);
+/* The model spec of c for a series of step `step` whose training part has
+ * n_train samples: -1 when a cycle c asks for is not available (the step
+ * does not divide it, or fewer than two cycles to learn from). */
+int pcs_fconfig_spec(const struct pcs_fconfig *c, int64_t step, size_t n_train,
+                     struct pcs_model_spec *spec);
+
 struct pcs_forecast_config {
 	int model;                  /* PCS_MODEL_AUTO or a PCS_MODEL_* kind */
 	const size_t *horizons;     /* in steps, ascending */
 	size_t nhorizons;
 	const double *levels;       /* ascending, in (0,1) */
 	size_t nlevels;
+	const struct pcs_fconfig *fixed;   /* when set: this configuration, no choice */
 };
 
 struct pcs_forecast_result {
@@ -93,6 +133,43 @@ void pcs_forecaster_free(pcs_forecaster *f);
 double pcs_forecaster_observe(pcs_forecaster *f, double y);
 int pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_error *err);
 int pcs_forecaster_model(const pcs_forecaster *f);
+/* Switch how quantiles are made (the calibration errors are kept, so every
+ * method is available without a refit). */
+void pcs_forecaster_set_qmethod(pcs_forecaster *f, int qmethod);
+
+/* ---- fitted models: what a model file holds per key ---- */
+
+/* Calibration is kept as a sketch: per calibrated horizon, the error
+ * quantiles (on the model's scale) at PCS_SKETCH_NLEVELS fixed levels, from
+ * which any level is interpolated linearly (exact at the sketch's own
+ * levels, which include the usual 0.5, 0.9, 0.95, 0.975, 0.99). */
+#define PCS_SKETCH_NLEVELS 27
+extern const double pcs_sketch_levels[PCS_SKETCH_NLEVELS];
+
+struct pcs_fitted {
+	struct pcs_fconfig config;
+	struct pcs_model_spec spec;       /* the cycles actually fitted */
+	int64_t step;
+	struct pcs_ets_params params;     /* ets only */
+	size_t window;                    /* the steps the final state is run over */
+	size_t ncal;                      /* calibrated horizons */
+	size_t *cal_h;                    /* [ncal], in steps, ascending */
+	double *sketch;                   /* [ncal * PCS_SKETCH_NLEVELS] */
+};
+
+void pcs_fitted_free(struct pcs_fitted *fm);
+
+/* The fitted model of f, with its calibration as a sketch. */
+int pcs_forecaster_export(const pcs_forecaster *f, struct pcs_fitted *out, pcs_error *err);
+
+/* A forecaster from a fitted model: no search, no fit, no calibration; the
+ * state is run over the end of s as the fit's was, so that on the history
+ * it was fitted on it forecasts exactly as the exported forecaster (at the
+ * sketch's levels).  cfg->horizons missing from the sketch borrow the
+ * nearest calibrated one's errors scaled by sqrt(h/h').  A step other than
+ * the fit's is an error (PCS_EDATA). */
+pcs_forecaster *pcs_forecaster_from_fitted(const pcs_series *s, const struct pcs_fitted *fm,
+                                           const struct pcs_forecast_config *cfg, pcs_error *err);
 
 /* One-step-ahead expectation and anomaly score of every slot of s, with the
  * model chosen as for a forecast (cfg->horizons may be empty).  expected and

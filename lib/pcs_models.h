@@ -15,6 +15,10 @@
  *            form of Hyndman et al. 2008, "Forecasting with Exponential
  *            Smoothing", ch. 3)
  *   ets-mul  the same on log values: multiplicative seasonality and trend
+ *
+ * A model is built from a spec: the kind, its cycles, the ets trend mode and
+ * the working scale (log for ets-mul; any kind may run on logs, which makes
+ * its errors, and so its intervals, relative).
  */
 #ifndef PCS_MODELS_H
 #define PCS_MODELS_H
@@ -30,12 +34,24 @@ enum pcs_model_kind {
 
 const char *pcs_model_name(int kind);
 
+enum pcs_trend { PCS_TREND_DAMPED, PCS_TREND_LINEAR, PCS_TREND_NONE };
+enum pcs_transform { PCS_TRANSFORM_NONE, PCS_TRANSFORM_LOG };
+
+struct pcs_model_spec {
+	int kind;                 /* PCS_MODEL_NAIVE, SNAIVE or ETS */
+	int period1, period2;     /* in steps, 0 when absent; snaive uses period1 */
+	int trend;                /* ets: PCS_TREND_* */
+	int transform;            /* PCS_TRANSFORM_* */
+};
+
 typedef struct pcs_model pcs_model;
 
-/* period1 (daily) and period2 (weekly) in steps, 0 when absent.  snaive uses
- * period1 (naive when 0). */
+pcs_model *pcs_model_new_spec(const struct pcs_model_spec *spec);
+/* The classic kinds: period1 (daily) and period2 (weekly) in steps, 0 when
+ * absent; ets with a damped trend, ets-mul the same on logs. */
 pcs_model *pcs_model_new(int kind, int period1, int period2);
 void pcs_model_free(pcs_model *m);
+/* The kind as named in output: ets on logs is ets-mul. */
 int pcs_model_kind_of(const pcs_model *m);
 
 /* The model's working scale: log for ets-mul, identity otherwise. */
@@ -60,15 +76,22 @@ double pcs_model_forecast(const pcs_model *m, size_t h);
  * calls of pcs_model_forecast). */
 void pcs_model_forecast_path(const pcs_model *m, const size_t *h, size_t n, double *out);
 
-/* The ets smoothing parameters. */
+/* The ets smoothing parameters (rho: the AR(1) coefficient of the errors). */
 struct pcs_ets_params {
 	double alpha, beta, phi, gamma1, gamma2, rho;
 };
 
+/* The fitted parameters of an ets model (0 and -1 for other kinds), and
+ * parameters restored from a model file instead of a fit. */
+int pcs_model_get_params(const pcs_model *m, struct pcs_ets_params *p);
+int pcs_model_set_params(pcs_model *m, const struct pcs_ets_params *p);
+
 /* Internal to the model files. */
 struct pcs_ets;
 struct pcs_snaive;
-struct pcs_ets *pcs_ets_new(int period1, int period2);
+struct pcs_ets *pcs_ets_new(int period1, int period2, int trend);
+void pcs_ets_get_params(const struct pcs_ets *e, struct pcs_ets_params *p);
+void pcs_ets_set_params(struct pcs_ets *e, const struct pcs_ets_params *p);
 void pcs_ets_free(struct pcs_ets *e);
 int pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n);
 void pcs_ets_reset(struct pcs_ets *e, const double *z, size_t n);

@@ -110,7 +110,7 @@ main(void)
 		pcs_series s = make_series(24 * 10, 3600, 42, 0, 0);
 		size_t hh[2] = { 1, 12 };
 		double lv[3] = { 0.05, 0.5, 0.95 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 3 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 3, NULL };
 		struct pcs_forecast_result r;
 		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0, "constant series forecast");
 		ok(fabs(r.quantiles[0] - 42) < 1e-6 && fabs(r.quantiles[5] - 42) < 1e-6 &&
@@ -128,7 +128,7 @@ main(void)
 		 * next values must cover about 90% of them */
 		size_t hh[3] = { 1, 3, 6 }, inside = 0, total = 0, negative = 0, crossed = 0;
 		double lv[2] = { 0.05, 0.95 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 2 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 2, NULL };
 		for (int k = 0; k < 200; k++) {
 			pcs_series full = make_series(288 * 5 + 6, 300, 20, 10, 4), s = full;
 			struct pcs_forecast_result r;
@@ -155,7 +155,7 @@ main(void)
 		pcs_series full = make_series(24 * 21 + 30, 3600, 100, 30, 1), s = full;
 		size_t hh[2] = { 1, 6 };
 		double lv[2] = { 0.05, 0.95 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 2, lv, 2 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 2, lv, 2, NULL };
 		struct pcs_forecast_result a, b;
 		pcs_forecaster *f;
 		double worst = 0, jump;
@@ -190,7 +190,7 @@ main(void)
 		pcs_series s = { 0, 3600, 3, y, 3, 0 };
 		size_t hh[1] = { 2 };
 		double lv[1] = { 0.9 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 1, lv, 1 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 1, lv, 1, NULL };
 		struct pcs_forecast_result r;
 		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0 && r.model == PCS_MODEL_NAIVE &&
 		   r.quantiles[0] >= 7, "three points: naive, with a widening interval");
@@ -199,6 +199,103 @@ main(void)
 		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0 && r.mean[0] == 5,
 		   "one point: its value");
 		pcs_forecast_result_free(&r);
+	}
+	{
+		/* a fitted model exported and read back forecasts exactly as the fit,
+		 * for every kind of configuration */
+		struct pcs_fconfig fcs[6] = {
+			{ PCS_MODEL_ETS, PCS_SEASONS_AUTO, PCS_TREND_DAMPED, PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 0 },
+			{ PCS_MODEL_ETS, PCS_SEASONS_DAILY, PCS_TREND_LINEAR, PCS_TRANSFORM_LOG, PCS_QM_FLAT, 0 },
+			{ PCS_MODEL_ETS, PCS_SEASONS_BOTH, PCS_TREND_NONE, PCS_TRANSFORM_NONE, PCS_QM_NORMAL, 500 },
+			{ PCS_MODEL_SNAIVE, PCS_SEASONS_WEEKLY, PCS_TREND_DAMPED, PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 0 },
+			{ PCS_MODEL_SNAIVE, PCS_SEASONS_NONE, PCS_TREND_DAMPED, PCS_TRANSFORM_LOG, PCS_QM_FLAT, 0 },
+			{ PCS_MODEL_ETS, PCS_SEASONS_NONE, PCS_TREND_DAMPED, PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 0 },
+		};
+		size_t hh[3] = { 1, 6, 24 }, hh2[2] = { 4, 48 };
+		double lv[3] = { 0.05, 0.5, 0.95 }, lv2[1] = { 0.95 };
+		pcs_series s = make_series(24 * 7 * 3, 3600, 200, 50, 5);
+		for (int k = 0; k < 6; k++) {
+			struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 3, &fcs[k] };
+			struct pcs_forecast_config cfg2 = { PCS_MODEL_AUTO, hh2, 2, lv2, 1, NULL };
+			struct pcs_forecast_result a, b;
+			struct pcs_fitted fm;
+			pcs_forecaster *f = pcs_forecaster_new(&s, &cfg, &err), *g;
+			char name[96];
+			int same = 1;
+			pcs_fconfig_format(&fcs[k], name, sizeof name);
+			ok(f != NULL && pcs_forecaster_export(f, &fm, &err) == 0 && fm.ncal == 3,
+			   "%s: fitted and exported", name);
+			fm.step = s.step;
+			g = pcs_forecaster_from_fitted(&s, &fm, &cfg, &err);
+			pcs_forecaster_predict(f, &a, &err);
+			pcs_forecaster_predict(g, &b, &err);
+			for (int j = 0; j < 3; j++) {
+				same &= a.mean[j] == b.mean[j];
+				for (int q = 0; q < 3; q++)
+					same &= a.quantiles[j * 3 + q] == b.quantiles[j * 3 + q];
+			}
+			ok(same && a.model == b.model, "%s: read back, the same forecasts to the bit", name);
+			ok(pcs_forecaster_observe(f, 230) == pcs_forecaster_observe(g, 230),
+			   "%s: and the same anomaly score after a new observation", name);
+			pcs_forecast_result_free(&a);
+			pcs_forecast_result_free(&b);
+			pcs_forecaster_free(g);
+			/* horizons the model was not calibrated for borrow the nearest
+			 * shorter one's errors, scaled by sqrt(h/h') */
+			g = pcs_forecaster_from_fitted(&s, &fm, &cfg2, &err);
+			pcs_forecaster_predict(g, &b, &err);
+			ok(b.quantiles[0] > b.mean[0] && b.quantiles[1] > b.mean[1],
+			   "%s: uncalibrated horizons still get an upper quantile", name);
+			pcs_forecast_result_free(&b);
+			pcs_forecaster_free(g);
+			pcs_forecaster_free(f);
+			pcs_fitted_free(&fm);
+		}
+		pcs_series_free(&s);
+	}
+	{
+		/* the sketch: exact at its levels, sqrt(h/h') for a longer horizon */
+		size_t hh[1] = { 1 }, hh4[1] = { 4 };
+		double lv[2] = { 0.5, 0.975 };
+		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_NONE, PCS_TREND_DAMPED,
+		                          PCS_TRANSFORM_NONE, PCS_QM_FLAT, 0 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc };
+		struct pcs_forecast_config cfg4 = { PCS_MODEL_AUTO, hh4, 1, lv, 2, NULL };
+		pcs_series s = make_series(300, 3600, 100, 0, 3);
+		pcs_forecaster *f = pcs_forecaster_new(&s, &cfg, &err), *g;
+		struct pcs_forecast_result a, b;
+		struct pcs_fitted fm;
+		pcs_forecaster_export(f, &fm, &err);
+		fm.step = 3600;
+		g = pcs_forecaster_from_fitted(&s, &fm, &cfg4, &err);
+		pcs_forecaster_predict(f, &a, &err);
+		pcs_forecaster_predict(g, &b, &err);
+		ok(fabs((b.quantiles[1] - b.mean[0]) - 2 * (a.quantiles[1] - a.mean[0])) < 1e-9,
+		   "4 steps ahead: the 1-step interval twice as wide (%.4f, %.4f)",
+		   b.quantiles[1] - b.mean[0], a.quantiles[1] - a.mean[0]);
+		pcs_forecast_result_free(&a);
+		pcs_forecast_result_free(&b);
+		pcs_forecaster_free(g);
+		fm.step = 60;
+		ok(pcs_forecaster_from_fitted(&s, &fm, &cfg, &err) == NULL && err.code == PCS_EDATA,
+		   "a model fitted at another step is refused: %s", err.msg);
+		pcs_forecaster_free(f);
+		pcs_fitted_free(&fm);
+		/* a configuration whose cycle the history cannot hold */
+		fc.seasons = PCS_SEASONS_WEEKLY;
+		ok(pcs_forecaster_new(&s, &cfg, &err) == NULL && err.code == PCS_EDATA,
+		   "a weekly cycle from 300 hours is refused: %s", err.msg);
+		pcs_series_free(&s);
+	}
+	{
+		/* names round-trip */
+		int good = 1;
+		for (int v = 0; v < 5; v++)
+			good &= pcs_seasons_parse(pcs_seasons_name(v)) == v;
+		for (int v = 0; v < 3; v++)
+			good &= pcs_trend_parse(pcs_trend_name(v)) == v && pcs_qmethod_parse(pcs_qmethod_name(v)) == v;
+		good &= pcs_transform_parse("log") == PCS_TRANSFORM_LOG && pcs_trend_parse("x") == -1;
+		ok(good, "configuration names parse back to their values");
 	}
 	return tap_done();
 }
