@@ -29,7 +29,7 @@ LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_HDR = $(wildcard lib/*.h)
 CLI_OBJ = cmd/cli.o cmd/cli_streams.o
-TOOLS   = pcs-forecast pcs-risk pcs-shadow-plan pcs-route-weights pcs-replay
+TOOLS   = pcs-forecast pcs-risk pcs-shadow-plan pcs-route-weights pcs-replay pcs-retrain
 BINS    = $(addprefix bin/,$(TOOLS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)

@@ -1,5 +1,6 @@
 /* cli.c — shared command-line plumbing for the pcs programs. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -308,4 +309,55 @@ cli_model_arg(const char *arg)
 	if (strcmp(arg, "snaive") == 0)
 		return PCS_MODEL_SNAIVE;
 	cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", arg);
+}
+
+struct parallel {
+	size_t n, next;
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+	pthread_mutex_t lock;
+};
+
+static void *
+parallel_worker(void *arg)
+{
+	struct parallel *p = arg;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			return NULL;
+		p->fn(p->ctx, i);
+	}
+}
+
+void
+cli_parallel(size_t n, int jobs, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+	struct parallel p = { n, 0, fn, ctx, PTHREAD_MUTEX_INITIALIZER };
+	pthread_t threads[256];
+	int started = 0;
+
+	for (int t = 1; t < jobs && t < 256 && (size_t)t < n; t++) {
+		if (pthread_create(&threads[t], NULL, parallel_worker, &p) != 0)
+			break;
+		started = t;
+	}
+	parallel_worker(&p);
+	for (int t = 1; t <= started; t++)
+		pthread_join(threads[t], NULL);
+}
+
+int
+cli_jobs_arg(const char *arg)
+{
+	char *end;
+	long j = strtol(arg, &end, 10);
+
+	if (*end || end == arg || j < 1 || j > 256)
+		cli_usage_error("-j: want a number of threads from 1 to 256: \"%s\"", arg);
+	return (int)j;
 }

@@ -116,6 +116,18 @@ enum { OPT_WARM_AT = 1050, OPT_RELEASE, OPT_ACTIVATE, OPT_RESERVE, OPT_ACT_WITHI
 	"      --min-dwell DUR       least time in warm or active (default 5m)\n" \
 	"      --drain DUR           time in draining before off (default 2m)\n"
 
+/* Call fn(ctx, i) for every i < n on up to jobs threads (jobs <= 1: in
+ * order on this one); fn must only touch item i's own data. */
+void cli_parallel(size_t n, int jobs, void (*fn)(void *ctx, size_t i), void *ctx);
+
+/* A -j option's value (1 to 256), or a usage error. */
+int cli_jobs_arg(const char *arg);
+
+/* The quantile columns of a forecast stream (p followed by a percentage,
+ * as pcs_level_name writes it), once the first record shows the names:
+ * at most max of them, ascending by level; returns their count. */
+size_t cli_find_quantiles(pcs_reader *r, double *level, int *col, size_t max);
+
 /* Take opt if it is one of the shadow planner's: 1, else 0. */
 int cli_shadow_option(struct pcs_shadow_params *p, int opt, const char *arg);
 /* After the options: release-below must be below warm-at. */

@@ -161,6 +161,40 @@ cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st)
 	return cli_read_stream(c, path, &spec, &in);
 }
 
+/* ---- forecast streams ---- */
+
+size_t
+cli_find_quantiles(pcs_reader *r, double *level, int *col, size_t max)
+{
+	const char **names;
+	size_t n = pcs_reader_names(r, &names), nq = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = names[i];
+		double pct;
+		char norm[32];
+		if (s[0] != 'p' || pcs_parse_double(s + 1, &pct) != 0 || !(pct > 0 && pct < 100) ||
+		    strspn(s + 1, "0123456789.") != strlen(s + 1))
+			continue;
+		pcs_level_name(pct / 100, norm, sizeof norm);
+		if (strcmp(norm, s) != 0 || nq == max)
+			continue;
+		level[nq] = pct / 100;
+		col[nq] = pcs_reader_column(r, s);
+		nq++;
+	}
+	/* ascending levels, the columns with them */
+	for (size_t i = 1; i < nq; i++)
+		for (size_t j = i; j > 0 && level[j] < level[j - 1]; j--) {
+			double tl = level[j];
+			int tq = col[j];
+			level[j] = level[j - 1];
+			col[j] = col[j - 1];
+			level[j - 1] = tl;
+			col[j - 1] = tq;
+		}
+	return nq;
+}
 
 /* ---- plan rows ---- */
 

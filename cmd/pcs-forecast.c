@@ -16,6 +16,11 @@ static const char help_text[] =
 	"  -q, --quantiles LEVELS    levels in (0,1) (default 0.5,0.9,0.95,0.99)\n"
 	"  -j, --jobs N              forecast keys on N threads (default 1)\n"
 	"      --model NAME          auto, ets or snaive (default auto)\n"
+	"  -m, --model-file FILE     forecast with pcs-retrain's model file (no search)\n"
+	"                            A.json,B.json with --arm-split: an A/B test\n"
+	"      --arm-split F         share of the keys forecast by B, by a stable hash\n"
+	"      --strict              a key missing from the model file is an error\n"
+	"                            (default: a warning, and auto for that key)\n"
 	"      --step DUR            series step (default: median spacing)\n"
 	"      --window DUR          history kept per key (default 8w)\n"
 	"      --sum-duplicates      sum rows with the same key and timestamp\n"
@@ -32,13 +37,16 @@ static const char help_text[] =
 	"See pcs-forecast(1).\n";
 
 enum { OPT_MODEL = OPT_TOOL, OPT_STEP, OPT_WINDOW, OPT_SUM_DUP, OPT_SHARD, OPT_SCORE,
-       OPT_THRESHOLD };
+       OPT_THRESHOLD, OPT_ARM_SPLIT, OPT_STRICT };
 
 static const struct option longopts[] = {
 	{ "horizons", required_argument, NULL, 'H' },
 	{ "quantiles", required_argument, NULL, 'q' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "model-file", required_argument, NULL, 'm' },
+	{ "arm-split", required_argument, NULL, OPT_ARM_SPLIT },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "sum-duplicates", no_argument, NULL, OPT_SUM_DUP },
@@ -59,6 +67,12 @@ struct options {
 	unsigned long shard_k, shard_n;
 	double threshold;
 	int jobs;
+	/* model files: one, or two arms of an A/B test */
+	const char *model_arg;
+	struct pcs_model_file files[2];
+	size_t nfiles;
+	double arm_split;
+	int strict;
 };
 
 static void
@@ -79,6 +93,48 @@ bad:
 	cli_usage_error("--shard: want K/N with 1 <= K <= N: \"%s\"", arg);
 }
 
+/* -m FILE or -m A,B: read the files; two need --arm-split and names that
+ * tell the arms apart in the model column. */
+static void
+load_model_files(struct options *o)
+{
+	char *copy = strdup(o->model_arg), *rest = copy, *path;
+	pcs_error err;
+	char msg[512];
+
+	if (copy == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	while ((path = strsep(&rest, ",")) != NULL) {
+		if (*path == '\0' || o->nfiles == 2)
+			cli_usage_error("-m: want FILE or A.json,B.json: \"%s\"", o->model_arg);
+		if (pcs_model_file_read(path, &o->files[o->nfiles], &err) != 0) {
+			cli_format_error(msg, sizeof msg, path, &err);
+			cli_die(EXIT_DATA, "%s", msg);
+		}
+		o->nfiles++;
+	}
+	free(copy);
+	if (o->score)
+		cli_usage_error("--score scores with the searched model: it does not take -m");
+	if (o->nfiles == 2 && o->arm_split < 0)
+		cli_usage_error("-m with two model files is an A/B test: give --arm-split");
+	if (o->nfiles == 1 && o->arm_split >= 0)
+		cli_usage_error("--arm-split needs two model files: -m A.json,B.json");
+	if (o->nfiles == 2 && strcmp(o->files[0].name, o->files[1].name) == 0)
+		cli_die(EXIT_DATA, "both model files are named '%s': the arms must differ by name "
+		        "(pcs-retrain --name)", o->files[0].name);
+}
+
+/* The arm of a key: B for the share --arm-split of the keys, by the same
+ * stable hash as --shard. */
+static int
+arm_of(const struct options *o, const char *group, const char *region)
+{
+	if (o->nfiles < 2)
+		return 0;
+	return (double)(pcs_key_hash(group, region) >> 11) / 9007199254740992.0 < o->arm_split;
+}
+
 static void
 parse_options(struct options *o, int argc, char **argv)
 {
@@ -91,20 +147,17 @@ parse_options(struct options *o, int argc, char **argv)
 	o->window = 8 * 604800;
 	o->threshold = PCS_ANOMALY_THRESHOLD;
 	o->jobs = 1;
-	while ((opt = getopt_long(argc, argv, ":H:j:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+	o->arm_split = -1;
+	while ((opt = getopt_long(argc, argv, ":H:j:m:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(&o->c, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'H': horizons = optarg; break;
 		case 'q': levels = optarg; break;
-		case 'j': {
-			char *end;
-			long j = strtol(optarg, &end, 10);
-			if (*end || end == optarg || j < 1 || j > 256)
-				cli_usage_error("-j: want a number of threads from 1 to 256: \"%s\"", optarg);
-			o->jobs = (int)j;
-			break;
-		}
+		case 'j': o->jobs = cli_jobs_arg(optarg); break;
+		case 'm': o->model_arg = optarg; break;
+		case OPT_ARM_SPLIT: o->arm_split = cli_number_arg("--arm-split", optarg, 0, 0, 1, 0); break;
+		case OPT_STRICT: o->strict = 1; break;
 		case OPT_MODEL: o->model = cli_model_arg(optarg); break;
 		case OPT_STEP: o->step = cli_duration_arg("--step", optarg, 0); break;
 		case OPT_WINDOW: o->window = cli_duration_arg("--window", optarg, 0); break;
@@ -122,6 +175,10 @@ parse_options(struct options *o, int argc, char **argv)
 		cli_usage_error("-H: %s", err.msg);
 	if (pcs_levels_parse(levels, &o->levels, &o->nlevels, &err) != 0)
 		cli_usage_error("-q: %s", err.msg);
+	if (o->model_arg)
+		load_model_files(o);
+	else if (o->arm_split >= 0 || o->strict)
+		cli_usage_error("--arm-split and --strict go with -m");
 }
 
 static void
@@ -138,6 +195,8 @@ struct key_work {
 	struct pcs_forecast_result fc;
 	double *expected, *score;
 	int model, rc;
+	int arm;          /* with model files: the arm, and whether the key was in it */
+	int from_file;
 	pcs_error err;
 };
 
@@ -159,6 +218,27 @@ do_key(struct batch *b, size_t i)
 	kw->rc = pcs_store_series(b->st, b->first + i, b->step, &kw->s, &kw->err);
 	if (kw->rc != 0)
 		return;
+	if (b->o->nfiles) {
+		const char *g = pcs_store_group(b->st, b->first + i), *r = pcs_store_region(b->st, b->first + i);
+		const struct pcs_model_entry *e;
+		kw->arm = arm_of(b->o, g, r);
+		if ((e = pcs_model_file_find(&b->o->files[kw->arm], g, r)) != NULL) {
+			pcs_forecaster *f = pcs_forecaster_from_fitted(&kw->s, &e->fit, b->cfg, &kw->err);
+			kw->from_file = 1;
+			if (f == NULL) {
+				kw->rc = kw->err.code;
+				return;
+			}
+			kw->rc = pcs_forecaster_predict(f, &kw->fc, &kw->err);
+			pcs_forecaster_free(f);
+			return;
+		}
+		if (b->o->strict) {
+			kw->rc = pcs_error_set(&kw->err, PCS_EDATA, 0, NULL, "not in the model file %s (--strict)",
+			                       b->o->files[kw->arm].name);
+			return;
+		}
+	}
 	if (!b->o->score) {
 		kw->rc = pcs_forecast_series(&kw->s, b->cfg, &kw->fc, &kw->err);
 		return;
@@ -204,7 +284,9 @@ write_forecast_rows(const struct options *o, pcs_store *st, size_t k, struct key
 		pcs_writer_num(w, kw->fc.mean[j]);
 		for (size_t q = 0; q < o->nlevels; q++)
 			pcs_writer_num(w, kw->fc.quantiles[j * o->nlevels + q]);
-		pcs_writer_str(w, pcs_model_name(kw->fc.model));
+		/* in an A/B test the model column names the arm */
+		pcs_writer_str(w, kw->from_file && o->nfiles == 2 ? o->files[kw->arm].name :
+		                  pcs_model_name(kw->fc.model));
 		pcs_writer_num(w, kw->fc.anomaly_score);
 		pcs_writer_int(w, kw->fc.anomaly_score >= o->threshold);
 		end_row(w);
@@ -277,6 +359,10 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 			if (kw->rc != 0)
 				cli_die(EXIT_DATA, "%s %s: %s", pcs_store_group(st, b.first + i),
 				        pcs_store_region(st, b.first + i), kw->err.msg);
+			if (o->nfiles && !kw->from_file)
+				cli_warn("%s %s: not in the model file %s: forecast with auto",
+				         pcs_store_group(st, b.first + i), pcs_store_region(st, b.first + i),
+				         o->files[kw->arm].name);
 			*samples += kw->s.samples;
 			*merged += kw->s.merged;
 			if (o->score)
@@ -369,6 +455,8 @@ main(int argc, char **argv)
 	pcs_writer_free(w);
 	pcs_store_free(st);
 	pcs_horizons_free(&o.horizons);
+	for (size_t i = 0; i < o.nfiles; i++)
+		pcs_model_file_free(&o.files[i]);
 	free(o.levels);
 	free(cols);
 	free(names);

@@ -188,39 +188,11 @@ capacity_name(const struct options *o)
 	return strcmp(o->capacity, "-") == 0 ? "<stdin>" : o->capacity;
 }
 
-/* Find the quantile columns (p followed by a percentage) once the first
- * record shows the column names. */
+/* Find the quantile columns once the first record shows the column names. */
 static void
 find_quantiles(pcs_reader *r, const char *name, struct forecast_cols *fc)
 {
-	const char **names;
-	size_t n = pcs_reader_names(r, &names);
-
-	fc->nq = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *s = names[i];
-		double pct;
-		char norm[32];
-		if (s[0] != 'p' || pcs_parse_double(s + 1, &pct) != 0 || !(pct > 0 && pct < 100) ||
-		    strspn(s + 1, "0123456789.") != strlen(s + 1))
-			continue;
-		pcs_level_name(pct / 100, norm, sizeof norm);
-		if (strcmp(norm, s) != 0 || fc->nq == PCS_QDIST_MAX)
-			continue;
-		fc->level[fc->nq] = pct / 100;
-		fc->q[fc->nq] = pcs_reader_column(r, s);
-		fc->nq++;
-	}
-	/* ascending levels, the columns with them */
-	for (size_t i = 1; i < fc->nq; i++)
-		for (size_t j = i; j > 0 && fc->level[j] < fc->level[j - 1]; j--) {
-			double tl = fc->level[j];
-			int tq = fc->q[j];
-			fc->level[j] = fc->level[j - 1];
-			fc->q[j] = fc->q[j - 1];
-			fc->level[j - 1] = tl;
-			fc->q[j - 1] = tq;
-		}
+	fc->nq = cli_find_quantiles(r, fc->level, fc->q, PCS_QDIST_MAX);
 	if (fc->nq < 2)
 		cli_die(EXIT_DATA, "%s: %zu quantile column%s (p50, p99, ...): pcs-risk needs at least two",
 		        name, fc->nq, fc->nq == 1 ? "" : "s");

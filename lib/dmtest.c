@@ -1,6 +1,8 @@
 /* dmtest.c — Diebold–Mariano test with the Harvey–Leybourne–Newbold correction. */
 #include <math.h>
 #include <gsl/gsl_cdf.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "pcs_dmtest.h"
 
@@ -101,4 +103,101 @@ pcs_dm_verdict(const struct pcs_dm_result *r, double alpha)
 	if (r == NULL || !(r->p_value < alpha))
 		return 0;
 	return r->mean < 0 ? -1 : r->mean > 0;
+}
+
+/* ---- A/B comparisons over time ---- */
+
+struct ab_loss {
+	int64_t t;
+	int arm;
+	double loss;
+};
+
+struct pcs_ab {
+	struct ab_loss *v;
+	size_t n, cap;
+};
+
+pcs_ab *
+pcs_ab_new(void)
+{
+	return calloc(1, sizeof(struct pcs_ab));
+}
+
+void
+pcs_ab_free(pcs_ab *ab)
+{
+	if (ab) {
+		free(ab->v);
+		free(ab);
+	}
+}
+
+int
+pcs_ab_add(pcs_ab *ab, int64_t t, int arm, double loss)
+{
+	if (!isfinite(loss))
+		return 0;
+	if (ab->n == ab->cap) {
+		size_t cap = ab->cap ? 2 * ab->cap : 256;
+		struct ab_loss *nv = realloc(ab->v, cap * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		ab->v = nv;
+		ab->cap = cap;
+	}
+	ab->v[ab->n++] = (struct ab_loss){ t, arm != 0, loss };
+	return 0;
+}
+
+void
+pcs_ab_means(const pcs_ab *ab, double *mean_a, double *mean_b)
+{
+	double sum[2] = { 0, 0 };
+	size_t cnt[2] = { 0, 0 };
+
+	for (size_t i = 0; i < ab->n; i++) {
+		sum[ab->v[i].arm] += ab->v[i].loss;
+		cnt[ab->v[i].arm]++;
+	}
+	*mean_a = cnt[0] ? sum[0] / (double)cnt[0] : NAN;
+	*mean_b = cnt[1] ? sum[1] / (double)cnt[1] : NAN;
+}
+
+static int
+cmp_time(const void *a, const void *b)
+{
+	const struct ab_loss *x = a, *y = b;
+
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+int
+pcs_ab_test(pcs_ab *ab, size_t h, struct pcs_dm_result *out)
+{
+	double *d = malloc((ab->n + 1) * sizeof *d);
+	size_t nd = 0;
+	int rc;
+
+	if (d == NULL) {
+		memset(out, 0, sizeof *out);
+		out->stat = out->p_value = out->variance = out->mean = NAN;
+		return -2;
+	}
+	if (ab->n > 1)
+		qsort(ab->v, ab->n, sizeof *ab->v, cmp_time);
+	for (size_t i = 0; i < ab->n;) {
+		double sum[2] = { 0, 0 };
+		size_t cnt[2] = { 0, 0 }, j = i;
+		for (; j < ab->n && ab->v[j].t == ab->v[i].t; j++) {
+			sum[ab->v[j].arm] += ab->v[j].loss;
+			cnt[ab->v[j].arm]++;
+		}
+		if (cnt[0] && cnt[1])
+			d[nd++] = sum[0] / (double)cnt[0] - sum[1] / (double)cnt[1];
+		i = j;
+	}
+	rc = pcs_dm_test(d, nd, h ? h : 1, out);
+	free(d);
+	return rc;
 }

@@ -24,5 +24,8 @@
 #include "pcs_route.h"
 #include "pcs_sim.h"
 #include "pcs_dmtest.h"
+#include "pcs_modelfile.h"
+#include "pcs_backtest.h"
+#include "pcs_knee.h"
 
 #endif

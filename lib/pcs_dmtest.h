@@ -5,6 +5,7 @@
 #define PCS_DMTEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct pcs_dm_result {
 	size_t n;          /* differentials used (finite entries) */
@@ -41,5 +42,25 @@ int pcs_dm_test(const double *d, size_t n, size_t h, struct pcs_dm_result *out);
  * significantly better (mean < 0), +1 when B is, 0 otherwise, also for a NULL
  * or failed result. */
 int pcs_dm_verdict(const struct pcs_dm_result *r, double alpha);
+
+/* An A/B comparison over time.  Losses of the two arms are added with the
+ * time of the forecast that made them (arm 0: A, 1: B; NaN losses are
+ * ignored); the test takes, at every time where both arms have losses, the
+ * mean loss of A minus the mean loss of B (over keys and horizons), and
+ * runs pcs_dm_test on those differentials in time order, h being the
+ * number of forecast times a forecast's errors overlap with.  Offline, both
+ * arms forecast every key at the same origins; online, each key belongs to
+ * one arm and the differential compares the arms' mean scaled losses at the
+ * same time. */
+typedef struct pcs_ab pcs_ab;
+
+pcs_ab *pcs_ab_new(void);
+void pcs_ab_free(pcs_ab *ab);
+/* 0, or -1 when out of memory. */
+int pcs_ab_add(pcs_ab *ab, int64_t t, int arm, double loss);
+/* Mean loss of each arm over all its losses (NaN without any). */
+void pcs_ab_means(const pcs_ab *ab, double *mean_a, double *mean_b);
+/* As pcs_dm_test; -2 when out of memory. */
+int pcs_ab_test(pcs_ab *ab, size_t h, struct pcs_dm_result *out);
 
 #endif
