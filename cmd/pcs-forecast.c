@@ -1,7 +1,6 @@
 /* pcs-forecast — probabilistic forecasts of request rates per (group, region). */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,14 +204,14 @@ struct batch {
 	pcs_store *st;
 	const struct pcs_forecast_config *cfg;
 	int64_t step;
-	size_t first, count, next;
+	size_t first, count;
 	struct key_work *work;
-	pthread_mutex_t lock;
 };
 
 static void
-do_key(struct batch *b, size_t i)
+do_key(void *ctx, size_t i)
 {
+	struct batch *b = ctx;
 	struct key_work *kw = &b->work[i];
 
 	kw->rc = pcs_store_series(b->st, b->first + i, b->step, &kw->s, &kw->err);
@@ -250,22 +249,6 @@ do_key(struct batch *b, size_t i)
 	else
 		kw->rc = pcs_score_series(&kw->s, b->cfg, kw->expected, kw->score, &kw->model,
 		                          &kw->err);
-}
-
-static void *
-worker(void *arg)
-{
-	struct batch *b = arg;
-
-	for (;;) {
-		size_t i;
-		pthread_mutex_lock(&b->lock);
-		i = b->next++;
-		pthread_mutex_unlock(&b->lock);
-		if (i >= b->count)
-			return NULL;
-		do_key(b, i);
-	}
 }
 
 static void
@@ -323,7 +306,6 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 	                                   .nlevels = o->nlevels };
 	size_t *h = NULL, one = 1, nkeys = pcs_store_nkeys(st);
 	struct batch b;
-	pthread_t *threads = calloc((size_t)o->jobs, sizeof *threads);
 
 	if (o->score) {
 		cfg.horizons = &one;
@@ -338,22 +320,11 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 	b.cfg = &cfg;
 	b.step = step;
 	b.work = calloc(KEY_BATCH, sizeof *b.work);
-	if (cfg.nhorizons == 0 || b.work == NULL || threads == NULL)
+	if (cfg.nhorizons == 0 || b.work == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	pthread_mutex_init(&b.lock, NULL);
 	for (b.first = 0; b.first < nkeys; b.first += b.count) {
-		int started = 0;
-
 		b.count = nkeys - b.first < KEY_BATCH ? nkeys - b.first : KEY_BATCH;
-		b.next = 0;
-		for (int t = 1; t < o->jobs && (size_t)t < b.count; t++)
-			if (pthread_create(&threads[t], NULL, worker, &b) == 0)
-				started = t;
-			else
-				break;
-		worker(&b);
-		for (int t = 1; t <= started; t++)
-			pthread_join(threads[t], NULL);
+		cli_parallel(b.count, o->jobs, do_key, &b);
 		for (size_t i = 0; i < b.count; i++) {
 			struct key_work *kw = &b.work[i];
 			if (kw->rc != 0)
@@ -376,9 +347,7 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 			memset(kw, 0, sizeof *kw);
 		}
 	}
-	pthread_mutex_destroy(&b.lock);
 	free(b.work);
-	free(threads);
 	free(h);
 }
 

@@ -160,6 +160,15 @@ summarize(struct pcs_backtest_run *r, size_t cells)
 }
 
 static int
+positive(const pcs_series *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!isnan(s->y[i]) && !(s->y[i] > 0))
+			return 0;
+	return 1;
+}
+
+static int
 same_point_config(const struct pcs_fconfig *a, const struct pcs_fconfig *b)
 {
 	return a->kind == b->kind && a->seasons == b->seasons && a->trend == b->trend &&
@@ -187,6 +196,12 @@ pcs_backtest(const pcs_series *s, const struct pcs_backtest_spec *spec,
 
 		if (done[i])
 			continue;
+		/* a log configuration that fits the history before the first
+		 * origin but not the later samples would fail its final fit */
+		if (fc[i].transform == PCS_TRANSFORM_LOG && !positive(s)) {
+			done[i] = 1;
+			continue;
+		}
 		/* the configurations that share this one's point forecasts */
 		for (size_t k = i; k < nfc; k++)
 			if (!done[k] && same_point_config(&fc[i], &fc[k])) {

@@ -25,6 +25,9 @@
 #define ANOMALY_WINDOW_MAX 1000
 #define ANOMALY_WINDOW_MIN 30
 
+static const char unfit_msg[] =
+	"the series cannot hold the configuration (too short for its cycles, or not positive for logs)";
+
 int
 pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err)
 {
@@ -340,6 +343,9 @@ push_candidate(struct candidate *cands, size_t *k, const struct pcs_fconfig *fc,
 
 	memset(c, 0, sizeof *c);
 	c->fc = *fc;
+	/* logs need a positive series */
+	if (fc->transform == PCS_TRANSFORM_LOG && !all_positive(s))
+		return;
 	if (pcs_fconfig_spec(fc, s->step, p->train_end, &c->spec) == 0)
 		(*k)++;
 }
@@ -697,7 +703,7 @@ forecaster_fail(pcs_forecaster *f, int code, pcs_error *err)
 	pcs_forecaster_free(f);
 	if (code == PCS_EDATA)
 		pcs_error_set(err, PCS_EDATA, 0, NULL,
-		              "the series is too short for the configuration's cycles");
+		              "%s", unfit_msg);
 	else
 		pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	return NULL;
@@ -888,8 +894,7 @@ pcs_score_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
 
 	make_plan(s, cfg, &p);
 	if ((rc = choose(s, cfg, &p, &c)) != 0)
-		return rc == PCS_EDATA ? pcs_error_set(err, PCS_EDATA, 0, NULL, "the series is too short "
-		                                       "for the configuration's cycles") :
+		return rc == PCS_EDATA ? pcs_error_set(err, PCS_EDATA, 0, NULL, "%s", unfit_msg) :
 		       pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	*model = pcs_model_kind_of(c.m);
 	w = anomaly_window(&p);

@@ -73,7 +73,11 @@ pcs_model_kind_of(const pcs_model *m)
 double
 pcs_model_transform(const pcs_model *m, double y)
 {
-	return m->spec.transform == PCS_TRANSFORM_LOG ? log(y) : y;
+	/* on the log scale a sample that is not positive carries no
+	 * information: it is a gap */
+	if (m->spec.transform == PCS_TRANSFORM_LOG)
+		return y > 0 ? log(y) : NAN;
+	return y;
 }
 
 double

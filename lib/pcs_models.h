@@ -54,7 +54,9 @@ void pcs_model_free(pcs_model *m);
 /* The kind as named in output: ets on logs is ets-mul. */
 int pcs_model_kind_of(const pcs_model *m);
 
-/* The model's working scale: log for ets-mul, identity otherwise. */
+/* The model's working scale: log for ets-mul (and any model with the log
+ * transform; a value that is not positive becomes NaN, a gap), identity
+ * otherwise. */
 double pcs_model_transform(const pcs_model *m, double y);
 double pcs_model_untransform(const pcs_model *m, double z);
 
