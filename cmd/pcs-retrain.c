@@ -114,7 +114,7 @@ struct options {
 	size_t min_samples;
 	int jobs, sum_duplicates;
 	int64_t step, window;
-	int ab_mode_count;
+	int ab_mode_count, name_given;
 };
 
 /* ---- options ---- */
@@ -280,7 +280,7 @@ parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_GLOBAL: o->global = 1; break;
 		case OPT_REPORT: o->report = optarg; break;
-		case OPT_NAME: o->name = optarg; break;
+		case OPT_NAME: o->name = optarg; o->name_given = 1; break;
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_UPDATE: o->update = optarg; break;
 		case OPT_AB: {
@@ -450,8 +450,7 @@ struct train {
  * go to the one listed first (the simpler).  Returns ngrid when none is
  * valid. */
 static size_t
-choose_config(const struct pcs_fconfig *grid, size_t ngrid, const double *crit,
-              const double *pinball, const int *valid)
+choose_config(size_t ngrid, const double *crit, const double *pinball, const int *valid)
 {
 	size_t best = ngrid;
 
@@ -459,7 +458,6 @@ choose_config(const struct pcs_fconfig *grid, size_t ngrid, const double *crit,
 		if (valid[i] && !isnan(crit[i]) && (best == ngrid || crit[i] < crit[best] ||
 		    (crit[i] == crit[best] && pinball[i] < pinball[best])))
 			best = i;
-	(void)grid;
 	return best;
 }
 
@@ -501,7 +499,7 @@ backtest_key(void *ctx, size_t k)
 				pb[i] = j->runs[i].scores.pinball;
 				valid[i] = j->runs[i].valid;
 			}
-			j->chosen = choose_config(t->grid, t->ngrid, crit, pb, valid);
+			j->chosen = choose_config(t->ngrid, crit, pb, valid);
 			if (j->chosen == t->ngrid)
 				j->rc = pcs_error_set(&j->err, PCS_EDATA, 0, NULL,
 				                      "no configuration of the grid fits this history");
@@ -570,7 +568,7 @@ choose_global(struct train *t, size_t nkeys)
 			}
 		}
 	}
-	best = choose_config(t->grid, t->ngrid, crit, pb, valid);
+	best = choose_config(t->ngrid, crit, pb, valid);
 	if (used && best == t->ngrid)
 		cli_die(EXIT_DATA, "--global: no configuration of the grid fits every key");
 	for (size_t k = 0; k < nkeys; k++)
@@ -711,11 +709,8 @@ run_train(struct options *o, int argc, char **argv)
 	cli_parallel(nkeys, o->jobs, fit_key, &t);
 
 	pcs_model_file_init(&mf);
-	mf.name = strdup(t.old && t.old->name ? t.old->name : o->name);
-	if (t.old && strcmp(o->name, "pcs-retrain") != 0) {
-		free(mf.name);
-		mf.name = strdup(o->name);
-	}
+	/* an update keeps the model's name unless --name gives another */
+	mf.name = strdup(t.old && !o->name_given ? t.old->name : o->name);
 	mf.created = now_string();
 	mf.criterion = strdup(pcs_loss_names[o->criterion]);
 	mf.global = o->global;
@@ -747,14 +742,19 @@ run_train(struct options *o, int argc, char **argv)
 		refit++;
 	}
 	/* --update: the old entries of keys not refitted stay as they were */
-	if (t.old)
+	if (t.old) {
+		struct pcs_model_file refitted;
+		if (pcs_model_file_sort(&mf, &err) != 0)
+			cli_die(EXIT_DATA, "%s", err.msg);
+		refitted = mf;
 		for (size_t i = 0; i < t.old->n; i++) {
 			struct pcs_model_entry *e = &t.old->e[i];
-			if (pcs_model_file_find(&mf, e->group, e->region) != NULL)
-				continue;
-			if (pcs_model_file_sort(&mf, &err) != 0 || pcs_model_file_add(&mf, e) != 0)
+			refitted.e = mf.e;    /* adding may move the entries */
+			if (pcs_model_file_find(&refitted, e->group, e->region) == NULL &&
+			    pcs_model_file_add(&mf, e) != 0)
 				cli_die(EXIT_DATA, "out of memory");
 		}
+	}
 	if (pcs_model_file_sort(&mf, &err) != 0)
 		cli_die(EXIT_DATA, "%s", err.msg);
 	if (o->report)
