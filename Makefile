@@ -73,6 +73,9 @@ bench: all
 bench-m4: all
 	@bash bench/m4.sh $(M4_TRAIN) $(M4_TEST)
 
+bench-retrain: all
+	@bash bench/retrain.sh $(M4_TRAIN) $(M4_TEST)
+
 bench-throughput: all
 	@bash bench/throughput.sh
 
@@ -109,5 +112,5 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-throughput bench-risk-plan bench-route bench-replay goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay goldens install uninstall clean
 .PRECIOUS: cmd/%.o

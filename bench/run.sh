@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# bench/run.sh — all benchmarks: M4 hourly accuracy/speed, forecast
-# throughput, risk and planning throughput, routing throughput, replays of
-# the real traces through the capacity policies.
+# bench/run.sh — all benchmarks: M4 hourly accuracy/speed, pcs-retrain's
+# per-key choice on M4 hourly, forecast throughput, risk and planning
+# throughput, routing throughput, replays of the real traces through the
+# capacity policies.
 #
-#   bench/run.sh            (what `make bench` runs; `make bench-m4` runs bench/m4.sh)
+#   bench/run.sh            (what `make bench` runs; `make bench-m4` runs
+#                           bench/m4.sh, `make bench-retrain` bench/retrain.sh)
 #
-# Needs bin/pcs-forecast (run `make` first) and a C compiler for the helpers
-# under bench/, which are built into bench/build/.  Environment variables of
-# bench/m4.sh and bench/throughput.sh pass through (see their --help).
+# Needs bin/pcs-forecast and bin/pcs-retrain (run `make` first) and a C
+# compiler for the helpers under bench/, which are built into bench/build/.
+# Environment variables of bench/m4.sh, bench/retrain.sh and
+# bench/throughput.sh pass through (see their --help).
 # Exit status: 1 if either benchmark failed or a check failed.
 set -uo pipefail
 
@@ -25,6 +28,7 @@ esac
 
 rc=0
 "$dir/m4.sh" || rc=1
+{ echo; "$dir/retrain.sh"; } || rc=1
 echo
 "$dir/throughput.sh" || rc=1
 { echo; "$dir/risk-plan.sh"; } || rc=1

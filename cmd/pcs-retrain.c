@@ -21,11 +21,11 @@ static const char help_text[] =
 	"      --origins N           backtest origins (default: the second half, at most 200)\n"
 	"      --every DUR           time between origins (default: longest horizon / 4)\n"
 	"      --models LIST         snaive, ets (default snaive,ets)\n"
-	"      --seasons LIST        auto, none, daily, weekly, daily+weekly (default auto,daily)\n"
-	"      --trends LIST         damped, linear, none (default damped,none)\n"
+	"      --seasons LIST        auto, none, daily, weekly, daily+weekly (default: all)\n"
+	"      --trends LIST         damped, linear, none (default: all)\n"
 	"      --transforms LIST     none, log (default none,log)\n"
 	"      --windows LIST        fit windows: durations or default (default default)\n"
-	"      --quantile-methods LIST conformal, flat, normal (default conformal,flat)\n"
+	"      --quantile-methods LIST conformal, flat, normal (default: all)\n"
 	"      --criterion NAME      mase, smape, pinball or msis (default mase)\n"
 	"      --global              one configuration for every key\n"
 	"      --report FILE         write every configuration's scores per key\n"
@@ -237,10 +237,16 @@ parse_options(struct options *o, int argc, char **argv)
 	o->jobs = 1;
 	o->window = 8 * 604800;
 	g.nm = name_list("--models", "snaive,ets", model_parse, "", g.models);
-	g.ns = name_list("--seasons", "auto,daily", pcs_seasons_parse, "", g.seasons);
-	g.nt = name_list("--trends", "damped,none", pcs_trend_parse, "", g.trends);
+	/* the whole grid by default: on the M4 Hourly dev series the whole
+	 * grid's choice beat auto (sMAPE 9.85 against 11.28, MASE 0.863
+	 * against 0.917) where a grid of 24 did not (11.53, 0.892), for 18 s
+	 * instead of 4 on 207 series (make bench-retrain) */
+	g.ns = name_list("--seasons", "auto,none,daily,weekly,daily+weekly", pcs_seasons_parse, "",
+	                 g.seasons);
+	g.nt = name_list("--trends", "damped,linear,none", pcs_trend_parse, "", g.trends);
 	g.nx = name_list("--transforms", "none,log", pcs_transform_parse, "", g.transforms);
-	g.nq = name_list("--quantile-methods", "conformal,flat", pcs_qmethod_parse, "", g.qmethods);
+	g.nq = name_list("--quantile-methods", "conformal,flat,normal", pcs_qmethod_parse, "",
+	                 g.qmethods);
 	g.nw = 1;
 	while ((opt = getopt_long(argc, argv, ":H:j:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(&o->c, opt, optarg))

@@ -52,12 +52,33 @@ min_prefix(size_t hmax)
 	return 2 * (hmax + 2 * PCS_MIN_CALIBRATION) + 8;
 }
 
+/* The least history before an origin for the forecaster to keep the
+ * cycles it keeps on the whole of s (so that a configuration is scored with
+ * the cycles it will be served with); 0 when s keeps none. */
+static size_t
+cycles_prefix(const pcs_series *s, size_t hmax)
+{
+	int daily, weekly;
+	size_t longest = 0, train = pcs_forecast_train_end(s->n, hmax), n;
+
+	pcs_seasonal_periods(s->step, &daily, &weekly);
+	if (daily && train >= 2 * (size_t)daily)
+		longest = (size_t)daily;
+	if (longest && weekly && train >= 2 * (size_t)weekly)
+		longest = (size_t)weekly;
+	if (longest == 0)
+		return 0;
+	for (n = 2 * longest; pcs_forecast_train_end(n, hmax) < 2 * longest; n++)
+		;
+	return n;
+}
+
 int
 pcs_backtest_layout(const pcs_series *s, const struct pcs_backtest_spec *spec,
                     struct pcs_backtest_layout *out, pcs_error *err)
 {
 	size_t hmax = spec->nh ? spec->horizons[spec->nh - 1] : 1, need = min_prefix(hmax);
-	size_t every = spec->every ? spec->every : (hmax + 3) / 4, last, earliest, fit;
+	size_t every = spec->every ? spec->every : (hmax + 3) / 4, last, earliest, fit, cyc;
 	int daily, weekly;
 
 	memset(out, 0, sizeof *out);
@@ -68,8 +89,12 @@ pcs_backtest_layout(const pcs_series *s, const struct pcs_backtest_spec *spec,
 		                     s->n, need + hmax, hmax);
 	last = s->n - 1 - hmax;
 	earliest = need - 1;
-	if (spec->origins == 0 && s->n / 2 > need)
-		earliest = s->n / 2 - 1;
+	/* by default the origins span the last third, as the calibration
+	 * window of pcs-forecast's own choice does */
+	if (spec->origins == 0 && 2 * s->n / 3 > need)
+		earliest = 2 * s->n / 3 - 1;
+	if ((cyc = cycles_prefix(s, hmax)) > earliest + 1 && cyc - 1 <= last)
+		earliest = cyc - 1;
 	fit = (last - earliest) / every + 1;
 	if (spec->origins)
 		out->norigins = spec->origins < fit ? spec->origins : fit;
@@ -169,6 +194,19 @@ positive(const pcs_series *s)
 }
 
 static int
+same_cycles(const struct pcs_fconfig *fc, const pcs_series *s, size_t prefix,
+            const struct pcs_backtest_spec *spec)
+{
+	size_t hmax = spec->nh ? spec->horizons[spec->nh - 1] : 1;
+	struct pcs_model_spec a, b;
+
+	if (pcs_fconfig_spec(fc, s->step, pcs_forecast_train_end(prefix, hmax), &a) != 0 ||
+	    pcs_fconfig_spec(fc, s->step, pcs_forecast_train_end(s->n, hmax), &b) != 0)
+		return 0;
+	return a.kind == b.kind && a.period1 == b.period1 && a.period2 == b.period2;
+}
+
+static int
 same_point_config(const struct pcs_fconfig *a, const struct pcs_fconfig *b)
 {
 	return a->kind == b->kind && a->seasons == b->seasons && a->trend == b->trend &&
@@ -196,9 +234,11 @@ pcs_backtest(const pcs_series *s, const struct pcs_backtest_spec *spec,
 
 		if (done[i])
 			continue;
-		/* a log configuration that fits the history before the first
-		 * origin but not the later samples would fail its final fit */
-		if (fc[i].transform == PCS_TRANSFORM_LOG && !positive(s)) {
+		/* a configuration is scored only as it will be served: a log
+		 * one needs the later samples positive too, and the cycles
+		 * modelled at the first origin must be those of the final fit */
+		if ((fc[i].transform == PCS_TRANSFORM_LOG && !positive(s)) ||
+		    !same_cycles(&fc[i], s, lay->first + 1, spec)) {
 			done[i] = 1;
 			continue;
 		}

@@ -304,20 +304,25 @@ out:
 	return rc;
 }
 
+size_t
+pcs_forecast_train_end(size_t n, size_t hmax)
+{
+	size_t cal = n / 3;
+
+	if (cal < hmax + 2 * PCS_MIN_CALIBRATION)
+		cal = hmax + 2 * PCS_MIN_CALIBRATION;
+	if (cal > n / 2)
+		cal = n / 2;
+	return n - cal;
+}
+
 static void
 make_plan(const pcs_series *s, const struct pcs_forecast_config *cfg, struct plan *p)
 {
-	size_t cal;
-
 	memset(p, 0, sizeof *p);
 	p->n = s->n;
 	p->hmax = cfg->nhorizons ? cfg->horizons[cfg->nhorizons - 1] : 1;
-	cal = s->n / 3;
-	if (cal < p->hmax + 2 * PCS_MIN_CALIBRATION)
-		cal = p->hmax + 2 * PCS_MIN_CALIBRATION;
-	if (cal > s->n / 2)
-		cal = s->n / 2;
-	p->train_end = s->n - cal;
+	p->train_end = pcs_forecast_train_end(s->n, p->hmax);
 	pcs_seasonal_periods(s->step, &p->daily, &p->weekly);
 	if (p->daily && p->train_end < 2 * (size_t)p->daily)
 		p->daily = 0;

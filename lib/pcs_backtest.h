@@ -10,6 +10,13 @@
  * every horizon are scored against what happened.  Nothing after an origin
  * is seen by the forecast made there.
  *
+ * By default the origins span the last third of the history (the window
+ * pcs-forecast's own choice is calibrated on), starting later if need be
+ * so that the history before the first origin holds the cycles the whole
+ * history does.  A configuration is scored only as it will be served: one
+ * whose cycles at the first origin differ from those of its final fit, or
+ * a log one on a series that is not positive, is not valid there.
+ *
  * Scores, averaged over every (origin, horizon) whose target was observed:
  *   mase      |y - mean| / scale, scale = the in-sample mean absolute
  *             seasonal difference (daily cycle, else lag 1) of the history
@@ -33,7 +40,7 @@ struct pcs_backtest_spec {
 	size_t nh;
 	const double *levels;     /* ascending */
 	size_t nl;
-	size_t origins;           /* at most this many; 0: those that fit in the second half
+	size_t origins;           /* at most this many; 0: those that fit in the last third
 	                             of the history, up to PCS_BACKTEST_MAX_ORIGINS */
 	size_t every;             /* steps between origins; 0: a quarter of the longest horizon */
 };

@@ -96,6 +96,10 @@ void pcs_fconfig_format(const struct pcs_fconfig *c, char *buf, size_t size);
 int pcs_fconfig_spec(const struct pcs_fconfig *c, int64_t step, size_t n_train,
                      struct pcs_model_spec *spec);
 
+/* Where a history of n samples is cut into training and calibration, for
+ * horizons up to hmax steps (see the top of this file). */
+size_t pcs_forecast_train_end(size_t n, size_t hmax);
+
 struct pcs_forecast_config {
 	int model;                  /* PCS_MODEL_AUTO or a PCS_MODEL_* kind */
 	const size_t *horizons;     /* in steps, ascending */

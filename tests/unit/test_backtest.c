@@ -23,7 +23,7 @@ main(void)
 	pcs_error err;
 
 	{
-		/* the layout: origins in the second half, the last leaving room for
+		/* the layout: origins in the last third, the last leaving room for
 		 * the longest horizon */
 		size_t hh[2] = { 1, 4 };
 		double lv[3] = { 0.1, 0.5, 0.9 };
@@ -31,9 +31,18 @@ main(void)
 		struct pcs_backtest_layout lay;
 		pcs_series s = ramp(400, 1);
 		ok(pcs_backtest_layout(&s, &spec, &lay, &err) == 0 && lay.every == 1 &&
-		   lay.first + (lay.norigins - 1) * lay.every == 400 - 1 - 4 && lay.first == 199,
-		   "default layout: every step from the middle to n-1-hmax (first %zu, %zu origins)",
+		   lay.first + (lay.norigins - 1) * lay.every == 400 - 1 - 4 && lay.first == 265,
+		   "default layout: every step from 2n/3 to n-1-hmax (first %zu, %zu origins)",
 		   lay.first, lay.norigins);
+		{
+			/* 700 hours keep a weekly cycle (trained on 467 >= 2 x 168);
+			 * so must the history before the first origin: 503 samples */
+			pcs_series w = ramp(700, 1);
+			pcs_backtest_layout(&w, &spec, &lay, &err);
+			ok(lay.first == 502, "the first origin waits for two weeks of training (%zu)",
+			   lay.first);
+			pcs_series_free(&w);
+		}
 		spec.origins = 5;
 		spec.every = 10;
 		pcs_backtest_layout(&s, &spec, &lay, &err);
