@@ -331,7 +331,7 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 				cli_die(EXIT_DATA, "%s %s: %s", pcs_store_group(st, b.first + i),
 				        pcs_store_region(st, b.first + i), kw->err.msg);
 			if (o->nfiles && !kw->from_file)
-				cli_warn("%s %s: not in the model file %s: forecast with auto",
+				cli_warn("%s %s: not in the model file %s: forecast without it",
 				         pcs_store_group(st, b.first + i), pcs_store_region(st, b.first + i),
 				         o->files[kw->arm].name);
 			*samples += kw->s.samples;

@@ -663,6 +663,34 @@ write_model(const struct pcs_model_file *mf, const char *path)
 	json_decref(j);
 }
 
+/* With --update the refitted keys are scored as the kept ones were: the
+ * old file's horizons, levels, origins, spacing and criterion. */
+static void
+keep_settings(struct options *o, const struct pcs_model_file *old, struct spec_buf *sb)
+{
+	size_t *h = malloc((old->nh + 1) * sizeof *h);
+	double *lv = malloc((old->nlevels + 1) * sizeof *lv);
+
+	if (h == NULL || lv == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	if (old->nh == 0 || (o->criterion = criterion_parse(old->criterion)) < 0)
+		cli_die(EXIT_DATA, "%s: no backtest horizons or an unknown criterion '%s'", o->update,
+		        old->criterion);
+	memcpy(h, old->horizons, old->nh * sizeof *h);
+	memcpy(lv, old->levels, old->nlevels * sizeof *lv);
+	free(sb->h);
+	free(o->levels);
+	sb->h = h;
+	sb->spec.horizons = h;
+	sb->spec.nh = old->nh;
+	o->levels = lv;
+	o->nlevels = old->nlevels;
+	sb->spec.levels = lv;
+	sb->spec.nl = lv ? old->nlevels : 0;
+	sb->spec.origins = o->origins = old->origins;
+	sb->spec.every = old->every;
+}
+
 /* With --update: keys whose history ends where the old model's fit ended
  * keep their entry; the configuration of the others is chosen afresh. */
 static void
@@ -699,11 +727,19 @@ run_train(struct options *o, int argc, char **argv)
 		cli_die(EXIT_DATA, "%s: fitted at a step of %llds, the history has %llds", o->update,
 		        (long long)t.old->e[0].fit.step, (long long)t.step);
 	make_spec(o, t.step, &t.sb);
+	if (t.old)
+		keep_settings(o, t.old, &t.sb);
 	t.grid = o->grid;
 	t.ngrid = o->ngrid;
 	for (size_t i = 0; i < t.ngrid; i++)
 		if (t.grid[i].window)
 			t.grid[i].window = (t.grid[i].window + (size_t)t.step - 1) / (size_t)t.step;
+	/* a global model stays global: the refitted keys take its configuration */
+	if (t.old && t.old->global && t.old->n) {
+		t.grid[0] = t.old->e[0].fit.config;
+		t.ngrid = 1;
+		o->global = 1;
+	}
 	nkeys = pcs_store_nkeys(t.st);
 	if ((t.jobs = calloc(nkeys, sizeof *t.jobs)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
@@ -827,7 +863,8 @@ write_ab(const struct options *o, const char *a, const char *b, pcs_ab **ab, siz
 		pcs_writer_num(w, ma);
 		pcs_writer_num(w, mb);
 		pcs_writer_num(w, mb - ma);
-		pcs_writer_num(w, tested ? r.stat : NAN);
+		/* the statistic of B's loss minus A's, in the sign of diff */
+		pcs_writer_num(w, tested ? -r.stat : NAN);
 		pcs_writer_num(w, tested ? r.p_value : NAN);
 		pcs_writer_int(w, tested ? (long long)r.n : 0);
 		/* coverage is not a loss: its means are reported, not tested */
@@ -1280,13 +1317,13 @@ struct pop_samples {
 	double *load, *latency, *errors, *instances;
 	size_t n, cap;
 	double last_load, last_instances;
+	size_t with_instances;    /* samples with an instance count */
 };
 
 struct health_in {
 	int ts, group, pop, load, latency, errors, instances;
 	struct pop_samples *p;
 	size_t n, cap;
-	int has_instances;
 };
 
 static size_t
@@ -1333,8 +1370,6 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	    (rc = pcs_field_double(r, in->errors, 1, 0, 1, &er, err)) != 0 ||
 	    (rc = pcs_field_double(r, in->instances, 0, 0, 1e9, &inst, err)) > 0)
 		return rc;
-	if (rc == 0 && inst > 0)
-		in->has_instances = 1;
 	for (size_t i = 0; i < in->n && p == NULL; i++)
 		if (strcmp(in->p[i].group, g) == 0 && strcmp(in->p[i].pop, pop) == 0)
 			p = &in->p[i];
@@ -1365,7 +1400,10 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	p->instances[p->n] = inst;
 	p->n++;
 	p->last_load = load;
-	p->last_instances = inst;
+	if (inst > 0) {
+		p->last_instances = inst;
+		p->with_instances++;
+	}
 	return 0;
 }
 
@@ -1409,7 +1447,8 @@ run_capacity(struct options *o, int argc, char **argv)
 		struct pcs_knee kl, ke;
 		double *x = p->load, cap = NAN, per = NAN, k = NAN;
 		const struct pcs_knee *used = NULL;
-		int per_instance = in.has_instances;
+		/* per instance when every sample of this POP counts its instances */
+		int per_instance = p->with_instances == p->n;
 
 		/* with instance counts the knee is found in load per instance,
 		 * which stays put as the POP scales */
