@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # bash completion for the pcs tools (pcs-forecast, pcs-risk, pcs-shadow-plan,
-# pcs-route-weights, pcs-replay).
+# pcs-route-weights, pcs-replay, pcs-retrain).
 #
 # One file serves every tool: each tool has a _pcs_TOOL function that knows
 # its options and the values they take, and a complete line at the end.
@@ -21,6 +21,16 @@ _pcs_reply_list() {
 	esac
 	mapfile -t COMPREPLY < <(compgen -P "$done" -W "$1" -- "${cur##*,}")
 	compopt -o nospace 2>/dev/null
+}
+
+# Offer file names as the next item of the comma-separated list in $cur
+# (-m A.json,B.json, --ab A.json,B.json).
+_pcs_file_list() {
+	local done=
+	case $cur in
+	*,*) done=${cur%,*}, ;;
+	esac
+	mapfile -t COMPREPLY < <(compgen -P "$done" -f -- "${cur##*,}")
 }
 
 # Offer file names.
@@ -93,6 +103,14 @@ _pcs_forecast() {
 		_pcs_reply 'auto ets snaive'
 		return
 		;;
+	-m | --model-file)
+		_pcs_file_list
+		return
+		;;
+	--arm-split)
+		_pcs_reply '0.1 0.2 0.5'
+		return
+		;;
 	-j | --jobs)
 		_pcs_reply '1 2 4 8'
 		return
@@ -116,9 +134,10 @@ _pcs_forecast() {
 	esac
 	case $cur in
 	-?*)
-		_pcs_options "$_pcs_common_options -H --horizons= -j --jobs= -q --quantiles=
-		    --anomaly-threshold= --model= --score --shard= --step=
-		    --sum-duplicates --window="
+		_pcs_options "$_pcs_common_options -H --horizons= -j --jobs= -m
+		    --model-file= -q --quantiles= --anomaly-threshold= --arm-split=
+		    --model= --score --shard= --step= --strict --sum-duplicates
+		    --window="
 		;;
 	*)
 		_pcs_files
@@ -410,8 +429,111 @@ _pcs_replay() {
 	esac
 }
 
+_pcs_retrain() {
+	local cur opt
+	COMPREPLY=()
+	_pcs_words
+	_pcs_common && return
+	case $opt in
+	--report | --out | --update | --ab-log | --drift)
+		_pcs_files
+		return
+		;;
+	--ab)
+		_pcs_file_list
+		return
+		;;
+	-H | --horizons)
+		_pcs_reply '5m,15m,30m 1h..48h 1h..24h/1h'
+		return
+		;;
+	-q | --quantiles)
+		_pcs_reply '0.025,0.1,0.5,0.9,0.975 0.025,0.5,0.975'
+		return
+		;;
+	--models)
+		_pcs_reply_list 'snaive ets'
+		return
+		;;
+	--seasons)
+		_pcs_reply_list 'auto none daily weekly daily+weekly'
+		return
+		;;
+	--trends)
+		_pcs_reply_list 'damped linear none'
+		return
+		;;
+	--transforms)
+		_pcs_reply_list 'none log'
+		return
+		;;
+	--windows)
+		_pcs_reply_list 'default 1d 2d 1w'
+		return
+		;;
+	--quantile-methods)
+		_pcs_reply_list 'conformal flat normal'
+		return
+		;;
+	--criterion)
+		_pcs_reply 'mase smape pinball msis'
+		return
+		;;
+	--origins)
+		_pcs_reply '50 100 200'
+		return
+		;;
+	--every)
+		_pcs_reply '5m 15m 1h'
+		return
+		;;
+	--alpha)
+		_pcs_reply '0.01 0.05 0.1'
+		return
+		;;
+	--drift-ratio)
+		_pcs_reply '1.25 1.5 2'
+		return
+		;;
+	--min-samples)
+		_pcs_reply '20 50 100'
+		return
+		;;
+	-j | --jobs)
+		_pcs_reply '1 2 4 8'
+		return
+		;;
+	--step)
+		_pcs_reply '1m 5m 15m 1h'
+		return
+		;;
+	--window)
+		_pcs_reply '1w 2w 4w 8w'
+		return
+		;;
+	--name | --arms)
+		return
+		;;
+	esac
+	case $cur in
+	-?*)
+		_pcs_options "$_pcs_common_options -H --horizons= -j --jobs= -q
+		    --quantiles= --ab= --ab-log= --alpha= --arms= --capacity
+		    --criterion= --drift= --drift-ratio= --every= --global
+		    --min-samples= --models= --name= --origins= --out=
+		    --quantile-methods= --report= --seasons= --step=
+		    --sum-duplicates --transforms= --trends= --update= --window=
+		    --windows="
+		;;
+	*)
+		_pcs_files
+		;;
+	esac
+}
+
 complete -F _pcs_forecast pcs-forecast
 complete -F _pcs_risk pcs-risk
 complete -F _pcs_shadow_plan pcs-shadow-plan
 complete -F _pcs_route_weights pcs-route-weights
 complete -F _pcs_replay pcs-replay
+complete -F _pcs_retrain pcs-retrain
