@@ -1135,6 +1135,7 @@ run_ab_log(struct options *o, int argc, char **argv)
 	size_t nkeys = pcs_store_nkeys(st), lo = 0, hi = 0, joined = 0;
 	pcs_series *series = calloc(nkeys, sizeof *series);
 	double *scale = calloc(nkeys, sizeof *scale);
+	const char *log_name = strcmp(o->ab_log, "-") == 0 ? "<stdin>" : o->ab_log;
 	int interval;
 
 	if (series == NULL || scale == NULL)
@@ -1146,13 +1147,22 @@ run_ab_log(struct options *o, int argc, char **argv)
 	in.arms[1] = o->arm_names[1];
 	in.fixed_arms = o->arm_names[0] != NULL;
 	if (cli_read_stream(&o->c, o->ab_log, &spec, &in) != 0)
-		cli_die(EXIT_DATA, "%s: cannot read the forecast log", o->ab_log);
+		cli_die(EXIT_DATA, "%s: cannot read the forecast log", log_name);
 	if (in.arms[1] == NULL)
 		cli_die(EXIT_DATA, "%s: the model column names %s arm%s; an A/B test needs two "
-		        "(pcs-forecast -m A.json,B.json --arm-split)", o->ab_log,
+		        "(pcs-forecast -m A.json,B.json --arm-split)", log_name,
 		        in.arms[0] ? "one" : "no", in.arms[0] ? "" : "s");
+	{
+		size_t per_arm[2] = { 0, 0 };
+		for (size_t i = 0; i < in.n; i++)
+			per_arm[in.rows[i].arm]++;
+		for (int a = 0; a < 2; a++)
+			if (per_arm[a] == 0)
+				cli_die(EXIT_DATA, "%s: no forecasts of arm '%s' for keys with actuals", log_name,
+				        in.arms[a]);
+	}
 	if (in.unknown_keys)
-		cli_warn("%s: %zu forecast%s for keys without actuals ignored", o->ab_log,
+		cli_warn("%s: %zu forecast%s for keys without actuals ignored", log_name,
 		         in.unknown_keys, in.unknown_keys == 1 ? "" : "s");
 	for (size_t k = 0; k < nkeys; k++) {
 		pcs_error err;
@@ -1192,7 +1202,7 @@ run_ab_log(struct options *o, int argc, char **argv)
 				cli_die(EXIT_DATA, "out of memory");
 	}
 	if (joined == 0)
-		cli_die(EXIT_DATA, "%s: no forecast's target is in the actuals yet", o->ab_log);
+		cli_die(EXIT_DATA, "%s: no forecast's target is in the actuals yet", log_name);
 	gap = issue_interval(in.rows, in.n);
 	write_ab(o, in.arms[0], in.arms[1], ab,
 	         gap > 0 ? (size_t)((hmax + gap - 1) / gap) : 1);
