@@ -10,8 +10,8 @@
 # (testdata/golden/retrain-*).
 #
 # Model files are made with SOURCE_DATE_EPOCH set, so the same input gives
-# the same bytes.  Tests named "BUG:" check behaviour that pcs-retrain gets
-# wrong today: they fail until it is fixed.
+# the same bytes.  The tests that say "a regression test" name a bug that
+# this suite found.
 
 # shellcheck disable=SC2154  # status, output, stderr... are set by bats
 load test_helper
@@ -139,7 +139,7 @@ assert_bad_retrain() {
 # assert_bad_log NAME
 # testdata/bad/NAME.csv as the forecast log of --ab-log, testdata/metrics.csv
 # as the actuals: exactly NAME.err, the status in NAME.status, nothing on
-# stdout.
+# stdout; the log read as a file and again as --ab-log - (named <stdin>).
 assert_bad_log() {
 	local input want_err want_status args
 
@@ -147,6 +147,10 @@ assert_bad_log() {
 	bad_case "$1" ""
 	run --separate-stderr pcs-retrain --ab-log "$input" "${args[@]}" ../metrics.csv
 	assert_equal "$stderr" "$want_err"
+	assert_equal "$status" "$want_status"
+	assert_equal "$output" ""
+	run_stdin "$input" pcs-retrain --ab-log - "${args[@]}" ../metrics.csv
+	assert_equal "$stderr" "${want_err//"$input:"/<stdin>:}"
 	assert_equal "$status" "$want_status"
 	assert_equal "$output" ""
 }
@@ -1045,19 +1049,26 @@ pcs-retrain: no key could be compared"
 	assert_equal "$output" "$(pcs-retrain --ab-log "$BATS_TEST_TMPDIR/log.csv" $M)"
 }
 
-@test "BUG: --ab-log - names the log '-', not '<stdin>', in its messages" {
-	# pcs-retrain(1): "The message names the file and line, with standard
-	# input named '<stdin>'"; the reader does so for a bad row, but the
-	# messages about the whole log name it '-'
+@test "ab-log: the log on standard input is named <stdin>" {
+	# a regression test: the messages about the whole log named it '-'
 	run --separate-stderr pcs-retrain --ab-log - $M <testdata/bad/retrain-log-one-arm.csv
 	assert_failure 1
+	assert_output ""
 	assert_equal "$stderr" "pcs-retrain: <stdin>: the model column names one arm; an A/B test needs two (pcs-forecast -m A.json,B.json --arm-split)"
+	# and the same table as from the file
+	run --separate-stderr pcs-retrain --ab-log - $M <"$BATS_FILE_TMPDIR/log.csv"
+	assert_success
+	assert_equal "$output" "$(pcs-retrain --ab-log "$BATS_FILE_TMPDIR/log.csv" $M)"
 }
 
-@test "BUG: --ab-log --arms naming an arm the log does not hold is a table of nothing, exit 0" {
-	# pcs-retrain(1), EXIT STATUS 1: "a forecast log with one arm"; with
-	# --arms A,X only A's rows are read, and B's side of the table is empty
+@test "ab-log: --arms naming an arm that the log does not hold is an error" {
+	# a regression test: it was a table of A against nothing, exit 0
+	# (pcs-retrain(1), EXIT STATUS: "a forecast log with one arm")
 	run --separate-stderr pcs-retrain --ab-log "$BATS_FILE_TMPDIR/log.csv" --arms A,X $M
+	assert_failure 1
+	assert_output ""
+	assert_regex "$stderr" "^pcs-retrain: $BATS_FILE_TMPDIR/log\.csv: .*'X'"
+	run --separate-stderr pcs-retrain --ab-log "$BATS_FILE_TMPDIR/log.csv" --arms X,B $M
 	assert_failure 1
 	assert_output ""
 }
