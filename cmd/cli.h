@@ -123,6 +123,10 @@ void cli_parallel(size_t n, int jobs, void (*fn)(void *ctx, size_t i), void *ctx
 /* A -j option's value (1 to 256), or a usage error. */
 int cli_jobs_arg(const char *arg);
 
+/* Read a model file, or end the run naming the file (and the line and
+ * column of bad JSON). */
+void cli_read_model(const char *path, struct pcs_model_file *mf);
+
 /* The quantile columns of a forecast stream (p followed by a percentage,
  * as pcs_level_name writes it), once the first record shows the names:
  * at most max of them, ascending by level; returns their count. */

@@ -161,6 +161,20 @@ cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st)
 	return cli_read_stream(c, path, &spec, &in);
 }
 
+/* ---- model files ---- */
+
+void
+cli_read_model(const char *path, struct pcs_model_file *mf)
+{
+	pcs_error err;
+	char msg[512];
+
+	if (pcs_model_file_read(path, mf, &err) != 0) {
+		cli_format_error(msg, sizeof msg, path, &err);
+		cli_die(EXIT_DATA, "%s", msg);
+	}
+}
+
 /* ---- forecast streams ---- */
 
 size_t

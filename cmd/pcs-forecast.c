@@ -98,19 +98,13 @@ static void
 load_model_files(struct options *o)
 {
 	char *copy = strdup(o->model_arg), *rest = copy, *path;
-	pcs_error err;
-	char msg[512];
 
 	if (copy == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	while ((path = strsep(&rest, ",")) != NULL) {
 		if (*path == '\0' || o->nfiles == 2)
 			cli_usage_error("-m: want FILE or A.json,B.json: \"%s\"", o->model_arg);
-		if (pcs_model_file_read(path, &o->files[o->nfiles], &err) != 0) {
-			cli_format_error(msg, sizeof msg, path, &err);
-			cli_die(EXIT_DATA, "%s", msg);
-		}
-		o->nfiles++;
+		cli_read_model(path, &o->files[o->nfiles++]);
 	}
 	free(copy);
 	if (o->score)

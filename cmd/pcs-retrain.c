@@ -414,15 +414,10 @@ static struct pcs_model_file *
 load_model(const char *path)
 {
 	struct pcs_model_file *mf = malloc(sizeof *mf);
-	pcs_error err;
-	char msg[512];
 
 	if (mf == NULL)
 		cli_die(EXIT_DATA, "out of memory");
-	if (pcs_model_file_read(path, mf, &err) != 0) {
-		cli_format_error(msg, sizeof msg, path, &err);
-		cli_die(EXIT_DATA, "%s", msg);
-	}
+	cli_read_model(path, mf);
 	return mf;
 }
 
@@ -1132,11 +1127,11 @@ run_ab_log(struct options *o, int argc, char **argv)
 	int64_t step, gap, hmax = 0;
 	int status = 0;
 	pcs_store *st = read_history(o, argc, argv, &step, &status);
-	size_t nkeys = pcs_store_nkeys(st), lo = 0, hi = 0, joined = 0;
+	size_t nkeys = pcs_store_nkeys(st), joined = 0;
 	pcs_series *series = calloc(nkeys, sizeof *series);
 	double *scale = calloc(nkeys, sizeof *scale);
 	const char *log_name = strcmp(o->ab_log, "-") == 0 ? "<stdin>" : o->ab_log;
-	int interval;
+	struct pcs_loss_levels L;
 
 	if (series == NULL || scale == NULL)
 		cli_die(EXIT_DATA, "out of memory");
@@ -1172,11 +1167,11 @@ run_ab_log(struct options *o, int argc, char **argv)
 		pcs_seasonal_periods(step, &daily, &weekly);
 		scale[k] = pcs_mase_scale(series[k].y, series[k].n, (size_t)(daily ? daily : 1));
 	}
-	interval = pcs_central_interval(in.level, in.nq, &lo, &hi) == 0;
+	pcs_loss_levels_init(&L, in.level, in.nq);
 	for (size_t i = 0; i < in.n; i++) {
 		const struct log_row *r = &in.rows[i];
 		const pcs_series *s = &series[r->key];
-		double y, loss[PCS_NLOSSES], pb = 0, f = r->mean;
+		double y, loss[PCS_NLOSSES];
 		int64_t off = r->target - s->start;
 		if (off < 0 || off % s->step != 0 || (size_t)(off / s->step) >= s->n ||
 		    isnan(y = s->y[off / s->step]))
@@ -1184,19 +1179,7 @@ run_ab_log(struct options *o, int argc, char **argv)
 		joined++;
 		if (r->horizon_s > hmax)
 			hmax = r->horizon_s;
-		loss[PCS_LOSS_MASE] = fabs(y - f) / scale[r->key];
-		loss[PCS_LOSS_SMAPE] = fabs(y) + fabs(f) > 0 ? 200 * fabs(y - f) / (fabs(y) + fabs(f)) : 0;
-		for (size_t q = 0; q < in.nq; q++)
-			pb += y >= r->q[q] ? (y - r->q[q]) * in.level[q] : (r->q[q] - y) * (1 - in.level[q]);
-		loss[PCS_LOSS_PINBALL] = in.nq ? pb / (double)in.nq / scale[r->key] : NAN;
-		if (interval) {
-			double a = 1 - (in.level[hi] - in.level[lo]), l = r->q[lo], u = r->q[hi];
-			loss[PCS_LOSS_MSIS] = ((u - l) + (2 / a) * fmax(0, l - y) + (2 / a) * fmax(0, y - u)) /
-			                      scale[r->key];
-			loss[PCS_LOSS_COVERED] = y >= l && y <= u;
-		} else {
-			loss[PCS_LOSS_MSIS] = loss[PCS_LOSS_COVERED] = NAN;
-		}
+		pcs_forecast_losses(y, r->mean, r->q, &L, scale[r->key], loss);
 		for (size_t m = 0; m < NAB; m++)
 			if (pcs_ab_add(ab[m], r->issued, r->arm, loss[ab_metrics[m]]) != 0)
 				cli_die(EXIT_DATA, "out of memory");
@@ -1331,9 +1314,12 @@ struct pop_samples {
 };
 
 struct health_in {
-	int ts, group, pop, load, latency, errors, instances;
+	int group, pop, load, latency, errors, instances;
 	struct pop_samples *p;
 	size_t n, cap;
+	pcs_strset *index;        /* "group\x1fpop" -> index into p */
+	char *key;                /* room for one such key */
+	size_t key_cap;
 };
 
 static size_t
@@ -1342,7 +1328,6 @@ health_columns(pcs_reader *r, void *ctx, int *req)
 	struct health_in *in = ctx;
 	size_t n = 0;
 
-	in->ts = pcs_reader_column(r, "ts");
 	in->group = pcs_reader_column(r, "group");
 	in->instances = pcs_reader_column(r, "instances");
 	req[n++] = in->pop = pcs_reader_column(r, "pop");
@@ -1380,9 +1365,21 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	    (rc = pcs_field_double(r, in->errors, 1, 0, 1, &er, err)) != 0 ||
 	    (rc = pcs_field_double(r, in->instances, 0, 0, 1e9, &inst, err)) > 0)
 		return rc;
-	for (size_t i = 0; i < in->n && p == NULL; i++)
-		if (strcmp(in->p[i].group, g) == 0 && strcmp(in->p[i].pop, pop) == 0)
-			p = &in->p[i];
+	{
+		size_t need = strlen(g) + strlen(pop) + 2, at;
+		if (need > in->key_cap) {
+			char *nk = realloc(in->key, need);
+			if (nk == NULL)
+				return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+			in->key = nk;
+			in->key_cap = need;
+		}
+		snprintf(in->key, need, "%s\x1f%s", g, pop);
+		if (pcs_strset_get(in->index, in->key, &at))
+			p = &in->p[at];
+		else if (pcs_strset_put(in->index, in->key, in->n) != 0)
+			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	}
 	if (p == NULL) {
 		if (in->n == in->cap) {
 			size_t cap = in->cap ? 2 * in->cap : 16;
@@ -1440,6 +1437,8 @@ run_capacity(struct options *o, int argc, char **argv)
 	pcs_writer *w;
 
 	memset(&in, 0, sizeof in);
+	if ((in.index = pcs_strset_new()) == NULL)
+		cli_die(EXIT_DATA, "out of memory");
 	if (optind == argc && cli_read_stream(&o->c, "-", &spec, &in) != 0)
 		status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)
@@ -1506,6 +1505,8 @@ run_capacity(struct options *o, int argc, char **argv)
 	}
 	close_table(w);
 	free(in.p);
+	free(in.key);
+	pcs_strset_free(in.index);
 	return status;
 }
 

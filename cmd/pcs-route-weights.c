@@ -643,7 +643,7 @@ main(int argc, char **argv)
 	if (o.state) {
 		if ((lock = pcs_state_lock(o.state, o.wait, &err)) < 0)
 			cli_die(EXIT_DATA, "%s", err.msg);
-		if (pcs_state_read(o.state, &state, &err) != 0) {
+		if (pcs_state_read(o.state, "state file", &state, &err) != 0) {
 			char msg[512];
 			cli_format_error(msg, sizeof msg, o.state, &err);
 			cli_die(EXIT_DATA, "%s", msg);

@@ -395,7 +395,7 @@ main(int argc, char **argv)
 	if (o.state) {
 		if ((lock = pcs_state_lock(o.state, o.wait, &err)) < 0)
 			cli_die(EXIT_DATA, "%s", err.msg);
-		if (pcs_state_read(o.state, &state, &err) != 0)
+		if (pcs_state_read(o.state, "state file", &state, &err) != 0)
 			die_at(o.state, &err);
 		if (pcs_planner_load(pl, state, &err) != 0)
 			cli_die(EXIT_DATA, "%s: %s", o.state, err.msg);

@@ -121,6 +121,37 @@ pinball(double y, double q, double level)
 	return y >= q ? (y - q) * level : (q - y) * (1 - level);
 }
 
+void
+pcs_loss_levels_init(struct pcs_loss_levels *L, const double *levels, size_t nl)
+{
+	L->levels = levels;
+	L->nl = nl;
+	L->lo = L->hi = 0;
+	L->interval = pcs_central_interval(levels, nl, &L->lo, &L->hi) == 0;
+}
+
+void
+pcs_forecast_losses(double y, double mean, const double *q, const struct pcs_loss_levels *L,
+                    double scale, double *loss)
+{
+	double pb = 0;
+
+	loss[PCS_LOSS_MASE] = fabs(y - mean) / scale;
+	loss[PCS_LOSS_SMAPE] = fabs(y) + fabs(mean) > 0 ?
+	                       200 * fabs(y - mean) / (fabs(y) + fabs(mean)) : 0;
+	for (size_t k = 0; k < L->nl; k++)
+		pb += pinball(y, q[k], L->levels[k]);
+	loss[PCS_LOSS_PINBALL] = L->nl ? pb / (double)L->nl / scale : NAN;
+	if (L->interval) {
+		double a = 1 - (L->levels[L->hi] - L->levels[L->lo]), l = q[L->lo], u = q[L->hi];
+		loss[PCS_LOSS_MSIS] = ((u - l) + (2 / a) * fmax(0, l - y) + (2 / a) * fmax(0, y - u)) /
+		                      scale;
+		loss[PCS_LOSS_COVERED] = y >= l && y <= u;
+	} else {
+		loss[PCS_LOSS_MSIS] = loss[PCS_LOSS_COVERED] = NAN;
+	}
+}
+
 /* Score one forecast (mean and quantiles of every horizon) made at origin
  * t into row o of r. */
 static void
@@ -128,33 +159,20 @@ score_origin(const pcs_series *s, const struct pcs_backtest_spec *spec,
              const struct pcs_backtest_layout *lay, size_t t, size_t o,
              const struct pcs_forecast_result *fc, struct pcs_backtest_run *r)
 {
-	size_t lo = 0, hi = 0, nl = spec->nl;
-	int interval = pcs_central_interval(spec->levels, nl, &lo, &hi) == 0;
-	double a = interval ? 1 - (spec->levels[hi] - spec->levels[lo]) : 0;
+	struct pcs_loss_levels L;
 
+	pcs_loss_levels_init(&L, spec->levels, spec->nl);
 	for (size_t j = 0; j < spec->nh; j++) {
 		size_t cell = o * spec->nh + j, tt = t + spec->horizons[j];
-		double y = tt < s->n ? s->y[tt] : NAN, f = fc->mean[j], pb = 0;
-		const double *q = fc->quantiles + j * nl;
-		if (isnan(y)) {
+		double y = tt < s->n ? s->y[tt] : NAN, loss[PCS_NLOSSES];
+		if (isnan(y))
 			for (int k = 0; k < PCS_NLOSSES; k++)
-				r->loss[k][cell] = NAN;
-			continue;
-		}
-		r->loss[PCS_LOSS_MASE][cell] = fabs(y - f) / lay->scale;
-		r->loss[PCS_LOSS_SMAPE][cell] = fabs(y) + fabs(f) > 0 ?
-		                                200 * fabs(y - f) / (fabs(y) + fabs(f)) : 0;
-		for (size_t k = 0; k < nl; k++)
-			pb += pinball(y, q[k], spec->levels[k]);
-		r->loss[PCS_LOSS_PINBALL][cell] = nl ? pb / (double)nl / lay->scale : NAN;
-		if (interval) {
-			double l = q[lo], u = q[hi];
-			r->loss[PCS_LOSS_MSIS][cell] = ((u - l) + (2 / a) * fmax(0, l - y) +
-			                                (2 / a) * fmax(0, y - u)) / lay->scale;
-			r->loss[PCS_LOSS_COVERED][cell] = y >= l && y <= u;
-		} else {
-			r->loss[PCS_LOSS_MSIS][cell] = r->loss[PCS_LOSS_COVERED][cell] = NAN;
-		}
+				loss[k] = NAN;
+		else
+			pcs_forecast_losses(y, fc->mean[j], fc->quantiles + j * spec->nl, &L, lay->scale,
+			                    loss);
+		for (int k = 0; k < PCS_NLOSSES; k++)
+			r->loss[k][cell] = loss[k];
 	}
 }
 
@@ -182,15 +200,6 @@ summarize(struct pcs_backtest_run *r, size_t cells)
 	r->scores.pinball = mean_of(r->loss[PCS_LOSS_PINBALL], cells, NULL);
 	r->scores.msis = mean_of(r->loss[PCS_LOSS_MSIS], cells, NULL);
 	r->scores.coverage = mean_of(r->loss[PCS_LOSS_COVERED], cells, NULL);
-}
-
-static int
-positive(const pcs_series *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (!isnan(s->y[i]) && !(s->y[i] > 0))
-			return 0;
-	return 1;
 }
 
 static int
@@ -237,7 +246,7 @@ pcs_backtest(const pcs_series *s, const struct pcs_backtest_spec *spec,
 		/* a configuration is scored only as it will be served: a log
 		 * one needs the later samples positive too, and the cycles
 		 * modelled at the first origin must be those of the final fit */
-		if ((fc[i].transform == PCS_TRANSFORM_LOG && !positive(s)) ||
+		if ((fc[i].transform == PCS_TRANSFORM_LOG && !pcs_series_positive(s)) ||
 		    !same_cycles(&fc[i], s, lay->first + 1, spec)) {
 			done[i] = 1;
 			continue;

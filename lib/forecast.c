@@ -330,15 +330,6 @@ make_plan(const pcs_series *s, const struct pcs_forecast_config *cfg, struct pla
 		p->weekly = 0;
 }
 
-static int
-all_positive(const pcs_series *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (!isnan(s->y[i]) && !(s->y[i] > 0))
-			return 0;
-	return 1;
-}
-
 /* Add configuration fc to the candidates if the series supports it. */
 static void
 push_candidate(struct candidate *cands, size_t *k, const struct pcs_fconfig *fc,
@@ -349,7 +340,7 @@ push_candidate(struct candidate *cands, size_t *k, const struct pcs_fconfig *fc,
 	memset(c, 0, sizeof *c);
 	c->fc = *fc;
 	/* logs need a positive series */
-	if (fc->transform == PCS_TRANSFORM_LOG && !all_positive(s))
+	if (fc->transform == PCS_TRANSFORM_LOG && !pcs_series_positive(s))
 		return;
 	if (pcs_fconfig_spec(fc, s->step, p->train_end, &c->spec) == 0)
 		(*k)++;
@@ -381,7 +372,7 @@ candidate_list(const pcs_series *s, const struct plan *p, const struct pcs_forec
 	if (want == PCS_MODEL_AUTO || want == PCS_MODEL_ETS) {
 		size_t before = k;
 		push_candidate(cands, &k, &ets, s, p);
-		if (k > before && want == PCS_MODEL_AUTO && all_positive(s))
+		if (k > before && want == PCS_MODEL_AUTO && pcs_series_positive(s))
 			push_candidate(cands, &k, &mul, s, p);
 		if (k == before && want == PCS_MODEL_ETS)
 			push_candidate(cands, &k, &sn, s, p);

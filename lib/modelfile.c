@@ -461,12 +461,8 @@ pcs_model_file_read(const char *path, struct pcs_model_file *mf, pcs_error *err)
 	int rc;
 
 	pcs_model_file_init(mf);
-	if ((rc = pcs_state_read(path, &j, err)) != 0) {
-		/* pcs_state_read speaks of state files */
-		if (rc == PCS_EDATA && err && strncmp(err->msg, "not a valid state", 17) == 0)
-			memcpy(err->msg + 12, "model", 5);
+	if ((rc = pcs_state_read(path, "model file", &j, err)) != 0)
 		return rc;
-	}
 	if (j == NULL)
 		return pcs_error_set(err, PCS_EIO, 0, NULL, "No such file or directory");
 	v = json_object_get(j, "format");

@@ -77,6 +77,23 @@ int pcs_backtest(const pcs_series *s, const struct pcs_backtest_spec *spec,
                  struct pcs_backtest_run *out, pcs_error *err);
 void pcs_backtest_run_free(struct pcs_backtest_run *r);
 
+/* The quantile levels forecasts are scored at, with their widest central
+ * interval found once (pcs_central_interval). */
+struct pcs_loss_levels {
+	const double *levels;
+	size_t nl;
+	int interval;             /* 0 when the levels hold none */
+	size_t lo, hi;
+};
+
+void pcs_loss_levels_init(struct pcs_loss_levels *L, const double *levels, size_t nl);
+
+/* The loss terms of one forecast of y (its mean, and quantiles q at L's
+ * levels) as the backtest scores them, scale being the MASE scale:
+ * loss[PCS_NLOSSES]. */
+void pcs_forecast_losses(double y, double mean, const double *q, const struct pcs_loss_levels *L,
+                         double scale, double *loss);
+
 /* The widest central interval in levels: indices lo < hi with
  * levels[lo] + levels[hi] == 1; -1 when there is none. */
 int pcs_central_interval(const double *levels, size_t n, size_t *lo, size_t *hi);

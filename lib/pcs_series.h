@@ -30,6 +30,8 @@ typedef struct pcs_series {
 } pcs_series;
 
 void pcs_series_free(pcs_series *s);
+/* 1 when every observed value of s is above 0 (logs can be taken), else 0. */
+int pcs_series_positive(const pcs_series *s);
 
 typedef struct pcs_store pcs_store;
 

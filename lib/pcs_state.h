@@ -24,8 +24,9 @@ int pcs_state_lock(const char *path, double wait_s, pcs_error *err);
 void pcs_state_unlock(int fd);
 
 /* Read and parse; a missing file gives *out = NULL and 0.  Errors name the
- * line and column of bad JSON, not the path (the caller adds it). */
-int pcs_state_read(const char *path, json_t **out, pcs_error *err);
+ * line and column of bad JSON, not the path (the caller adds it); what
+ * names the kind of file ("state file", "model file"). */
+int pcs_state_read(const char *path, const char *what, json_t **out, pcs_error *err);
 
 /* Check that st is a JSON object whose "format" is format and whose
  * "version" is version (tool names the reader in the message). */

@@ -106,6 +106,15 @@ pcs_series_free(pcs_series *s)
 	}
 }
 
+int
+pcs_series_positive(const pcs_series *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!isnan(s->y[i]) && !(s->y[i] > 0))
+			return 0;
+	return 1;
+}
+
 static int
 key_matches(const struct key *k, const char *group, const char *region)
 {

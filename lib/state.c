@@ -96,7 +96,7 @@ pcs_state_unlock(int fd)
 }
 
 int
-pcs_state_read(const char *path, json_t **out, pcs_error *err)
+pcs_state_read(const char *path, const char *what, json_t **out, pcs_error *err)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	json_error_t jerr;
@@ -116,8 +116,8 @@ pcs_state_read(const char *path, json_t **out, pcs_error *err)
 	*out = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(fp);
 	if (*out == NULL)
-		return pcs_error_set(err, PCS_EDATA, jerr.line, NULL, "not a valid state file: %s (column %d)",
-		                     jerr.text, jerr.column);
+		return pcs_error_set(err, PCS_EDATA, jerr.line, NULL, "not a valid %s: %s (column %d)",
+		                     what, jerr.text, jerr.column);
 	return 0;
 }
 
