@@ -973,7 +973,6 @@ struct log_row {
 };
 
 struct log_in {
-	const struct options *o;
 	pcs_store *st;
 	int group, region, issued, horizon, target, mean, model, q[PCS_QDIST_MAX];
 	double level[PCS_QDIST_MAX];
@@ -982,7 +981,7 @@ struct log_in {
 	char *arms[2];
 	int fixed_arms;
 	struct log_row *rows;
-	size_t n, cap, unknown_keys, other_arms;
+	size_t n, cap, unknown_keys;
 };
 
 static size_t
@@ -1065,8 +1064,7 @@ log_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 			return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "model",
 			                     "a third arm '%.64s': the log holds %s and %s; choose two with --arms",
 			                     arm, in->arms[0], in->arms[1]);
-		in->other_arms++;
-		return 0;
+		return 0;   /* --arms chose two others */
 	}
 	if ((row.key = find_key(in->st, g, rg)) == pcs_store_nkeys(in->st)) {
 		in->unknown_keys++;
@@ -1136,7 +1134,6 @@ run_ab_log(struct options *o, int argc, char **argv)
 	if (series == NULL || scale == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	memset(&in, 0, sizeof in);
-	in.o = o;
 	in.st = st;
 	in.arms[0] = o->arm_names[0];
 	in.arms[1] = o->arm_names[1];
