@@ -85,11 +85,23 @@ _pcs_common() {
 	esac
 }
 
+# The values of the options pcs-forecast and pcs-retrain share for reading
+# a history: 0 when $opt is one of them.
+_pcs_history_values() {
+	case $opt in
+	-j | --jobs) _pcs_reply '1 2 4 8' ;;
+	--step) _pcs_reply '1m 5m 15m 1h' ;;
+	--window) _pcs_reply '1w 2w 4w 8w' ;;
+	*) return 1 ;;
+	esac
+}
+
 _pcs_forecast() {
 	local cur opt
 	COMPREPLY=()
 	_pcs_words
 	_pcs_common && return
+	_pcs_history_values && return
 	case $opt in
 	-H | --horizons)
 		_pcs_reply '5m,15m,30m 1h..48h 1h..24h/1h'
@@ -109,18 +121,6 @@ _pcs_forecast() {
 		;;
 	--arm-split)
 		_pcs_reply '0.1 0.2 0.5'
-		return
-		;;
-	-j | --jobs)
-		_pcs_reply '1 2 4 8'
-		return
-		;;
-	--step)
-		_pcs_reply '1m 5m 15m 1h'
-		return
-		;;
-	--window)
-		_pcs_reply '1w 2w 4w 8w'
 		return
 		;;
 	--shard)
@@ -434,6 +434,7 @@ _pcs_retrain() {
 	COMPREPLY=()
 	_pcs_words
 	_pcs_common && return
+	_pcs_history_values && return
 	case $opt in
 	--report | --out | --update | --ab-log | --drift)
 		_pcs_files
@@ -497,18 +498,6 @@ _pcs_retrain() {
 		;;
 	--min-samples)
 		_pcs_reply '20 50 100'
-		return
-		;;
-	-j | --jobs)
-		_pcs_reply '1 2 4 8'
-		return
-		;;
-	--step)
-		_pcs_reply '1m 5m 15m 1h'
-		return
-		;;
-	--window)
-		_pcs_reply '1w 2w 4w 8w'
 		return
 		;;
 	--name | --arms)
