@@ -52,6 +52,25 @@ need_forecast() {
 	cp "$PCS_FORECAST" "$PCS_RUN" || die "cannot copy $PCS_FORECAST"
 }
 
+# m4_inputs SCRIPT [TRAIN TEST]: set TRAIN and TEST to the M4 files given
+# (relative to the caller's directory) or to the Hourly dev split, move to
+# the project root, and check that both can be read.
+m4_inputs() {
+	local script=$1
+	shift
+	(($# == 0 || $# == 2)) || die "usage: bench/$script [TRAIN.csv TEST.csv]"
+	TRAIN=../shared/data/m4/Hourly-train-dev.csv
+	TEST=../shared/data/m4/Hourly-test-dev.csv
+	if (($# == 2)); then
+		TRAIN=$1 TEST=$2
+		[[ $TRAIN == /* ]] || TRAIN=$PWD/$TRAIN
+		[[ $TEST == /* ]] || TEST=$PWD/$TEST
+	fi
+	cd "$ROOT" || exit 1
+	[[ -r $TRAIN ]] || die "cannot read $TRAIN"
+	[[ -r $TEST ]] || die "cannot read $TEST"
+}
+
 # median: the median of the numbers on stdin, one per line (mean of the two
 # middle ones for an even count); "-" for none.
 median() {
@@ -64,21 +83,31 @@ median() {
 		}'
 }
 
-# timed_runs N STATS OUT CMD...: run CMD N times with stdout to OUT, appending
-# `wall_s maxrss_kb status` per run to STATS (emptied first) and stderr to
-# STATS.stderr.  Stops at the first failing run.  Unless OUT is /dev/null,
-# each later output is compared with the first one (which is kept) and a
-# difference is reported on stderr.
+# timed_runs [-i IN] [-s SETUP] N STATS OUT CMD...: run CMD N times with
+# stdout to OUT (and stdin from IN), appending `wall_s maxrss_kb status
+# user_s sys_s` per run to STATS (emptied first) and stderr to STATS.stderr;
+# the shell function SETUP is called before every run, outside the timing.
+# Stops at the first failing run.  Unless OUT is /dev/null, each later
+# output is compared with the first one (which is kept): a difference is
+# reported on stderr and sets TIMED_DIFFERED to 1 (0 otherwise).
 timed_runs() {
-	local n=$1 stats=$2 out=$3 i rc dest
+	local input=() setup="" n stats out i rc dest
+	while [[ ${1-} == -i || ${1-} == -s ]]; do
+		if [[ $1 == -i ]]; then input=(-i "$2"); else setup=$2; fi
+		shift 2
+	done
+	n=$1 stats=$2 out=$3
 	shift 3
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	TIMED_DIFFERED=0
 	: >"$stats" || die "cannot write $stats"
 	for ((i = 1; i <= n; i++)); do
+		[[ -z $setup ]] || "$setup" || die "setup for '$*' failed"
 		dest=$out
 		if ((i > 1)) && [[ $out != /dev/null ]]; then
 			dest="$out.rerun"
 		fi
-		"$BUILD/runstat" -o "$stats" -O "$dest" "$@" 2>"$stats.stderr"
+		"$BUILD/runstat" -o "$stats" "${input[@]}" -O "$dest" "$@" 2>"$stats.stderr"
 		rc=$?
 		if ((rc != 0)); then
 			note "run $i of '$*' failed with status $rc:"
@@ -87,6 +116,8 @@ timed_runs() {
 		fi
 		if [[ $dest != "$out" ]] && ! cmp -s "$out" "$dest"; then
 			note "warning: run $i of '$*' gave a different output"
+			# shellcheck disable=SC2034
+			TIMED_DIFFERED=1
 		fi
 	done
 	[[ $out == /dev/null ]] || rm -f "$out.rerun"

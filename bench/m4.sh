@@ -27,19 +27,8 @@ case ${1-} in
 	exit 0
 	;;
 esac
-(($# == 0 || $# == 2)) || die "usage: bench/m4.sh [TRAIN.csv TEST.csv]"
-# Arguments are relative to the caller's directory, defaults to the root.
-abs() { if [[ $1 == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$PWD/$1"; fi; }
-TRAIN=../shared/data/m4/Hourly-train-dev.csv
-TEST=../shared/data/m4/Hourly-test-dev.csv
-if (($# == 2)); then
-	TRAIN=$(abs "$1")
-	TEST=$(abs "$2")
-fi
-cd "$ROOT" || exit 1
+m4_inputs m4.sh "$@"
 PUBLISHED=${M4_PUBLISHED:-$(dirname "$TRAIN")/published_hourly_results.csv}
-[[ -r $TRAIN ]] || die "cannot read $TRAIN"
-[[ -r $TEST ]] || die "cannot read $TEST"
 
 OUT="$BUILD/m4"
 mkdir -p "$OUT" || die "cannot create $OUT"

@@ -26,7 +26,7 @@
 # Timings: pcs-retrain on the default grid with -j 1 (pinned to one CPU)
 # and -j RETRAIN_JOBS (default 2, the cores of the machine this was written
 # on), and the forecasts (-j 1, pinned), as the median of BENCH_REPEAT (3)
-# runs of wall time and of CPU time (user + system, bash's `time`); the
+# runs of wall time and of CPU time (user + system, from wait4(2)); the
 # full grid once with each -j; each single configuration once.
 # Targets (reported, never a failure): retrain-chosen at least as accurate
 # as auto on sMAPE and on MASE; retrain of all keys under 60 s wall.
@@ -48,17 +48,7 @@ case ${1-} in
 	exit 0
 	;;
 esac
-(($# == 0 || $# == 2)) || die "usage: bench/retrain.sh [TRAIN.csv TEST.csv]"
-abs() { if [[ $1 == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$PWD/$1"; fi; }
-TRAIN=../shared/data/m4/Hourly-train-dev.csv
-TEST=../shared/data/m4/Hourly-test-dev.csv
-if (($# == 2)); then
-	TRAIN=$(abs "$1")
-	TEST=$(abs "$2")
-fi
-cd "$ROOT" || exit 1
-[[ -r $TRAIN ]] || die "cannot read $TRAIN"
-[[ -r $TEST ]] || die "cannot read $TEST"
+m4_inputs retrain.sh "$@"
 
 PCS_RETRAIN=${PCS_RETRAIN:-$ROOT/bin/pcs-retrain}
 JOBS=${RETRAIN_JOBS:-2}
@@ -69,6 +59,7 @@ OUT="$BUILD/retrain"
 mkdir -p "$OUT/cfg" || die "cannot create $OUT"
 rm -f "$OUT"/cfg/* "$OUT"/*.csv "$OUT"/*.json "$OUT"/*.txt "$OUT"/*.tsv "$OUT"/stats-*
 build_helper m4tool
+build_helper runstat
 M4TOOL="$BUILD/m4tool"
 need_forecast
 [[ -x $PCS_RETRAIN ]] || die "$PCS_RETRAIN not found: run 'make' first (or set PCS_RETRAIN)"
@@ -86,36 +77,20 @@ TARGET_S=60
 nrows=$(($(wc -l <"$OUT/metrics.csv") - 1))
 nkeys=$(awk -F, 'NR > 1 && !($2 in k) { k[$2]; n++ } END { print n + 0 }' "$OUT/metrics.csv")
 
-# cpu_runs N STATS IN OUT CMD...: run CMD N times, stdin from IN, stdout to
-# OUT (runs after the first to OUT.rerun, compared with the first), stderr to
-# STATS.stderr; appends `wall_s user_s sys_s` per run to STATS (bash's time
-# keyword: CPU time of the command and its children).
+# cpu_runs N STATS IN OUT CMD...: timed_runs with stdin from IN; a rerun
+# whose output differs from the first run's fails the checks.
 cpu_runs() {
-	local n=$1 stats=$2 in=$3 out=$4 i rc dest TIMEFORMAT='%3R %3U %3S'
+	local n=$1 stats=$2 from=$3 out=$4 rc
 	shift 4
-	: >"$stats" || die "cannot write $stats"
-	for ((i = 1; i <= n; i++)); do
-		dest=$out
-		((i > 1)) && dest="$out.rerun"
-		{ time "$@" <"$in" >"$dest" 2>"$stats.stderr"; } 2>>"$stats"
-		rc=$?
-		if ((rc != 0)); then
-			note "run $i of '$*' failed with status $rc:"
-			head -n 5 "$stats.stderr" >&2
-			return "$rc"
-		fi
-		if [[ $dest != "$out" ]] && ! cmp -s "$out" "$dest"; then
-			note "warning: run $i of '$*' gave a different output"
-			checks+=("FAIL run $i of ${*##*/} gave a different output")
-		fi
-	done
-	rm -f "$out.rerun"
-	return 0
+	timed_runs -i "$from" "$n" "$stats" "$out" "$@"
+	rc=$?
+	((TIMED_DIFFERED)) && checks+=("FAIL a rerun of ${*##*/} gave a different output")
+	return "$rc"
 }
 
 # wall STATS / cpu STATS: medians of wall time and of user + system time.
-wall() { awk '{ print $1 }' "$1" | median; }
-cpu() { awk '{ print $2 + $3 }' "$1" | median; }
+wall() { stat_median "$1" 1; }
+cpu() { awk '{ print $4 + $5 }' "$1" | median; }
 
 # score FORECAST NAME: m4tool score into $OUT/score-NAME.txt, per series
 # into $OUT/series-NAME.tsv; checks that every series was scored.

@@ -107,31 +107,7 @@ STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pcs-risk-plan.XXXXXX") || die "cannot mak
 trap 'rm -rf "$STATE_DIR"' EXIT
 STATE="$STATE_DIR/shadow.state"
 
-# setup_runs N STATS OUT SETUP CMD...: timed_runs, with the shell function
-# SETUP called before every run (outside the timing).
-setup_runs() {
-	local n=$1 stats=$2 out=$3 setup=$4 i rc dest
-	shift 4
-	: >"$stats" || die "cannot write $stats"
-	for ((i = 1; i <= n; i++)); do
-		"$setup" || die "setup for '$*' failed"
-		dest=$out
-		((i == 1)) || dest="$out.rerun"
-		"$BUILD/runstat" -o "$stats" -O "$dest" "$@" 2>"$stats.stderr"
-		rc=$?
-		if ((rc != 0)); then
-			note "run $i of '$*' failed with status $rc:"
-			head -n 5 "$stats.stderr" >&2
-			return "$rc"
-		fi
-		if [[ $dest != "$out" ]] && ! cmp -s "$out" "$dest"; then
-			note "warning: run $i of '$*' gave a different output"
-		fi
-	done
-	rm -f "$out.rerun"
-	return 0
-}
-# shellcheck disable=SC2317 # called by setup_runs
+# shellcheck disable=SC2317 # called by timed_runs -s
 no_state() { rm -f "$STATE"; }
 # shellcheck disable=SC2317
 saved_state() { cp "$OUT/state-after-first" "$STATE"; }
@@ -166,20 +142,20 @@ done
 timed_runs "$REPEAT" "$OUT/stats-cat-plan" /dev/null cat "$OUT/risk-0.csv" "$TOPO" || die "cat failed"
 
 note "pcs-shadow-plan: $risk_rows risk rows, $table_rows topology rows, no state ($REPEAT runs)"
-setup_runs "$REPEAT" "$OUT/stats-plan-1" "$OUT/plan-1.csv" no_state \
+timed_runs -s no_state "$REPEAT" "$OUT/stats-plan-1" "$OUT/plan-1.csv" \
 	"$PLAN_RUN" -t "$TOPO" --state "$STATE" --summary "$OUT/risk-0.csv" ||
 	die "pcs-shadow-plan failed (see $OUT/stats-plan-1.stderr)"
 cp "$STATE" "$OUT/state-after-first" || die "pcs-shadow-plan left no state file"
 note "pcs-shadow-plan: the next minute, state present ($REPEAT runs)"
-setup_runs "$REPEAT" "$OUT/stats-plan-2" "$OUT/plan-2.csv" saved_state \
+timed_runs -s saved_state "$REPEAT" "$OUT/stats-plan-2" "$OUT/plan-2.csv" \
 	"$PLAN_RUN" -t "$TOPO" --state "$STATE" --summary "$OUT/risk-1.csv" ||
 	die "pcs-shadow-plan failed (see $OUT/stats-plan-2.stderr)"
 note "pcs-shadow-plan: 1/$FRACTION of the groups, no state (1 run)"
-setup_runs 1 "$OUT/stats-plan-sub" "$OUT/plan-sub.csv" no_state \
+timed_runs -s no_state 1 "$OUT/stats-plan-sub" "$OUT/plan-sub.csv" \
 	"$PLAN_RUN" -t "$SUB_TOPO" --state "$STATE" --summary "$OUT/risk-sub.csv" ||
 	die "pcs-shadow-plan failed (see $OUT/stats-plan-sub.stderr)"
 note "pcs-shadow-plan: full topology, 1/$FRACTION of the risk stream, no state (1 run)"
-setup_runs 1 "$OUT/stats-plan-subrisk" "$OUT/plan-subrisk.csv" no_state \
+timed_runs -s no_state 1 "$OUT/stats-plan-subrisk" "$OUT/plan-subrisk.csv" \
 	"$PLAN_RUN" -t "$TOPO" --state "$STATE" --summary "$OUT/risk-subfc.csv" ||
 	die "pcs-shadow-plan failed (see $OUT/stats-plan-subrisk.stderr)"
 

@@ -3,9 +3,10 @@
  *   runstat [-o FILE] [-i IN] [-O OUT] COMMAND [ARG...]
  *
  * Runs COMMAND with stdin from IN and stdout to OUT when given, waits for it
- * and appends one line `wall_s maxrss_kb status` to FILE (default stderr).
- * Wall time is CLOCK_MONOTONIC around fork/exec/wait; peak RSS is ru_maxrss
- * of the child from wait4(2), so no /usr/bin/time is needed.  The exit status
+ * and appends one line `wall_s maxrss_kb status user_s sys_s` to FILE
+ * (default stderr).  Wall time is CLOCK_MONOTONIC around fork/exec/wait;
+ * peak RSS and CPU times are the child's from wait4(2), so no /usr/bin/time
+ * is needed.  The exit status
  * of runstat is the child's (128+signal when killed).
  */
 #define _DEFAULT_SOURCE
@@ -83,7 +84,9 @@ int main(int argc, char **argv)
 		perror("runstat: report file");
 		return 1;
 	}
-	fprintf(fp, "%.4f %ld %d\n", wall, (long)ru.ru_maxrss, rc);
+	fprintf(fp, "%.4f %ld %d %.3f %.3f\n", wall, (long)ru.ru_maxrss, rc,
+	        (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+	        (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 	if (fp != stderr && fclose(fp)) {
 		perror("runstat: report file");
 		return 1;
