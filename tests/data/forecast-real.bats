@@ -3,15 +3,7 @@
 # trace goes through pcs-forecast without an error, and every output row is
 # sane: finite numbers, quantiles that never cross or go negative.
 
-setup_file() {
-	export DATA=${PCS_DATA:-$BATS_TEST_DIRNAME/../../../shared/data}
-	export PATH=$BATS_TEST_DIRNAME/../../bin:$PATH
-	export WORK=$BATS_FILE_TMPDIR
-}
-
-setup() {
-	[ -d "$DATA" ] || skip "no $DATA"
-}
+load data_helper
 
 # sane FILE: the forecast CSV has rows, finite numbers, ordered quantiles >= 0
 sane() {
@@ -27,8 +19,7 @@ sane() {
 }
 
 @test "NASA HTTP 1995, per minute, local time with an offset added" {
-	awk -F, 'NR > 1 { sub(/ /, "T", $1); print $1 "-04:00,nasa," $2 / 60 }
-	         NR == 1 { print "ts,group,rps" }' "$DATA/traces/nasa_http_1995_per_minute.csv" >"$WORK/nasa.csv"
+	nasa_metrics "$WORK/nasa.csv"
 	run pcs-forecast -H 5m,15m,30m,1h..24h/1h "$WORK/nasa.csv"
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" >"$WORK/nasa.out"
@@ -37,8 +28,7 @@ sane() {
 }
 
 @test "Twitter stream 2021, per minute" {
-	awk -F, 'NR == 1 { print "ts,group,rps"; next } { print $1 ",twitter," $2 }' \
-		"$DATA/traces/twitter_stream_2021_per_minute.csv" >"$WORK/tw.csv"
+	twitter_metrics "$WORK/tw.csv"
 	pcs-forecast -q 0.025,0.5,0.975 "$WORK/tw.csv" >"$WORK/tw.out"
 	sane "$WORK/tw.out"
 	pcs-forecast --score "$WORK/tw.csv" | awk -F, 'NR > 1 && $6 != "" && ($6 < 0 || $6 > 1) { exit 1 }'

@@ -6,16 +6,7 @@
 # own after the warm-up week; the oracle drops nothing; every number is
 # finite.  About a minute: the whole NASA trace (51 scored days) is most of it.
 
-setup_file() {
-	export DATA=${PCS_DATA:-$BATS_TEST_DIRNAME/../../../shared/data}
-	export PATH=$BATS_TEST_DIRNAME/../../bin:$PATH
-	export TESTDATA=$BATS_TEST_DIRNAME/../../testdata
-	export WORK=$BATS_FILE_TMPDIR
-}
-
-setup() {
-	[ -d "$DATA" ] || skip "no $DATA"
-}
+load data_helper
 
 # sane SUMMARY WANT: the summary has the five policies once each, the same
 # ticks and offered requests for all (WANT within 1e-6 relative: the NASA
@@ -62,9 +53,7 @@ after_week() {
 }
 
 @test "NASA HTTP 1995, per minute: every policy, offered the trace's own requests" {
-	awk -F, 'NR == 1 { print "ts,group,rps"; next }
-	         { sub(/ /, "T", $1); print $1 "-04:00,nasa," $2 / 60 }' \
-		"$DATA/traces/nasa_http_1995_per_minute.csv" >"$WORK/nasa.csv"
+	nasa_metrics "$WORK/nasa.csv"
 	run pcs-replay -t "$TESTDATA/replay/nasa-topology.csv" "$WORK/nasa.csv"
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" >"$WORK/nasa.out"
@@ -73,8 +62,7 @@ after_week() {
 }
 
 @test "Twitter stream 2021, per minute: every policy, on its fleet and --auto-topology" {
-	awk -F, 'NR == 1 { print "ts,group,rps"; next } { print $1 ",twitter," $2 }' \
-		"$DATA/traces/twitter_stream_2021_per_minute.csv" >"$WORK/tw.csv"
+	twitter_metrics "$WORK/tw.csv"
 	want=$(after_week "$DATA/traces/twitter_stream_2021_per_minute.csv" 2 60)
 	pcs-replay -t "$TESTDATA/replay/twitter-topology.csv" "$WORK/tw.csv" >"$WORK/tw.out"
 	sane "$WORK/tw.out" "$want"
@@ -83,11 +71,8 @@ after_week() {
 }
 
 @test "the committed fleets are what the sizing rule gives on the traces' first week" {
-	awk -F, 'NR == 1 { print "ts,group,rps"; next }
-	         { sub(/ /, "T", $1); print $1 "-04:00,nasa," $2 / 60 }' \
-		"$DATA/traces/nasa_http_1995_per_minute.csv" >"$WORK/nasa-rule.csv"
-	awk -F, 'NR == 1 { print "ts,group,rps"; next } { print $1 ",twitter," $2 }' \
-		"$DATA/traces/twitter_stream_2021_per_minute.csv" >"$WORK/tw-rule.csv"
+	nasa_metrics "$WORK/nasa-rule.csv"
+	twitter_metrics "$WORK/tw-rule.csv"
 	"$BATS_TEST_DIRNAME/../../bench/replay-topology.sh" "$WORK/nasa-rule.csv" |
 		diff - "$TESTDATA/replay/nasa-topology.csv"
 	"$BATS_TEST_DIRNAME/../../bench/replay-topology.sh" "$WORK/tw-rule.csv" |

@@ -4,15 +4,7 @@
 # backtest MASE, pcs-forecast -m serves it, and a drift check on the history
 # it was fitted on finds no new data.
 
-setup_file() {
-	export DATA=${PCS_DATA:-$BATS_TEST_DIRNAME/../../../shared/data}
-	export PATH=$BATS_TEST_DIRNAME/../../bin:$PATH
-	export WORK=$BATS_FILE_TMPDIR
-}
-
-setup() {
-	[ -d "$DATA" ] || skip "no $DATA"
-}
+load data_helper
 
 # retrain_trace NAME: train on $WORK/NAME.csv, check the choice and serve it
 retrain_trace() {
@@ -32,13 +24,11 @@ retrain_trace() {
 }
 
 @test "NASA HTTP 1995: retrain, serve, no drift on its own history" {
-	awk -F, 'NR > 1 { sub(/ /, "T", $1); print $1 "-04:00,nasa," $2 / 60 }
-	         NR == 1 { print "ts,group,rps" }' "$DATA/traces/nasa_http_1995_per_minute.csv" >"$WORK/nasa.csv"
+	nasa_metrics "$WORK/nasa.csv"
 	retrain_trace nasa
 }
 
 @test "Twitter stream 2021: retrain, serve, no drift on its own history" {
-	awk -F, 'NR == 1 { print "ts,group,rps"; next } { print $1 ",twitter," $2 }' \
-		"$DATA/traces/twitter_stream_2021_per_minute.csv" >"$WORK/twitter.csv"
+	twitter_metrics "$WORK/twitter.csv"
 	retrain_trace twitter
 }
