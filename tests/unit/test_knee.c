@@ -89,24 +89,6 @@ fit(const double *x, const double *y, size_t n, const struct pcs_knee_params *p)
 	return k;
 }
 
-/* Fit seeds 1..nseeds of one curve and noise; the largest |knee - want|,
- * or INFINITY if any fit found no knee. */
-static double
-worst_error(int kind, double hi, double sigma, int nseeds, double want, double *x, double *y)
-{
-	double worst = 0;
-
-	for (int s = 1; s <= nseeds; s++) {
-		struct pcs_knee k;
-		make(kind, 50, hi, sigma, (uint64_t)s, x, y, N);
-		k = fit(x, y, N, NULL);
-		if (k.status != PCS_KNEE_FOUND)
-			return INFINITY;
-		worst = fmax(worst, fabs(k.knee - want));
-	}
-	return worst;
-}
-
 /* Over seeds 1..nseeds: the range [*lo, *top] of the knees, and whether
  * all were found. */
 static int
@@ -125,6 +107,18 @@ knee_range(int kind, double hi, double sigma, int nseeds, double *lo, double *to
 		*top = fmax(*top, k.knee);
 	}
 	return 1;
+}
+
+/* Fit seeds 1..nseeds of one curve and noise; the largest |knee - want|,
+ * or INFINITY if any fit found no knee. */
+static double
+worst_error(int kind, double hi, double sigma, int nseeds, double want, double *x, double *y)
+{
+	double lo, top;
+
+	if (!knee_range(kind, hi, sigma, nseeds, &lo, &top, x, y))
+		return INFINITY;
+	return fmax(fabs(lo - want), fabs(top - want));
 }
 
 /* How many of seeds 1..nseeds end with status want and no knee. */
