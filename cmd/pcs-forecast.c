@@ -321,9 +321,12 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 		cli_parallel(b.count, o->jobs, do_key, &b);
 		for (size_t i = 0; i < b.count; i++) {
 			struct key_work *kw = &b.work[i];
-			if (kw->rc != 0)
+			if (kw->rc != 0) {
+				/* the rows already written stay; the writer holds none */
+				pcs_writer_free(w);
 				cli_die(EXIT_DATA, "%s %s: %s", pcs_store_group(st, b.first + i),
 				        pcs_store_region(st, b.first + i), kw->err.msg);
+			}
 			if (o->nfiles && !kw->from_file)
 				cli_warn("%s %s: not in the model file %s: forecast without it",
 				         pcs_store_group(st, b.first + i), pcs_store_region(st, b.first + i),
