@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ cli_common_defaults(struct cli_common *c)
 	c->input_format = PCS_FMT_AUTO;
 	c->output_format = PCS_FMT_CSV;
 	c->header = 1;
+	c->max_keys = CLI_MAX_KEYS;
 }
 
 int
@@ -51,6 +53,17 @@ cli_common_option(struct cli_common *c, int opt, const char *arg)
 	case OPT_NO_HEADER: c->header = 0; return 1;
 	case OPT_SKIP_BAD: c->skip_bad = 1; return 1;
 	case OPT_EPOCH: c->epoch = 1; return 1;
+	case OPT_MAX_KEYS: {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v > SIZE_MAX)
+			cli_usage_error("--max-keys: want a whole number (0: no limit): \"%s\"", arg);
+		c->max_keys = (size_t)v;
+		return 1;
+	}
 	case 'h':
 		printf("usage: %s %s\n\n%s", progname, usage, help);
 		cli_exit(0);
@@ -189,6 +202,7 @@ cli_read_stream(struct cli_common *c, const char *path, const struct cli_stream 
 
 	if (spec->fatal) {
 		cli_common_defaults(&fatal);   /* no --skip-bad for configuration */
+		fatal.max_keys = c->max_keys;
 		c = &fatal;
 	}
 	if (fp == NULL) {

@@ -12,7 +12,7 @@ enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
 
 /* Long options every tool takes; values above 256 are long-only. */
 enum {
-	OPT_NO_HEADER = 1000, OPT_SKIP_BAD, OPT_EPOCH,
+	OPT_NO_HEADER = 1000, OPT_SKIP_BAD, OPT_EPOCH, OPT_MAX_KEYS,
 	OPT_TOOL = 1100   /* first value free for a tool's own options */
 };
 
@@ -22,14 +22,20 @@ enum {
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER }, \
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD }, \
 	{ "epoch", no_argument, NULL, OPT_EPOCH }, \
+	{ "max-keys", required_argument, NULL, OPT_MAX_KEYS }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }
 /* A tool's short options start with ':' (missing arguments reported as ':')
  * and end with these. */
 #define CLI_COMMON_SHORTOPTS "i:o:hV"
 
+/* The default of --max-keys: the keys (series, groups or POPs) a tool holds
+ * in memory before it stops with an error. */
+#define CLI_MAX_KEYS 100000
+
 struct cli_common {
 	int input_format, output_format, header, skip_bad, epoch;
+	size_t max_keys;   /* 0: no limit */
 	long bad_rows;
 };
 

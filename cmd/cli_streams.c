@@ -17,6 +17,7 @@ static const char *const topo_num[] = {
 struct topology_in {
 	pcs_topology *t;
 	int text[10], num[8];
+	size_t rows, max_rows;   /* max_rows 0: no limit */
 };
 
 static size_t
@@ -26,12 +27,16 @@ topology_columns(pcs_reader *r, void *ctx, int *req)
 	size_t n = 0;
 
 	/* required: pop, group, service, role and the first five numbers */
-	for (int i = 0; i < 10; i++)
-		if ((in->text[i] = pcs_reader_column(r, topo_text[i])) >= 0 && i < 4)
+	for (int i = 0; i < 10; i++) {
+		in->text[i] = pcs_reader_column(r, topo_text[i]);
+		if (i < 4 && in->text[i] >= 0)
 			req[n++] = in->text[i];
-	for (int i = 0; i < 8; i++)
-		if ((in->num[i] = pcs_reader_column(r, topo_num[i])) >= 0 && i < 5)
+	}
+	for (int i = 0; i < 8; i++) {
+		in->num[i] = pcs_reader_column(r, topo_num[i]);
+		if (i < 5 && in->num[i] >= 0)
 			req[n++] = in->num[i];
+	}
 	return n;
 }
 
@@ -78,6 +83,9 @@ topology_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	row.cost_per_hour = v[6];
 	row.warm_cost_frac = v[7];
 	row.line = pcs_reader_line(r);
+	if (in->max_rows && in->rows++ >= in->max_rows)
+		return pcs_error_set(err, PCS_ELIMIT, row.line, NULL,
+		                     "more than %zu topology rows: raise --max-keys", in->max_rows);
 	return pcs_topology_add(in->t, &row, err);
 }
 
@@ -86,7 +94,7 @@ pcs_topology *
 cli_load_topology(struct cli_common *c, const char *path)
 {
 	struct cli_stream spec = { PCS_FMT_AUTO, 1, topology_columns, topology_record };
-	struct topology_in in = { .t = pcs_topology_new() };
+	struct topology_in in = { .t = pcs_topology_new(), .max_rows = c->max_keys };
 	pcs_error err;
 
 	if (in.t == NULL)
@@ -118,7 +126,9 @@ take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err
 	    (rc = pcs_field_double(r, col->rps, 1, 0, INFINITY, &v, err)) != 0 ||
 	    (rc = pcs_field_text(r, col->region, 0, &region, err)) > 0)
 		return rc;
-	return pcs_store_add(st, group, region, t, v, err);
+	if ((rc = pcs_store_add(st, group, region, t, v, err)) != 0)
+		err->line = pcs_reader_line(r);
+	return rc;
 }
 
 struct metrics_in {
@@ -166,7 +176,7 @@ cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st)
 void
 cli_read_model(const char *path, struct pcs_model_file *mf)
 {
-	pcs_error err;
+	pcs_error err = { 0 };
 	char msg[512];
 
 	if (pcs_model_file_read(path, mf, &err) != 0) {

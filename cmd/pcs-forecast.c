@@ -31,6 +31,7 @@ static const char help_text[] =
 	"      --no-header           omit the CSV header line\n"
 	"      --skip-bad            report and skip bad rows instead of stopping\n"
 	"      --epoch               write timestamps as Unix seconds\n"
+	"      --max-keys N          most series held (default 100000, 0: no limit)\n"
 	"  -h, --help                this text\n"
 	"  -V, --version             version\n"
 	"See pcs-forecast(1).\n";
@@ -369,6 +370,7 @@ main(int argc, char **argv)
 	if ((st = pcs_store_new(o.window, o.sum_duplicates)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	pcs_store_set_shard(st, o.shard_k, o.shard_n);
+	pcs_store_set_max_keys(st, o.c.max_keys);
 	/* an operand that cannot be opened is reported and the rest are read
 	 * (style(9)); the exit status then says 1 */
 	if (optind == argc && cli_read_metrics(&o.c, "-", st) != 0)

@@ -44,6 +44,7 @@ static const char help_text[] =
 	"      --no-header           omit the CSV header line\n"
 	"      --skip-bad            report and skip bad rows instead of stopping\n"
 	"      --epoch               write timestamps as Unix seconds\n"
+	"      --max-keys N          most series held (default 100000, 0: no limit)\n"
 	"  -h, --help                this text\n"
 	"  -V, --version             version\n"
 	"See pcs-replay(1).\n";
@@ -154,7 +155,7 @@ static void
 parse_failure(struct options *o, const char *arg)
 {
 	const char *at = strchr(arg, '@');
-	struct pcs_failure f;
+	struct pcs_failure f = { 0 };
 	struct pcs_failure *nf;
 
 	if (at == NULL || at == arg || strstr(at, "..") == NULL)
@@ -296,6 +297,7 @@ load_history(struct options *o, int argc, char **argv, struct history *h)
 
 	if (st == NULL)
 		cli_die(EXIT_DATA, "out of memory");
+	pcs_store_set_max_keys(st, o->c.max_keys);
 	if (optind == argc && cli_read_metrics(&o->c, "-", st) != 0)
 		status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)

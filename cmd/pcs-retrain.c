@@ -50,6 +50,7 @@ static const char help_text[] =
 	"      --no-header           omit the CSV header line\n"
 	"      --skip-bad            report and skip bad rows instead of stopping\n"
 	"      --epoch               write timestamps as Unix seconds\n"
+	"      --max-keys N          most series held (default 100000, 0: no limit)\n"
 	"  -h, --help                this text\n"
 	"  -V, --version             version\n"
 	"Exit status: 0 done, 1 bad input, 2 bad usage, 3 (--drift) a key needs retraining.\n"
@@ -344,6 +345,7 @@ read_history(struct options *o, int argc, char **argv, int64_t *step, int *statu
 
 	if (st == NULL)
 		cli_die(EXIT_DATA, "out of memory");
+	pcs_store_set_max_keys(st, o->c.max_keys);
 	if (optind == argc && cli_read_metrics(&o->c, "-", st) != 0)
 		*status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)
@@ -1317,6 +1319,7 @@ struct health_in {
 	pcs_strset *index;        /* "group\x1fpop" -> index into p */
 	char *key;                /* room for one such key */
 	size_t key_cap;
+	size_t max_keys;          /* --max-keys; 0: no limit */
 };
 
 static size_t
@@ -1374,6 +1377,10 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 		snprintf(in->key, need, "%s\x1f%s", g, pop);
 		if (pcs_strset_get(in->index, in->key, &at))
 			p = &in->p[at];
+		else if (in->max_keys && in->n >= in->max_keys)
+			return pcs_error_set(err, PCS_ELIMIT, pcs_reader_line(r), NULL,
+			                     "more than %zu POPs (group and pop): raise --max-keys",
+			                     in->max_keys);
 		else if (pcs_strset_put(in->index, in->key, in->n) != 0)
 			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	}
@@ -1434,6 +1441,7 @@ run_capacity(struct options *o, int argc, char **argv)
 	pcs_writer *w;
 
 	memset(&in, 0, sizeof in);
+	in.max_keys = o->c.max_keys;
 	if ((in.index = pcs_strset_new()) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	if (optind == argc && cli_read_stream(&o->c, "-", &spec, &in) != 0)

@@ -21,6 +21,7 @@ static const char help_text[] =
 	"      --no-header           omit the CSV header line\n"
 	"      --skip-bad            report and skip bad rows and groups instead of stopping\n"
 	"      --epoch               write timestamps as Unix seconds\n"
+	"      --max-keys N          most groups held (default 100000, 0: no limit)\n"
 	"  -h, --help                this text\n"
 	"  -V, --version             version\n"
 	"See pcs-risk(1).\n";
@@ -51,11 +52,18 @@ struct options {
 };
 
 /* The rows of one group, kept until the group ends. */
+/* The rows of one group's forecast issue (one issue time), held until the
+ * next group or issue begins: memory follows regions x horizons, not the
+ * stream. */
 struct group_buf {
 	char *group;
+	int64_t issued;
 	struct pcs_demand *d;
 	size_t n, cap;
 };
+
+/* The most rows one group's issue may have (regions x horizons). */
+#define MAX_ISSUE_ROWS 65536
 
 struct forecast_cols {
 	int group, region, horizon, target;
@@ -118,6 +126,7 @@ parse_options(struct options *o, int argc, char **argv)
 struct capacity_in {
 	pcs_capacity *cap;
 	int pop, group, region, capacity, load, util[3];
+	size_t max_rows;   /* --max-keys; 0: no limit */
 };
 
 static size_t
@@ -157,6 +166,9 @@ capacity_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 		if (rc == 0 && u > util)
 			util = u;
 	}
+	if (in->max_rows && pcs_capacity_count(in->cap) >= in->max_rows)
+		return pcs_error_set(err, PCS_ELIMIT, pcs_reader_line(r), NULL,
+		                     "more than %zu capacity rows: raise --max-keys", in->max_rows);
 	if ((rc = pcs_capacity_add(in->cap, pop, group, region, c, load, util,
 	                           pcs_reader_line(r), err)) != 0)
 		return rc;
@@ -172,7 +184,7 @@ static pcs_capacity *
 load_capacity(struct options *o)
 {
 	struct cli_stream spec = { PCS_FMT_AUTO, 1, capacity_columns, capacity_record };
-	struct capacity_in in = { .cap = pcs_capacity_new() };
+	struct capacity_in in = { .cap = pcs_capacity_new(), .max_rows = o->c.max_keys };
 
 	if (in.cap == NULL)
 		cli_die(EXIT_DATA, "out of memory");
@@ -237,8 +249,13 @@ take_row(pcs_reader *r, const struct forecast_cols *fc, struct group_buf *b,
 	pcs_qdist_init(&dm.dist, fc->level, q, fc->nq, 0);
 	dm.horizon_s = (int64_t)hs;
 	dm.line = pcs_reader_line(r);
-	if (b->group && strcmp(b->group, *group) != 0)
-		return -2;   /* a new group: the caller flushes first */
+	if (b->group && (strcmp(b->group, *group) != 0 || b->issued != dm.target - dm.horizon_s))
+		return -2;   /* a new group or issue: the caller flushes first */
+	if (b->n == MAX_ISSUE_ROWS)
+		return pcs_error_set(err, PCS_ELIMIT, pcs_reader_line(r), NULL,
+		                     "group '%s': more than %d rows in one forecast issue",
+		                     *group, MAX_ISSUE_ROWS);
+	b->issued = dm.target - dm.horizon_s;
 	if (b->n == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 16;
 		struct pcs_demand *nd = realloc(b->d, nc * sizeof *nd);
@@ -298,7 +315,9 @@ flush(struct options *o, pcs_capacity *cap, struct group_buf *b, const char *nam
 struct forecast_in {
 	struct options *o;
 	pcs_capacity *cap;
-	pcs_strset *seen;
+	pcs_strset *seen;        /* group -> index into issued */
+	int64_t *issued;         /* each group's latest issue time */
+	size_t ngroups, issued_cap;
 	pcs_writer *w;
 	struct forecast_cols fc;
 	struct group_buf b;
@@ -339,15 +358,33 @@ forecast_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	if (rc != 0)
 		return rc;
 	if (in->b.n == 1) {
-		/* a group's rows must stay together (pcs-forecast writes them so) */
-		int added = pcs_strset_add(in->seen, group);
-		if (added < 0)
-			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-		if (added == 0)
+		/* a group's rows of one issue must stay together (pcs-forecast
+		 * writes them so); a later issue may follow other groups, as when
+		 * runs are concatenated */
+		size_t at;
+		if (!pcs_strset_get(in->seen, group, &at)) {
+			if (in->o->c.max_keys && in->ngroups == in->o->c.max_keys)
+				return pcs_error_set(err, PCS_ELIMIT, pcs_reader_line(r), NULL,
+				                     "more than %zu groups: raise --max-keys",
+				                     in->o->c.max_keys);
+			if (in->ngroups == in->issued_cap) {
+				size_t nc = in->issued_cap ? 2 * in->issued_cap : 64;
+				int64_t *ni = realloc(in->issued, nc * sizeof *ni);
+				if (ni == NULL)
+					return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+				in->issued = ni;
+				in->issued_cap = nc;
+			}
+			at = in->ngroups++;
+			if (pcs_strset_put(in->seen, group, at) != 0)
+				return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+		} else if (in->issued[at] >= in->b.issued) {
 			cli_die(EXIT_DATA, "%s:%ld: group '%s' again, after other groups: pcs-risk "
-			        "takes a group's rows together (as pcs-forecast writes them); "
-			        "merge sharded forecasts sorted by group",
+			        "takes the rows of a group's forecast issue together (as pcs-forecast "
+			        "writes them); merge sharded forecasts sorted by group",
 			        name, pcs_reader_line(r), group);
+		}
+		in->issued[at] = in->b.issued;
 	}
 	return 0;
 }
@@ -389,6 +426,7 @@ main(int argc, char **argv)
 			if (read_forecast(argv[i], &in) != 0)
 				status = EXIT_DATA;
 		free(in.b.d);
+		free(in.issued);
 	}
 	/* name the other side of every mismatch too */
 	for (size_t i = 0; i < pcs_capacity_count(cap); i++) {

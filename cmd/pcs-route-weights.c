@@ -30,6 +30,7 @@ static const char help_text[] =
 	"      --no-header           omit the CSV header line\n"
 	"      --skip-bad            report and skip bad rows instead of stopping\n"
 	"      --epoch               write timestamps as Unix seconds\n"
+	"      --max-keys N          most POPs held (default 100000, 0: no limit)\n"
 	"  -h, --help                this text\n"
 	"  -V, --version             version\n"
 	"See pcs-route-weights(1).\n";
@@ -654,6 +655,9 @@ main(int argc, char **argv)
 	}
 	if (o.plan)
 		read_plan(&o, in.router);
+	/* the health stream may not add targets past --max-keys (the state
+	 * and the plan hold what they hold) */
+	pcs_router_set_max_targets(in.router, o.c.max_keys);
 	{
 		struct cli_stream spec = { o.c.input_format, 0, health_columns, health_record };
 		if (optind == argc && cli_read_stream(&o.c, "-", &spec, &in) != 0)

@@ -146,7 +146,8 @@ pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
 					goto nomem;
 		}
 	}
-	qsort(v, n, sizeof *v, cmp_size);
+	if (n > 1)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(v, n, sizeof *v, cmp_size);
 	for (size_t i = 0; i < n; i++)
 		if (out == 0 || v[i] != v[out - 1])
 			v[out++] = v[i];

@@ -39,6 +39,7 @@ struct pcs_reader {
 	/* CSV: libcsv parser and the queue of rows it has completed */
 	struct csv_parser csv;
 	long row_line;        /* line on which the open row began */
+	size_t row_bytes;     /* bytes of the open row fed so far */
 	char *arena;
 	size_t arena_len, arena_cap;
 	struct field *fields;
@@ -335,6 +336,13 @@ csv_row_cb(int c, void *data)
 	r->row_start_field = r->nfields;
 }
 
+static int
+record_too_long(long line, pcs_error *err)
+{
+	return pcs_error_set(err, PCS_ELIMIT, line, NULL,
+	                     "a record longer than %d bytes (the limit)", PCS_MAX_RECORD);
+}
+
 /* Feed libcsv one physical line at a time so that every row knows the line
  * it began on (libcsv itself does not count lines).  A CR at the end of the
  * buffer waits for the next read to tell CRLF from a bare CR. */
@@ -380,8 +388,13 @@ csv_feed(pcs_reader *r, pcs_error *err)
 			newline = 1;
 		}
 		if (r->csv.pstate == 0 && !(n == 1 && newline) &&
-		    !(n == 2 && newline && p[0] == '\r'))
+		    !(n == 2 && newline && p[0] == '\r')) {
 			r->row_line = r->line;   /* a new row begins on this line */
+			r->row_bytes = 0;
+		}
+		/* libcsv buffers the open field: bound it before it grows */
+		if ((r->row_bytes += n) > PCS_MAX_RECORD)
+			return record_too_long(r->row_line, err);
 		if (csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r) != n)
 			return pcs_error_set(err, PCS_ESYNTAX, r->line, NULL,
 			                     "malformed quoted field");
@@ -471,6 +484,8 @@ ndjson_next(pcs_reader *r, pcs_error *err)
 				nl = q;
 				break;
 			}
+		if ((size_t)((nl ? nl : end) - p) > PCS_MAX_RECORD)
+			return record_too_long(r->line, err), -1;
 		/* no line end yet, or a CR that may be the first half of CRLF */
 		if ((nl == NULL || (*nl == '\r' && nl + 1 == end)) && !r->eof) {
 			if (fill(r, err) == 0 && err && err->code)
@@ -584,6 +599,9 @@ pcs_field_text(pcs_reader *r, int handle, int required, const char **out, pcs_er
 		return pcs_error_set(err, PCS_EDATA, r->cur.line, r->names[handle],
 		                     v == NULL ? "missing" : "empty");
 	}
+	if (strlen(v) > PCS_MAX_FIELD)
+		return pcs_error_set(err, PCS_EDATA, r->cur.line, r->names[handle],
+		                     "longer than %d bytes (the limit)", PCS_MAX_FIELD);
 	*out = v;
 	return 0;
 }

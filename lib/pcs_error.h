@@ -15,7 +15,9 @@ enum pcs_status {
 	PCS_ESYNTAX,   /* the stream itself is malformed: reading cannot go on */
 	PCS_ENOMEM,
 	PCS_EIO,
-	PCS_EUSAGE     /* a bad argument (duration, level list, ...) */
+	PCS_EUSAGE,    /* a bad argument (duration, level list, ...) */
+	PCS_ELIMIT     /* a documented limit was passed (--max-keys, record length):
+	                * the run cannot go on, but the input is not lost memory */
 };
 
 typedef struct pcs_error {

@@ -23,6 +23,16 @@
 
 enum pcs_format { PCS_FMT_AUTO, PCS_FMT_CSV, PCS_FMT_NDJSON };
 
+/* Limits that turn a pathological stream into an error instead of unbounded
+ * memory, and that key buffers are sized from:
+ * - a record (a CSV row, with the lines its quoted fields span, or an NDJSON
+ *   line) longer than PCS_MAX_RECORD bytes ends the stream (PCS_ELIMIT);
+ * - a text field read through pcs_field_text (names: group, region, POP,
+ *   service, labels) longer than PCS_MAX_FIELD bytes is a bad row
+ *   (PCS_EDATA). */
+#define PCS_MAX_RECORD 1048576
+#define PCS_MAX_FIELD 255
+
 /* Parse "csv" or "ndjson"; returns -1 for anything else. */
 int pcs_format_parse(const char *s);
 

@@ -93,6 +93,10 @@ void pcs_router_free(pcs_router *r);
 /* The time of the last tick (PCS_NO_TICK before the first). */
 int64_t pcs_router_last_tick(const pcs_router *r);
 
+/* Refuse (group, pop) targets past max (0: no limit): pcs_router_observe
+ * then fails with PCS_ELIMIT instead of growing without bound. */
+void pcs_router_set_max_targets(pcs_router *r, size_t max);
+
 /* Feed a sample of the current tick (the samples of one tick share a ts;
  * a ts before the last tick is PCS_EDATA). */
 int pcs_router_observe(pcs_router *r, const struct pcs_health *h, pcs_error *err);

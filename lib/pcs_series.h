@@ -49,7 +49,13 @@ uint64_t pcs_key_hash(const char *group, const char *region);
  * shard detects the same step as an unsharded run.  Call before adding. */
 void pcs_store_set_shard(pcs_store *st, unsigned long k, unsigned long n);
 
-/* Add one sample.  Returns 0 or PCS_ENOMEM. */
+/* Refuse keys past max (0: no limit), so that a pathological stream ends
+ * with an error instead of exhausting memory.  Keys outside the shard count
+ * too: they are held for step detection. */
+void pcs_store_set_max_keys(pcs_store *st, size_t max);
+
+/* Add one sample.  Returns 0, PCS_ENOMEM, or PCS_ELIMIT for a key past the
+ * limit. */
 int pcs_store_add(pcs_store *st, const char *group, const char *region,
                   int64_t ts, double value, pcs_error *err);
 

@@ -95,6 +95,7 @@ struct pcs_router {
 	int have_tick;             /* tick_ts holds the time of gathered samples */
 	int64_t now;               /* the tick being closed */
 	struct pcs_route_out *out;
+	size_t max_targets;        /* 0: no limit */
 };
 
 pcs_router *
@@ -146,7 +147,7 @@ entry_for(pcs_router *r, const char *group, const char *pop, int create)
 	snprintf(key, sizeof key, "%s\x1f%s", group, pop);
 	if (pcs_strset_get(r->index, key, &at))
 		return &r->e[at];
-	if (!create)
+	if (!create || (r->max_targets && r->n >= r->max_targets))
 		return NULL;
 	if (r->n == r->cap) {
 		size_t nc = r->cap ? r->cap * 2 : 64;
@@ -168,6 +169,12 @@ entry_for(pcs_router *r, const char *group, const char *pop, int create)
 	return &r->e[r->n++];
 }
 
+void
+pcs_router_set_max_targets(pcs_router *r, size_t max)
+{
+	r->max_targets = max;
+}
+
 int
 pcs_router_observe(pcs_router *r, const struct pcs_health *h, pcs_error *err)
 {
@@ -175,8 +182,13 @@ pcs_router_observe(pcs_router *r, const struct pcs_health *h, pcs_error *err)
 
 	if (h->ts < r->last_tick || (r->have_tick && h->ts < r->tick_ts))
 		return pcs_error_set(err, PCS_EDATA, 0, "ts", "time went backwards");
-	if ((e = entry_for(r, h->group, h->pop, 1)) == NULL)
+	if ((e = entry_for(r, h->group, h->pop, 1)) == NULL) {
+		if (r->max_targets && r->n >= r->max_targets)
+			return pcs_error_set(err, PCS_ELIMIT, 0, NULL,
+			                     "more than %zu POPs (group and pop): raise --max-keys",
+			                     r->max_targets);
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	}
 	e->s = *h;
 	e->s.group = e->group;
 	e->s.pop = e->pop;

@@ -37,6 +37,8 @@ struct pcs_store {
 	struct key **table;  /* open addressing, power-of-two size */
 	size_t table_size;
 	struct key *last;    /* one-entry cache: consecutive rows often share a key */
+	size_t max_keys;     /* 0: no limit */
+	int over_limit;      /* the last lookup failed on max_keys, not memory */
 };
 
 /* FNV-1a (Fowler, Noll, Vo; draft-eastlake-fnv) over group, 0x1f, region,
@@ -154,6 +156,10 @@ lookup(pcs_store *st, const char *group, const char *region)
 	for (j = h & (st->table_size - 1); st->table[j]; j = (j + 1) & (st->table_size - 1))
 		if (st->table[j]->hash == h && key_matches(st->table[j], group, region))
 			return st->last = st->table[j];
+	if (st->max_keys && st->nkeys >= st->max_keys) {
+		st->over_limit = 1;
+		return NULL;
+	}
 	if ((st->nkeys + 1) * 2 > st->table_size) {
 		if (table_grow(st) != 0)
 			return NULL;
@@ -265,12 +271,22 @@ sketch(struct key *k, int64_t ts)
 	k->nearly++;
 }
 
+void
+pcs_store_set_max_keys(pcs_store *st, size_t max)
+{
+	st->max_keys = max;
+}
+
 int
 pcs_store_add(pcs_store *st, const char *group, const char *region, int64_t ts,
               double value, pcs_error *err)
 {
 	struct key *k = lookup(st, group, region);
 
+	if (k == NULL && st->over_limit)
+		return pcs_error_set(err, PCS_ELIMIT, 0, NULL,
+		                     "more than %zu keys (group and region): raise --max-keys",
+		                     st->max_keys);
 	if (k == NULL)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	sketch(k, ts);

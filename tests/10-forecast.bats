@@ -497,15 +497,57 @@ metrics_ndjson() {
 		'2026-11-21T00:00:00Z,plain,*,3,,,0' '2026-11-21T00:05:00Z,plain,*,4,3,0,0')"
 }
 
-@test "a huge field (a 100 KB group name) goes through" {
+@test "a group name of 255 bytes (the limit) goes through; one of 256 is a bad row" {
 	local g
-	g=$(head -c 100000 /dev/zero | tr '\0' g)
+	g=$(head -c 255 /dev/zero | tr '\0' g)
 	printf 'ts,group,rps\n2026-11-21T00:00:00Z,%s,1\n2026-11-21T00:05:00Z,%s,2\n' "$g" "$g" \
-		>"$BATS_TEST_TMPDIR/huge.csv"
-	run --separate-stderr pcs-forecast --no-header --score "$BATS_TEST_TMPDIR/huge.csv"
+		>"$BATS_TEST_TMPDIR/long.csv"
+	run --separate-stderr pcs-forecast --no-header --score "$BATS_TEST_TMPDIR/long.csv"
 	assert_success
 	assert_equal "${#lines[@]}" 2
 	assert_equal "${lines[1]}" "2026-11-21T00:05:00Z,$g,*,2,1,0,0"
+	printf 'ts,group,rps\n2026-11-21T00:00:00Z,%sg,1\n' "$g" >"$BATS_TEST_TMPDIR/longer.csv"
+	run --separate-stderr pcs-forecast --score "$BATS_TEST_TMPDIR/longer.csv"
+	assert_failure 1
+	assert_equal "$stderr" "pcs-forecast: $BATS_TEST_TMPDIR/longer.csv:2: column 'group': longer than 255 bytes (the limit)"
+}
+
+@test "a record longer than 1 MiB ends the stream with status 1, CSV or NDJSON" {
+	{
+		echo ts,group,rps
+		printf '2026-11-21T00:00:00Z,"'
+		head -c 1100000 /dev/zero | tr '\0' '\n'
+		echo '",1'
+	} >"$BATS_TEST_TMPDIR/long.csv"
+	run --separate-stderr pcs-forecast --skip-bad "$BATS_TEST_TMPDIR/long.csv"
+	assert_failure 1
+	assert_equal "$stderr" "pcs-forecast: $BATS_TEST_TMPDIR/long.csv:2: a record longer than 1048576 bytes (the limit)"
+	{
+		echo '{"ts":"2026-11-21T00:00:00Z","group":"g","rps":1}'
+		printf '{"ts":"2026-11-21T00:05:00Z","group":"'
+		head -c 1100000 /dev/zero | tr '\0' g
+		echo '","rps":1}'
+	} >"$BATS_TEST_TMPDIR/long.ndjson"
+	run --separate-stderr pcs-forecast --skip-bad "$BATS_TEST_TMPDIR/long.ndjson"
+	assert_failure 1
+	assert_equal "$stderr" "pcs-forecast: $BATS_TEST_TMPDIR/long.ndjson:2: a record longer than 1048576 bytes (the limit)"
+}
+
+@test "--max-keys: a key past the limit ends the run with status 1; 0 lifts it" {
+	awk 'BEGIN { print "ts,group,rps"; for (i = 0; i < 5; i++) print "2026-11-21T00:00:00Z,g" i ",1" }' \
+		>"$BATS_TEST_TMPDIR/keys.csv"
+	run --separate-stderr pcs-forecast --step 5m --max-keys 4 "$BATS_TEST_TMPDIR/keys.csv"
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "pcs-forecast: $BATS_TEST_TMPDIR/keys.csv:6: more than 4 keys (group and region): raise --max-keys"
+	run --separate-stderr pcs-forecast --step 5m --max-keys 5 --no-header -H 5m "$BATS_TEST_TMPDIR/keys.csv"
+	assert_success
+	assert_equal "${#lines[@]}" 5
+	run --separate-stderr pcs-forecast --step 5m --max-keys 0 --no-header -H 5m "$BATS_TEST_TMPDIR/keys.csv"
+	assert_success
+	assert_equal "${#lines[@]}" 5
+	run --separate-stderr pcs-forecast --max-keys 1e3 "$BATS_TEST_TMPDIR/keys.csv"
+	assert_usage_error 'pcs-forecast: --max-keys: want a whole number (0: no limit): "1e3"'
 }
 
 @test "-i csv reads CSV as detected; -i ndjson on CSV is an error" {

@@ -449,19 +449,19 @@ risk() {
 @test "a group appearing again after other groups: status 1 and a message saying how to fix it" {
 	run --separate-stderr pcs-risk -c testdata/risk/cap-gh.csv testdata/bad/risk-forecast-group-again.csv
 	assert_failure 1
-	assert_equal "$stderr" "pcs-risk: testdata/bad/risk-forecast-group-again.csv:4: group 'g' again, after other groups: pcs-risk takes a group's rows together (as pcs-forecast writes them); merge sharded forecasts sorted by group"
+	assert_equal "$stderr" "pcs-risk: testdata/bad/risk-forecast-group-again.csv:4: group 'g' again, after other groups: pcs-risk takes the rows of a group's forecast issue together (as pcs-forecast writes them); merge sharded forecasts sorted by group"
 }
 
 @test "a group appearing again is an error even with --skip-bad" {
 	run --separate-stderr pcs-risk --skip-bad -c testdata/risk/cap-gh.csv testdata/bad/risk-forecast-group-again.csv
 	assert_failure 1
-	assert_equal "$stderr" "pcs-risk: testdata/bad/risk-forecast-group-again.csv:4: group 'g' again, after other groups: pcs-risk takes a group's rows together (as pcs-forecast writes them); merge sharded forecasts sorted by group"
+	assert_equal "$stderr" "pcs-risk: testdata/bad/risk-forecast-group-again.csv:4: group 'g' again, after other groups: pcs-risk takes the rows of a group's forecast issue together (as pcs-forecast writes them); merge sharded forecasts sorted by group"
 }
 
 @test "a group split across two files counts as appearing again" {
 	run --separate-stderr pcs-risk -c testdata/risk/cap-one.csv testdata/risk/one.csv testdata/risk/one.csv
 	assert_failure 1
-	assert_equal "$stderr" "pcs-risk: testdata/risk/one.csv:2: group 'g' again, after other groups: pcs-risk takes a group's rows together (as pcs-forecast writes them); merge sharded forecasts sorted by group"
+	assert_equal "$stderr" "pcs-risk: testdata/risk/one.csv:2: group 'g' again, after other groups: pcs-risk takes the rows of a group's forecast issue together (as pcs-forecast writes them); merge sharded forecasts sorted by group"
 }
 
 @test "two rows for one region and horizon: status 1, the first named, and no capacity file blamed" {

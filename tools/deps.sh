@@ -2,7 +2,7 @@
 # Install the Debian packages pcs builds and tests with, if any are missing.
 # Runs apt-get when it can (root, or sudo without a password); otherwise it
 # prints the exact command and stops.
-PKGS="build-essential libcsv-dev libjansson-dev libgsl-dev bats bats-support bats-assert mandoc"
+PKGS="build-essential libcsv-dev libjansson-dev libgsl-dev bats bats-support bats-assert mandoc cppcheck valgrind time"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

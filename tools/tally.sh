@@ -21,12 +21,29 @@ run() {
 	rm -f "$log.out"
 }
 
+# VALGRIND=1: every test runs under memcheck, the unit tests directly and
+# the bats suites through wrappers that PCS_BIN points at; an error or a
+# definite or indirect leak makes the run exit 99, which fails the test.
+VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
+if [ "$VALGRIND" = 1 ]; then
+	command -v valgrind >/dev/null 2>&1 || { echo "tally: VALGRIND=1 needs valgrind" >&2; exit 1; }
+	vgbin=$(mktemp -d) || exit 1
+	trap 'rm -f "$log"; rm -rf "$vgbin"' EXIT
+	for b in bin/pcs-*; do
+		printf '#!/bin/sh\nexec %s "%s/%s" "$@"\n' "$VG" "$(pwd)" "$b" >"$vgbin/${b#bin/}"
+		chmod +x "$vgbin/${b#bin/}"
+	done
+	PCS_BIN=$vgbin
+	PCS_VALGRIND=1
+	export PCS_BIN PCS_VALGRIND
+fi
+
 for t in tests/unit/test_*; do
 	case $t in *.c) continue ;; esac
 	[ -x "$t" ] || continue
 	if [ "$VALGRIND" = 1 ]; then
-		run "$t (valgrind)" valgrind -q --error-exitcode=99 --leak-check=full \
-			--errors-for-leak-kinds=definite,indirect "$t"
+		# shellcheck disable=SC2086 # VG is a command line
+		run "$t (valgrind)" $VG "$t"
 	else
 		run "$t" "$t"
 	fi
@@ -35,6 +52,7 @@ run "bats" bats --tap tests
 run "man lint" sh tests/man-lint.sh
 run "man examples" bash tests/man-examples.sh
 run "symbol prefix" sh tests/symbols.sh
+run "cppcheck" sh tools/cppcheck.sh
 
 passed=$(grep -c '^ok' "$log")
 failed=$(grep -c '^not ok' "$log")

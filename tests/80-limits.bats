@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# The documented limits (pcs-formats(5) LIMITS): --max-keys in every tool,
+# and memory that does not grow with the rows of a stream in the streaming
+# tools (pcs-risk, pcs-shadow-plan, pcs-route-weights).  The record and field
+# limits of the readers are in 10-forecast.bats.
+
+# shellcheck disable=SC2154  # status, output, stderr... are set by bats
+load test_helper
+
+# A metrics history of 5 keys (g0..g4) over a day of 5-minute steps.
+five_keys() {
+	awk 'BEGIN {
+		print "ts,group,rps"
+		for (t = 0; t < 288; t++)
+			for (k = 0; k < 5; k++)
+				printf "%d,g%d,%d\n", 1795564800 + 300 * t, k, 100 + k + (t % 12)
+	}'
+}
+
+@test "--max-keys: pcs-replay stops past the limit with status 1 and the line" {
+	five_keys >"$BATS_TEST_TMPDIR/h.csv"
+	run --separate-stderr pcs-replay --auto-topology --max-keys 3 "$BATS_TEST_TMPDIR/h.csv"
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "pcs-replay: $BATS_TEST_TMPDIR/h.csv:5: more than 3 keys (group and region): raise --max-keys"
+}
+
+@test "--max-keys: pcs-retrain stops past the limit, in training and in --capacity" {
+	five_keys >"$BATS_TEST_TMPDIR/h.csv"
+	run --separate-stderr pcs-retrain -H 5m --max-keys 4 --out "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/h.csv"
+	assert_failure 1
+	assert_equal "$stderr" "pcs-retrain: $BATS_TEST_TMPDIR/h.csv:6: more than 4 keys (group and region): raise --max-keys"
+	[ ! -e "$BATS_TEST_TMPDIR/m.json" ] || fail "a model file was written"
+	run --separate-stderr pcs-retrain --capacity --max-keys 2 testdata/retrain/health.csv
+	assert_failure 1
+	assert_regex "$stderr" "^pcs-retrain: testdata/retrain/health.csv:[0-9]+: more than 2 POPs \(group and pop\): raise --max-keys$"
+}
+
+@test "--max-keys: pcs-risk limits capacity rows and forecast groups" {
+	run --separate-stderr pcs-risk -c testdata/capacity.csv --max-keys 2 testdata/risk/one.csv
+	assert_failure 1
+	assert_equal "$stderr" "pcs-risk: testdata/capacity.csv:4: more than 2 capacity rows: raise --max-keys"
+	# groups without capacity count too: g has capacity, h does not
+	printf '%s\n' 'issued,group,region,horizon_s,target,p50,p90' \
+		'2026-11-21T00:00:00Z,g,*,300,2026-11-21T00:05:00Z,100,140' \
+		'2026-11-21T00:00:00Z,h,*,300,2026-11-21T00:05:00Z,100,140' >"$BATS_TEST_TMPDIR/f.csv"
+	run --separate-stderr pcs-risk -c testdata/risk/cap-one.csv --skip-bad --max-keys 1 "$BATS_TEST_TMPDIR/f.csv"
+	assert_failure 1
+	assert_equal "$stderr" "pcs-risk: $BATS_TEST_TMPDIR/f.csv:3: more than 1 groups: raise --max-keys"
+}
+
+@test "--max-keys: pcs-shadow-plan limits topology rows" {
+	run --separate-stderr pcs-shadow-plan -t testdata/topology.csv --max-keys 3 </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "pcs-shadow-plan: testdata/topology.csv:5: more than 3 topology rows: raise --max-keys"
+	run --separate-stderr pcs-shadow-plan -t testdata/topology.csv --max-keys 0 </dev/null
+	assert_success
+}
+
+@test "--max-keys: pcs-route-weights limits the POPs of the health stream" {
+	run --separate-stderr pcs-route-weights --max-keys 3 testdata/health.csv
+	assert_failure 1
+	assert_equal "$stderr" "pcs-route-weights: testdata/health.csv:5: more than 3 POPs (group and pop): raise --max-keys"
+}
+
+@test "--max-keys takes whole numbers only, in every tool" {
+	local t
+	for t in pcs-forecast pcs-risk pcs-shadow-plan pcs-route-weights pcs-replay pcs-retrain; do
+		run --separate-stderr "$t" --max-keys -5
+		assert_usage_error 'pcs-'"${t#pcs-}"': --max-keys: want a whole number (0: no limit): "-5"' "$t"
+		run --separate-stderr "$t" --max-keys 99999999999999999999999
+		assert_equal "$status" 2
+	done
+}
+
+@test "pcs-risk reads successive forecast issues of the same groups as one stream" {
+	local f=testdata/risk/one.csv
+	# the issue at 00:00, then the same group issued at 00:05
+	{
+		cat "$f"
+		sed -n '2,$p' "$f" | sed 's/2026-11-21T00:05:00Z/2026-11-21T00:10:00Z/; s/^2026-11-21T00:00:00Z/2026-11-21T00:05:00Z/'
+	} >"$BATS_TEST_TMPDIR/two.csv"
+	run --separate-stderr pcs-risk -c testdata/risk/cap-one.csv --no-header "$BATS_TEST_TMPDIR/two.csv"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_regex "${lines[0]}" '^g,a,300,2026-11-21T00:05:00Z,'
+	assert_regex "${lines[1]}" '^g,a,300,2026-11-21T00:10:00Z,'
+	# each part scores as it does alone
+	run --separate-stderr pcs-risk -c testdata/risk/cap-one.csv --no-header "$f"
+	assert_equal "$output" "${lines[0]}"
+	# an older issue after a newer one is out of order
+	{
+		head -n 1 "$f"
+		sed -n '2,$p' "$BATS_TEST_TMPDIR/two.csv" | tac
+	} >"$BATS_TEST_TMPDIR/back.csv"
+	run --separate-stderr pcs-risk -c testdata/risk/cap-one.csv "$BATS_TEST_TMPDIR/back.csv"
+	assert_failure 1
+	assert_regex "$stderr" "back.csv:3: group 'g' again, after other groups"
+}
+
+# --- memory ------------------------------------------------------------------
+
+# peak_kb COMMAND...: run COMMAND (its stdout as given) and print its peak
+# resident set in KiB, from GNU time, on descriptor 3.
+peak_kb() {
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$@" || return 1
+	tail -n 1 "$BATS_TEST_TMPDIR/rss" >&3
+}
+
+# Memory figures mean nothing under AddressSanitizer (its quarantine grows
+# with what was freed) or valgrind: skip there.
+need_plain_build() {
+	[ -x /usr/bin/time ] || skip "GNU time (/usr/bin/time) is not installed"
+	[ "${PCS_VALGRIND:-0}" = 1 ] && skip "memory is not measured under valgrind"
+	if grep -q fsanitize "$PCS_ROOT/.build-flags" 2>/dev/null; then
+		skip "memory is not measured in a sanitizer build"
+	fi
+	return 0
+}
+
+# assert_flat SMALL LARGE: the peak for 10x the rows is within 10% + 1 MiB.
+assert_flat() {
+	[ "$2" -le $(($1 + $1 / 10 + 1024)) ] ||
+		fail "peak memory grew with the rows: ${1} KiB, then ${2} KiB for ten times the rows"
+}
+
+# Forecast issues of 2 groups x 2 regions x 3 horizons, one issue a minute.
+forecast_stream() {
+	awk -v n="$1" 'BEGIN {
+		print "issued,group,region,horizon_s,target,p50,p90,p99"
+		for (i = 0; i < n; i++) {
+			t = 1795564800 + 60 * i
+			for (g = 0; g < 2; g++) for (r = 0; r < 2; r++) for (h = 1; h <= 3; h++)
+				printf "%d,%s,%s,%d,%d,%d,%d,%d\n", t, g ? "api" : "web", r ? "us" : "eu",
+					300 * h, t + 300 * h, 100 + i % 50, 120 + i % 50, 140 + i % 50
+		}
+	}'
+}
+
+@test "pcs-risk and pcs-shadow-plan: peak memory does not grow with the rows" {
+	need_plain_build
+	local n small large
+	for n in 2000 20000; do
+		forecast_stream "$n" >"$BATS_TEST_TMPDIR/f$n.csv"
+	done
+	small=$(peak_kb pcs-risk -c testdata/capacity.csv "$BATS_TEST_TMPDIR/f2000.csv" 3>&1 >"$BATS_TEST_TMPDIR/r2000.csv")
+	large=$(peak_kb pcs-risk -c testdata/capacity.csv "$BATS_TEST_TMPDIR/f20000.csv" 3>&1 >"$BATS_TEST_TMPDIR/r20000.csv")
+	assert_flat "$small" "$large"
+	# web has 4 POPs and api 2 in the capacity file: 18 rows an issue
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/r20000.csv")" -eq $((20000 * 18 + 1)) ] || fail "pcs-risk lost rows"
+	small=$(peak_kb pcs-shadow-plan -t testdata/topology.csv --now 1795564800 "$BATS_TEST_TMPDIR/r2000.csv" 3>&1 >/dev/null)
+	large=$(peak_kb pcs-shadow-plan -t testdata/topology.csv --now 1795564800 "$BATS_TEST_TMPDIR/r20000.csv" 3>&1 >/dev/null)
+	assert_flat "$small" "$large"
+}
+
+@test "pcs-route-weights --each-tick: peak memory does not grow with the ticks" {
+	need_plain_build
+	local n small large
+	for n in 2000 20000; do
+		awk -v n="$n" 'BEGIN {
+			print "ts,group,pop,capacity_rps,load_rps,latency_ms,error_rate,requests"
+			for (i = 0; i < n; i++)
+				for (p = 0; p < 4; p++)
+					printf "%d,web,p%d,%d,%d,%.1f,%.4f,2000\n", 1795564800 + 10 * i, p,
+						500 + 10 * p, 200 + (7 * i + p) % 300, 30 + (i + p) % 20,
+						(i + p) % 97 == 0 ? 0.6 : 0.001
+		}' >"$BATS_TEST_TMPDIR/h$n.csv"
+	done
+	small=$(peak_kb pcs-route-weights --each-tick "$BATS_TEST_TMPDIR/h2000.csv" 3>&1 >/dev/null)
+	large=$(peak_kb pcs-route-weights --each-tick "$BATS_TEST_TMPDIR/h20000.csv" 3>&1 >"$BATS_TEST_TMPDIR/w.csv")
+	assert_flat "$small" "$large"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/w.csv")" -eq $((20000 * 4 + 1)) ] || fail "pcs-route-weights lost rows"
+}
