@@ -2,7 +2,7 @@
 # bench/run.sh — all benchmarks: M4 hourly accuracy/speed, pcs-retrain's
 # per-key choice on M4 hourly, forecast throughput, risk and planning
 # throughput, routing throughput, replays of the real traces through the
-# capacity policies.
+# capacity policies, peak memory of every tool.
 #
 #   bench/run.sh            (what `make bench` runs; `make bench-m4` runs
 #                           bench/m4.sh, `make bench-retrain` bench/retrain.sh)
@@ -34,4 +34,5 @@ echo
 { echo; "$dir/risk-plan.sh"; } || rc=1
 { echo; "$dir/route.sh"; } || rc=1
 { echo; "$dir/replay.sh"; } || rc=1
+{ echo; "$dir/memory.sh"; } || rc=1
 exit "$rc"

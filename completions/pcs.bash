@@ -70,7 +70,7 @@ _pcs_words() {
 
 # Options of every tool (pcs(7), Conventions).
 _pcs_common_options='-h --help -V --version -i --input-format= -o
-    --output-format= --epoch --no-header --skip-bad'
+    --output-format= --epoch --max-keys= --no-header --skip-bad'
 
 # Complete the value of an option that every tool shares; fail when opt is
 # not one of them.
@@ -78,6 +78,9 @@ _pcs_common() {
 	case $opt in
 	-i | --input-format | -o | --output-format)
 		_pcs_reply 'csv ndjson'
+		;;
+	--max-keys)
+		_pcs_reply '100000 1000000 0'
 		;;
 	*)
 		return 1
