@@ -295,9 +295,9 @@ EOF
 	run stat -c %a "$d/m.json"
 	assert_output 600
 	assert_file_equal "$BATS_FILE_TMPDIR/full.json" "$d/m.json"
-	# no temporary file left next to it
+	# no temporary file left next to it, only the lock
 	run ls "$d"
-	assert_output m.json
+	assert_output "m.json"$'\n'"m.json.lock"
 }
 
 @test "train: --out into a directory that does not exist: exit 1, nothing written" {
