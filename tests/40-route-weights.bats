@@ -767,6 +767,8 @@ chi_square() {
 @test "bad state: a window bucket of two numbers" { assert_bad_state route-state-bad-window; }
 @test "bad state: a share above 1" { assert_bad_state route-state-share-above-one; }
 @test "bad state: an entry without its pop" { assert_bad_state route-state-pop-missing; }
+@test "bad state: trips -1" { assert_bad_state route-state-trips-negative; }
+@test "bad state: latency_ms negative" { assert_bad_state route-state-latency-negative; }
 
 @test "bad state: the same POP twice is refused, not merged" {
 	command -v jq >/dev/null || skip "no jq"
