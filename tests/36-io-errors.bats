@@ -63,6 +63,7 @@ to_broken_pipe() {
 
 	[ -p "$fifo" ] || mkfifo "$fifo"
 	(
+		# shellcheck disable=SC2094  # both ends of one FIFO, on purpose
 		exec 4<>"$fifo" 5>"$fifo" 4<&-
 		exec "$@" >&5
 	)
