@@ -1,11 +1,13 @@
 /* cli.c — shared command-line plumbing for the pcs programs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -14,9 +16,31 @@ static const char *usage = "";
 static const char *help = "";
 static char **args;
 
+/* A standard descriptor the caller closed (">&-") is the next one open(2)
+ * returns: the lock or the state file would become standard output, and the
+ * output would go into it.  Hold each closed one with /dev/null opened the
+ * other way, so that using it fails with EBADF as a closed one does. */
+static void
+hold_closed_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int held;
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		held = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (held < 0)
+			exit(EXIT_DATA);
+		if (held != fd) {
+			dup2(held, fd);
+			close(held);
+		}
+	}
+}
+
 void
 cli_init(const char *name, const char *usage_line, const char *help_text, char **argv)
 {
+	hold_closed_std_fds();
 	progname = name;
 	usage = usage_line;
 	help = help_text;

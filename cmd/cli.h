@@ -39,7 +39,10 @@ struct cli_common {
 	long bad_rows;
 };
 
-/* Set the program name, ignore SIGPIPE (a closed stdout is seen as EPIPE). */
+/* Set the program name, ignore SIGPIPE (a closed pipe on stdout is seen as
+ * EPIPE), and hold a closed descriptor 0, 1 or 2 with /dev/null opened the
+ * other way, so that no file the program opens takes its place and writing
+ * on a closed stdout fails with EBADF. */
 void cli_init(const char *name, const char *usage_line, const char *help_text, char **argv);
 void cli_common_defaults(struct cli_common *c);
 /* Handle a common option; returns 1 if it was one (or exits for -h/-V). */

@@ -642,7 +642,10 @@ now_string(void)
 	return strdup(buf);
 }
 
-/* Write the model file to path (atomically) or stdout. */
+/* Write the model file to path (atomically) or stdout.  The write is done
+ * under the file's lock, which is what lets pcs_state_lock remove the
+ * temporary files of writers killed mid-write (without it they pile up);
+ * writes take milliseconds, so waiting a minute for another one is ample. */
 static void
 write_model(const struct pcs_model_file *mf, const char *path)
 {
@@ -652,8 +655,10 @@ write_model(const struct pcs_model_file *mf, const char *path)
 	if (j == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	if (path) {
-		if (pcs_state_write(path, j, &err) != 0)
+		int lock = pcs_state_lock(path, 60, &err);
+		if (lock < 0 || pcs_state_write(path, j, &err) != 0)
 			cli_die(EXIT_DATA, "%s", err.msg);
+		pcs_state_unlock(lock);
 	} else if (json_dumpf(j, stdout, JSON_COMPACT | JSON_SORT_KEYS) != 0 || putchar('\n') == EOF) {
 		cli_write_failed();
 	}

@@ -1,5 +1,6 @@
 /* route.c — routing weights, smoothing, slew limit and circuit breakers
  * (see pcs_route.h). */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -781,16 +782,28 @@ pcs_router_load(pcs_router *r, const json_t *st, pcs_error *err)
 		                                    "load_rps", "share" };
 		static const char *const ints[] = { "last_ts", "trips", "probe_ok", "open_until",
 		                                    "closed_since", "shadow" };
+		/* kept in ints, and never negative */
+		static const char *const counts[] = { "trips", "probe_ok", "shadow" };
 		if (!g || !p || !b || breaker_of(b) < 0 || !json_is_array(bs) || !(share >= 0 && share <= 1))
 			return pcs_error_set(err, PCS_EDATA, 0, NULL, "state file: entry %zu is malformed", i);
 		for (size_t k2 = 0; k2 < sizeof nums / sizeof *nums; k2++)
 			if (!json_is_number(json_object_get(o, nums[k2])))
 				return pcs_error_set(err, PCS_EDATA, 0, NULL,
 				                     "state file: entry %zu: %s is not a number", i, nums[k2]);
+			else if (json_number_value(json_object_get(o, nums[k2])) < 0)
+				return pcs_error_set(err, PCS_EDATA, 0, NULL,
+				                     "state file: entry %zu: %s is negative", i, nums[k2]);
 		for (size_t k2 = 0; k2 < sizeof ints / sizeof *ints; k2++)
 			if (!json_is_integer(json_object_get(o, ints[k2])))
 				return pcs_error_set(err, PCS_EDATA, 0, NULL,
 				                     "state file: entry %zu: %s is not a whole number", i, ints[k2]);
+		for (size_t k2 = 0; k2 < sizeof counts / sizeof *counts; k2++) {
+			json_int_t v = json_integer_value(json_object_get(o, counts[k2]));
+			if (v < 0 || v > INT_MAX)
+				return pcs_error_set(err, PCS_EDATA, 0, NULL,
+				                     "state file: entry %zu: %s out of range: %lld", i,
+				                     counts[k2], (long long)v);
+		}
 		if (entry_for(r, g, p, 0) != NULL)
 			return pcs_error_set(err, PCS_EDATA, 0, NULL,
 			                     "state file: entry %zu repeats group '%s' pop '%s'", i, g, p);

@@ -100,6 +100,7 @@ pcs_state_read(const char *path, const char *what, json_t **out, pcs_error *err)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	json_error_t jerr;
+	struct stat st;
 	FILE *fp;
 
 	*out = NULL;
@@ -108,6 +109,11 @@ pcs_state_read(const char *path, const char *what, json_t **out, pcs_error *err)
 			return 0;
 		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s",
 		                     errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
+	}
+	/* a directory opens, and jansson would read it as an empty file */
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return pcs_error_set(err, PCS_EIO, 0, NULL, "%s", strerror(EISDIR));
 	}
 	if ((fp = fdopen(fd, "r")) == NULL) {
 		close(fd);

@@ -799,6 +799,8 @@ metrics_ndjson() {
 @test "bad: NDJSON line number with CRLF line ends" { assert_bad forecast-ndjson-line-crlf; }
 @test "bad: NDJSON line number with bare CR line ends" { assert_bad forecast-ndjson-line-cr; }
 @test "bad: one timestamp per key, so no step to detect" { assert_bad forecast-step-undetectable; }
+@test "bad: binary garbage (a PNG header, NUL bytes)" { assert_bad forecast-binary-garbage; }
+@test "bad: rps 1e400, beyond a double" { assert_bad forecast-rps-overflow; }
 
 @test "bad: every case in testdata/bad has its .err and .status and a test here" {
 	local f name

@@ -538,6 +538,7 @@ risk() {
 @test "bad capacity: NDJSON object without load_rps" { assert_bad_capacity risk-capacity-ndjson-missing-load; }
 @test "bad capacity: NDJSON cpu 2" { assert_bad_capacity risk-capacity-ndjson-cpu-above-one; }
 @test "bad capacity: NDJSON capacity_rps \"lots\"" { assert_bad_capacity risk-capacity-ndjson-capacity-string; }
+@test "bad capacity: binary garbage" { assert_bad_capacity risk-capacity-binary-garbage; }
 
 @test "bad: every risk-* case in testdata/bad has its .err and .status and a test here" {
 	local f name

@@ -704,6 +704,10 @@ kubectl --context=prod-par -n edge patch hpa/edge-web-hpa --type=merge -p '{\"sp
 @test "bad state: an allocation on a primary" { assert_bad_state plan-state-shadow-alloc-on-primary; }
 @test "bad state: an allocation of 0 instances" { assert_bad_state plan-state-shadow-alloc-zero; }
 @test "bad state: a warm shadow without allocations" { assert_bad_state plan-state-shadow-warm-without-alloc; }
+@test "bad state: binary garbage" { assert_bad_state plan-state-binary-garbage; }
+@test "bad state: an allocation of -3 instances" { assert_bad_state plan-state-alloc-negative; }
+@test "bad state: an allocation too big for an integer" { assert_bad_state plan-state-alloc-huge; }
+@test "bad state: since as a string" { assert_bad_state plan-state-since-string; }
 
 # --- locking ------------------------------------------------------------------------
 
@@ -806,6 +810,8 @@ pcs-shadow-plan: no plan: the risk input could not be read"
 @test "bad topology: header without max_instances and no rows" { assert_bad_topology plan-topology-missing-max-instances-header-only; }
 @test "bad topology: pop empty" { assert_bad_topology plan-topology-pop-empty; }
 @test "bad topology: unterminated quoted field" { assert_bad_topology plan-topology-unterminated-quote; }
+@test "bad topology: binary garbage" { assert_bad_topology plan-topology-binary-garbage; }
+@test "bad topology: max_instances 1e30" { assert_bad_topology plan-topology-max-instances-huge; }
 
 @test "a missing topology file: status 1, named" {
 	run --separate-stderr pcs-shadow-plan -t "$BATS_TEST_TMPDIR/nope.csv" testdata/plan/surge/step-02.csv

@@ -767,6 +767,10 @@ chi_square() {
 @test "bad state: a window bucket of two numbers" { assert_bad_state route-state-bad-window; }
 @test "bad state: a share above 1" { assert_bad_state route-state-share-above-one; }
 @test "bad state: an entry without its pop" { assert_bad_state route-state-pop-missing; }
+@test "bad state: binary garbage" { assert_bad_state route-state-binary-garbage; }
+@test "bad state: trips -1" { assert_bad_state route-state-trips-negative; }
+@test "bad state: latency_ms negative" { assert_bad_state route-state-latency-negative; }
+@test "bad state: last_tick too big for an integer" { assert_bad_state route-state-last-tick-huge; }
 
 @test "bad state: the same POP twice is refused, not merged" {
 	command -v jq >/dev/null || skip "no jq"
@@ -975,6 +979,7 @@ pcs-route-weights: no weights: the health input could not be read"
 @test "bad health: NDJSON object without error_rate" { assert_bad_health route-health-ndjson-missing-error-rate; }
 @test "bad health: NDJSON error_rate \"high\"" { assert_bad_health route-health-ndjson-error-rate-string; }
 @test "bad health: NDJSON shadow true" { assert_bad_health route-health-ndjson-shadow-true; }
+@test "bad health: binary garbage" { assert_bad_health route-health-binary-garbage; }
 
 @test "bad plan: to_state hot" { assert_bad_plan route-plan-bad-state; }
 @test "bad plan: header without to_state" { assert_bad_plan route-plan-missing-to-state; }

@@ -872,6 +872,7 @@ pcs-replay: no replay: the history could not be read"
 @test "bad history: a header and no rows" { assert_bad_history replay-history-header-only; }
 @test "bad history: a group the topology does not have" { assert_bad_history replay-history-group-not-in-topology; }
 @test "bad history: one timestamp per key, no step to detect" { assert_bad_history replay-history-step-undetectable; }
+@test "bad history: binary garbage" { assert_bad_history replay-history-binary-garbage; }
 @test "bad topology: a group with no primary" { assert_bad_topology replay-topology-no-primary; }
 @test "bad topology: a group with two services" { assert_bad_topology replay-topology-two-services; }
 @test "bad topology: role backup" { assert_bad_topology replay-topology-bad-role; }

@@ -295,9 +295,9 @@ EOF
 	run stat -c %a "$d/m.json"
 	assert_output 600
 	assert_file_equal "$BATS_FILE_TMPDIR/full.json" "$d/m.json"
-	# no temporary file left next to it
+	# no temporary file left next to it, only the lock
 	run ls "$d"
-	assert_output m.json
+	assert_output "m.json"$'\n'"m.json.lock"
 }
 
 @test "train: --out into a directory that does not exist: exit 1, nothing written" {
@@ -735,6 +735,10 @@ EOF
 @test "bad model: a sketch row of 20 values" { assert_bad_model retrain-model-sketch-short; }
 @test "bad model: calibration horizons and errors of different lengths" { assert_bad_model retrain-model-calibration-lengths; }
 @test "bad model: a key twice" { assert_bad_model retrain-model-duplicate-key; }
+@test "bad model: binary garbage" { assert_bad_model retrain-model-binary-garbage; }
+@test "bad model: a negative step" { assert_bad_model retrain-model-step-negative; }
+@test "bad model: samples 1e300" { assert_bad_model retrain-model-samples-huge; }
+@test "bad model: a window too big for an integer" { assert_bad_model retrain-model-window-overflow; }
 
 # --- --update ---------------------------------------------------------------
 
@@ -1238,6 +1242,7 @@ EOF
 @test "bad: history too short for any backtest origin" { assert_bad_retrain retrain-too-short; }
 @test "bad: a header and no rows" { assert_bad_retrain retrain-header-only; }
 @test "bad: one timestamp per key, so no step" { assert_bad_retrain retrain-step-undetectable; }
+@test "bad: binary garbage" { assert_bad_retrain retrain-binary-garbage; }
 @test "bad capacity: no latency_ms column" { assert_bad_retrain retrain-capacity-missing-latency; }
 @test "bad capacity: error_rate above 1" { assert_bad_retrain retrain-capacity-error-rate-above-one; }
 @test "bad capacity: load_rps negative" { assert_bad_retrain retrain-capacity-load-negative; }
