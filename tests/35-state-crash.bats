@@ -13,7 +13,11 @@
 #
 # The delays are random; PCS_CRASH_SEED=N replays a sequence.  Each test
 # stops after KILLS kills (a third as many for the other writers) or LIMIT
-# seconds, whichever comes first.
+# seconds, whichever comes first.  A loaded machine may not reach KILLS in
+# time, which is not a failure: only fewer than a quarter of them is (the
+# test would then have shown too little).  Under valgrind (PCS_VALGRIND=1)
+# the suite is skipped: a kill there mostly lands in valgrind's start-up,
+# and the plain and sanitizer runs cover what it checks.
 
 # shellcheck disable=SC2154  # status, output, stderr... are set by bats
 load test_helper
@@ -22,11 +26,22 @@ KILLS=${PCS_CRASH_KILLS:-300}
 LIMIT=${PCS_CRASH_SECONDS:-25}
 # the loops of the other writers (crash_loop, below) stop at a third as many
 KILLS_EACH=$((KILLS / 3))
+# fewer kills than these in LIMIT seconds fail the test
+MIN_KILLS=$((KILLS / 4))
+MIN_KILLS_EACH=$((KILLS_EACH / 4))
 # model files hold their creation time: the same run must make the same bytes
 export SOURCE_DATE_EPOCH=1795564800
 
+setup() {
+	if [ "${PCS_VALGRIND:-0}" = 1 ] && [[ $BATS_TEST_DESCRIPTION == SIGKILL* ]]; then
+		skip "SIGKILL loops are not run under valgrind"
+	fi
+	cd "$PCS_ROOT" || return 1
+}
+
 setup_file() {
 	local g p k r v
+
 
 	[ -x "$PCS_BIN/pcs-shadow-plan" ] || {
 		echo "no executable pcs-shadow-plan in PCS_BIN=$PCS_BIN (run make)" >&2
@@ -143,8 +158,8 @@ killed_run() {
 		fi
 	done
 	echo "# $kills kills and $done_runs complete runs in $i attempts, $((SECONDS - start))s (seed $seed)" >&3
-	[ "$kills" -ge "$KILLS" ] ||
-		fail "only $kills kills in ${LIMIT}s (want $KILLS): too slow a machine? PCS_CRASH_SECONDS raises the limit"
+	[ "$kills" -ge "$MIN_KILLS" ] ||
+		fail "only $kills kills in ${LIMIT}s (want $KILLS, at least $MIN_KILLS): too slow a machine? PCS_CRASH_SECONDS raises the limit"
 	# the state kept growing: many shadows are live by now
 	run grep -o '"primary"' "$dir/state.json"
 	[ "${#lines[@]}" -ge 10 ] || fail "the scenario did not grow the state: ${#lines[@]} shadows"
@@ -306,8 +321,8 @@ crash_loop() {
 			fail "$writer, seed $seed, run $i: ${#tmps[@]} temporary files after $kills kills: ${tmps[*]##*/}"
 	done
 	echo "# $writer: $kills kills and $done_runs complete runs in $i attempts (delays 0 to ${range}us), $((SECONDS - start))s (seed $seed)" >&3
-	[ "$kills" -ge "$KILLS_EACH" ] ||
-		fail "$writer: only $kills kills in ${LIMIT}s (want $KILLS_EACH): too slow a machine? PCS_CRASH_SECONDS raises the limit"
+	[ "$kills" -ge "$MIN_KILLS_EACH" ] ||
+		fail "$writer: only $kills kills in ${LIMIT}s (want $KILLS_EACH, at least $MIN_KILLS_EACH): too slow a machine? PCS_CRASH_SECONDS raises the limit"
 	# the file did change from run to run, so old and new were told apart
 	[ "$changed" -ge 10 ] || fail "$writer: the file changed only $changed times"
 	# the lock is free, and a complete run leaves no temporary file behind
