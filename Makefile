@@ -88,6 +88,9 @@ bench-route: all
 bench-replay: all
 	@bash bench/replay.sh
 
+bench-nab: all
+	@bash bench/nab.sh
+
 # Regenerate the golden outputs in testdata/golden/ from the current binaries.
 goldens: all
 	@sh tests/make-goldens.sh
@@ -112,5 +115,5 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-nab goldens install uninstall clean
 .PRECIOUS: cmd/%.o
