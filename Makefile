@@ -91,6 +91,9 @@ bench-replay: all
 bench-memory: all
 	@bash bench/memory.sh
 
+bench-nab: all
+	@bash bench/nab.sh
+
 # Regenerate the golden outputs in testdata/golden/ from the current binaries.
 goldens: all
 	@sh tests/make-goldens.sh
@@ -115,5 +118,5 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab goldens install uninstall clean
 .PRECIOUS: cmd/%.o
