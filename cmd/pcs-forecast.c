@@ -188,6 +188,7 @@ struct key_work {
 	pcs_series s;
 	struct pcs_forecast_result fc;
 	double *expected, *score;
+	int *direction;
 	int model, rc;
 	int arm;          /* with model files: the arm, and whether the key was in it */
 	int from_file;
@@ -239,11 +240,10 @@ do_key(void *ctx, size_t i)
 	}
 	kw->expected = malloc(kw->s.n * sizeof *kw->expected);
 	kw->score = malloc(kw->s.n * sizeof *kw->score);
-	if (kw->expected == NULL || kw->score == NULL)
+	kw->direction = malloc(kw->s.n * sizeof *kw->direction);
+	if (kw->expected == NULL || kw->score == NULL || kw->direction == NULL ||
+	    pcs_detect_series(&kw->s, NULL, kw->expected, kw->score, kw->direction) != 0)
 		kw->rc = pcs_error_set(&kw->err, PCS_ENOMEM, 0, NULL, "out of memory");
-	else
-		kw->rc = pcs_score_series(&kw->s, b->cfg, kw->expected, kw->score, &kw->model,
-		                          &kw->err);
 }
 
 static void
@@ -285,6 +285,7 @@ write_score_rows(const struct options *o, pcs_store *st, size_t k, struct key_wo
 		pcs_writer_num(w, kw->expected[t]);
 		pcs_writer_num(w, kw->score[t]);
 		pcs_writer_int(w, kw->score[t] >= o->threshold);
+		pcs_writer_str(w, kw->direction[t] > 0 ? "up" : kw->direction[t] < 0 ? "down" : "");
 		end_row(w);
 	}
 }
@@ -342,6 +343,7 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 			pcs_series_free(&kw->s);
 			free(kw->expected);
 			free(kw->score);
+			free(kw->direction);
 			memset(kw, 0, sizeof *kw);
 		}
 	}
@@ -353,7 +355,7 @@ int
 main(int argc, char **argv)
 {
 	static const char *const score_cols[] = {
-		"ts", "group", "region", "rps", "expected", "anomaly_score", "anomaly"
+		"ts", "group", "region", "rps", "expected", "anomaly_score", "anomaly", "direction"
 	};
 	struct options o;
 	pcs_store *st;

@@ -15,6 +15,7 @@
 #include "pcs_models.h"
 #include "pcs_quantiles.h"
 #include "pcs_anomaly.h"
+#include "pcs_detector.h"
 #include "pcs_forecast.h"
 #include "pcs_qdist.h"
 #include "pcs_risk.h"

@@ -1,0 +1,293 @@
+/* detector.c — online anomaly and onset detection (see pcs_detector.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pcs_detector.h"
+#include "pcs_error.h"
+#include "pcs_forecast.h"
+
+struct pcs_detector {
+	struct pcs_detector_params p;
+	size_t period;          /* 0: no cycle */
+	double *season;         /* [period] */
+	size_t phase;           /* of the next point */
+	size_t steps;           /* points and gaps fed */
+	size_t seen;            /* points fed */
+	int ready;              /* the baseline is initialized */
+	double first_sum;       /* the first cycle, for the initial level */
+	size_t first_n;
+	double level, mad;      /* mad: weighted mean absolute residual */
+	size_t nmad;            /* residuals in mad (its weight starts as 1/n) */
+	double cu, cd;          /* CUSUM statistics, in scales */
+	double ru, rd;          /* residual sums of the runs that built them */
+	size_t nu, nd;
+	double lo, hi;          /* range of the points seen */
+	size_t refractory;      /* points left to damp */
+	/* the latest upward onset */
+	int onset;
+	double onset_shift;
+	size_t onset_step;
+};
+
+void
+pcs_detector_defaults(struct pcs_detector_params *p)
+{
+	p->alpha = 0.05;
+	p->gamma = 0.1;
+	p->beta = 0.02;
+	p->spike_z = 6;
+	p->cusum_k = 0.5;
+	p->cusum_h = 10;
+	p->novelty = 0.1;
+	p->warmup = 100;
+	p->refractory = 50;
+	{ /* EXPERIMENT: remove */
+		const char *e = getenv("PCS_DET");
+		if (e) sscanf(e, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%zu,%zu", &p->alpha, &p->gamma, &p->beta,
+		              &p->spike_z, &p->cusum_k, &p->cusum_h, &p->novelty, &p->warmup, &p->refractory);
+	}
+}
+
+pcs_detector *
+pcs_detector_new(size_t period, const struct pcs_detector_params *p)
+{
+	pcs_detector *d = calloc(1, sizeof *d);
+
+	if (d == NULL)
+		return NULL;
+	if (p)
+		d->p = *p;
+	else
+		pcs_detector_defaults(&d->p);
+	d->period = period > 1 ? period : 0;
+	if (d->period && (d->season = calloc(d->period, sizeof *d->season)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+pcs_detector_free(pcs_detector *d)
+{
+	if (d) {
+		free(d->season);
+		free(d);
+	}
+}
+
+static double
+clamp(double x, double lim)
+{
+	return x > lim ? lim : x < -lim ? -lim : x;
+}
+
+/* The first cycle (or the first point without one) sets the baseline: the
+ * level is its mean, the profile each phase's departure from it. */
+static void
+learn_first_cycle(pcs_detector *d, double y)
+{
+	if (!isnan(y)) {
+		if (d->period)
+			d->season[d->phase] = y;
+		d->first_sum += y;
+		d->first_n++;
+	} else if (d->period) {
+		d->season[d->phase] = NAN;
+	}
+	if (d->first_n == 0 || (d->period && d->steps + 1 < d->period))
+		return;
+	d->level = d->first_sum / (double)d->first_n;
+	for (size_t i = 0; i < d->period; i++)
+		d->season[i] = isnan(d->season[i]) ? 0 : d->season[i] - d->level;
+	d->ready = 1;
+}
+
+/* The scale of a residual: a standard deviation estimated from the mean
+ * absolute residual, floored relative to the level. */
+static double
+scale_of(const pcs_detector *d)
+{
+	double floor = 1e-6 * (fabs(d->level) + (d->hi - d->lo)) + 1e-12;
+	double sd = d->mad * 1.2533141373155;   /* sqrt(pi / 2) */
+
+	return sd > floor ? sd : floor;
+}
+
+static double
+score_of(double e)
+{
+	/* q e below an alarm, 1 - (1 - q) / e above: q at e = 1, never 1, so
+	 * that any two levels of evidence stay apart */
+	const double q = PCS_DET_ALARM_SCORE;
+
+	return e < 1 ? q * e : 1 - (1 - q) / e;
+}
+
+void
+pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
+{
+	const struct pcs_detector_params *p = &d->p;
+	double s, e, r, rc, z, ev, shift = 0, *seas;
+	int dir = PCS_DIR_NONE, crossed = 0;
+
+	out->expected = NAN;
+	out->score = isnan(y) ? NAN : 0;
+	out->alarm = 0;
+	out->direction = PCS_DIR_NONE;
+	out->shift = 0;
+	if (!d->ready) {
+		learn_first_cycle(d, y);
+		if (!isnan(y)) {
+			d->lo = d->seen ? fmin(d->lo, y) : y;
+			d->hi = d->seen ? fmax(d->hi, y) : y;
+			d->seen++;
+		}
+		goto next;
+	}
+	seas = d->period ? &d->season[d->phase] : NULL;
+	e = d->level + (seas ? *seas : 0);
+	out->expected = e;
+	if (isnan(y))
+		goto next;
+	s = scale_of(d);
+	r = y - e;
+	z = r / s;
+
+	/* CUSUM of the clipped z: a spike adds at most PCS_DET_CLIP */
+	{
+		double zc = clamp(z, PCS_DET_CLIP);
+		d->cu = fmax(0, d->cu + zc - p->cusum_k);
+		d->cd = fmax(0, d->cd - zc - p->cusum_k);
+		if (d->cu > 0) {
+			d->ru += r;
+			d->nu++;
+		} else {
+			d->ru = 0;
+			d->nu = 0;
+		}
+		if (d->cd > 0) {
+			d->rd += r;
+			d->nd++;
+		} else {
+			d->rd = 0;
+			d->nd = 0;
+		}
+	}
+
+	/* the evidence: spike, shift, novelty */
+	ev = fabs(z) / p->spike_z;
+	dir = z > 0 ? PCS_DIR_UP : z < 0 ? PCS_DIR_DOWN : PCS_DIR_NONE;
+	if (d->cu / p->cusum_h > ev) {
+		ev = d->cu / p->cusum_h;
+		dir = PCS_DIR_UP;
+	}
+	if (d->cd / p->cusum_h > ev) {
+		ev = d->cd / p->cusum_h;
+		dir = PCS_DIR_DOWN;
+	}
+	if (p->novelty >= 0 && d->hi > d->lo) {
+		double range = d->hi - d->lo, m = p->novelty * range;
+		double beyond = y > d->hi + m ? (y - d->hi) / m : y < d->lo - m ? (d->lo - y) / m : 0;
+		if (beyond > ev) {
+			ev = beyond;
+			dir = y > d->hi ? PCS_DIR_UP : PCS_DIR_DOWN;
+		}
+	}
+
+	/* a CUSUM crossing re-levels the baseline, refractory or not: the
+	 * shifted level is the normal one from now on */
+	if (d->cu >= p->cusum_h && d->nu > 0) {
+		shift = d->ru / (double)d->nu;
+		crossed = PCS_DIR_UP;
+	} else if (d->cd >= p->cusum_h && d->nd > 0) {
+		shift = d->rd / (double)d->nd;
+		crossed = PCS_DIR_DOWN;
+	}
+	if (crossed) {
+		d->level += shift;
+		d->cu = d->cd = d->ru = d->rd = 0;
+		d->nu = d->nd = 0;
+		r -= shift;   /* the point is judged against the new level below */
+	}
+
+	if (d->seen >= p->warmup && (!d->period || d->steps >= d->period)) {
+		out->score = score_of(ev);
+		out->direction = dir;
+		if (d->refractory > 0) {
+			out->score *= 0.1;
+		} else if (ev >= 1) {
+			out->alarm = 1;
+			d->refractory = p->refractory + 1;
+			out->shift = crossed ? shift : r;
+		}
+		if (dir == PCS_DIR_UP && (out->alarm || crossed == PCS_DIR_UP)) {
+			d->onset = 1;
+			d->onset_shift = crossed == PCS_DIR_UP ? shift : r;
+			d->onset_step = d->steps;
+		}
+	}
+	if (d->onset && y - (d->level + (seas ? *seas : 0)) < -d->onset_shift / 2)
+		d->onset = 0;   /* fell back below the old level: over */
+
+	/* learn from the point, clipped so that an outlier does not drag the
+	 * baseline or the scale */
+	rc = clamp(r, PCS_DET_CLIP * s);
+	d->level += p->alpha * rc;
+	if (seas)
+		*seas += p->gamma * (1 - p->alpha) * rc;
+	d->nmad++;
+	{
+		double w = 1.0 / (double)d->nmad;
+		if (w < p->beta)
+			w = p->beta;
+		d->mad += w * (fabs(rc) - d->mad);
+	}
+	d->lo = fmin(d->lo, y);
+	d->hi = fmax(d->hi, y);
+	d->seen++;
+	if (d->refractory > 0)
+		d->refractory--;
+next:
+	d->steps++;
+	if (d->period)
+		d->phase = (d->phase + 1) % d->period;
+}
+
+int
+pcs_detector_onset(const pcs_detector *d, size_t within, double *shift, size_t *age)
+{
+	if (!d->onset || d->steps - 1 - d->onset_step >= within)
+		return 0;
+	*shift = d->onset_shift;
+	*age = d->steps - 1 - d->onset_step;
+	return 1;
+}
+
+size_t
+pcs_detector_period(int64_t step_s)
+{
+	if (step_s <= 0 || 86400 % step_s != 0 || 86400 / step_s > PCS_MAX_PERIOD)
+		return 0;
+	return (size_t)(86400 / step_s);
+}
+
+int
+pcs_detect_series(const pcs_series *s, const struct pcs_detector_params *p, double *expected,
+                  double *score, int *direction)
+{
+	pcs_detector *d = pcs_detector_new(pcs_detector_period(s->step), p);
+	struct pcs_detection out;
+
+	if (d == NULL)
+		return PCS_ENOMEM;
+	for (size_t t = 0; t < s->n; t++) {
+		pcs_detector_step(d, s->y[t], &out);
+		expected[t] = out.expected;
+		score[t] = out.score;
+		direction[t] = out.direction;
+	}
+	pcs_detector_free(d);
+	return 0;
+}

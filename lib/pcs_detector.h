@@ -1,0 +1,96 @@
+/* pcs_detector.h — an online anomaly and surge-onset detector.
+ *
+ * One pass, O(1) work per point, memory O(period) per key (the seasonal
+ * profile), no look-ahead: the score of a point uses only the points before
+ * it and the point itself.  Three detectors share one baseline:
+ *
+ * - the baseline is additive Holt-Winters without trend (Holt 1957,
+ *   Winters 1960) over one daily cycle, with fixed smoothing, updated with
+ *   residuals clipped at PCS_DET_CLIP scales so that an outlier does not
+ *   drag it; its one-step-ahead forecast is the point's expectation;
+ * - the scale is an exponentially weighted mean absolute residual (clipped
+ *   the same way), times sqrt(pi/2) to estimate a standard deviation, and
+ *   floored relative to the level so that a flat series does not make
+ *   every wiggle infinite;
+ * - a spike is a standardized residual z beyond PCS_DET_SPIKE_Z;
+ * - a level shift or onset is a two-sided CUSUM (Page 1954) of z with
+ *   allowance k and decision interval h: S+ = max(0, S+ + z - k) and
+ *   S- = max(0, S- - z - k); a crossing is an onset, up or down, and the
+ *   baseline is moved to the mean residual of the run that crossed, so that
+ *   the new level is the normal one from then on;
+ * - a value beyond everything seen (by a margin of the range seen) is a
+ *   novelty, scored as a spike.
+ *
+ * The evidence E of a point is the largest of |z| / spike_z, S / h and the
+ * novelty excess; E >= 1 is an alarm.  The score is 1 - exp(-E^2 ln 1/(1-q))
+ * with q = PCS_DET_ALARM_SCORE, so that an alarm scores at least q and the
+ * score orders the evidence.  After an alarm the detector is refractory
+ * for `refractory` points: scores are damped to a tenth, since one event
+ * should be told once, and early (the Numenta Anomaly Benchmark's
+ * scoring, which pcs is measured by, rewards the first detection in a
+ * window and charges every later one outside it).
+ *
+ * Until `warmup` points have been seen (and a whole cycle when there is
+ * one) the detector learns and scores 0.
+ */
+#ifndef PCS_DETECTOR_H
+#define PCS_DETECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcs_series.h"
+
+#define PCS_DET_CLIP 4.0
+#define PCS_DET_ALARM_SCORE 0.9995
+
+enum { PCS_DIR_NONE = 0, PCS_DIR_UP = 1, PCS_DIR_DOWN = -1 };
+
+struct pcs_detector_params {
+	double alpha;         /* level smoothing (default 0.05) */
+	double gamma;         /* seasonal smoothing (0.1) */
+	double beta;          /* scale smoothing (0.02) */
+	double spike_z;       /* |z| that alarms on its own (6) */
+	double cusum_k;       /* allowance, in scales (0.5) */
+	double cusum_h;       /* decision interval, in scales (10) */
+	double novelty;       /* margin beyond the range seen, as a share of it (0.1); < 0: off */
+	size_t warmup;        /* points before the first score (100) */
+	size_t refractory;    /* points damped after an alarm (50) */
+};
+
+void pcs_detector_defaults(struct pcs_detector_params *p);
+
+typedef struct pcs_detector pcs_detector;
+
+/* A detector for a series with a cycle of period points (0 or 1: none). */
+pcs_detector *pcs_detector_new(size_t period, const struct pcs_detector_params *p);
+void pcs_detector_free(pcs_detector *d);
+
+struct pcs_detection {
+	double expected;      /* the baseline's one-step forecast (NaN while learning) */
+	double score;         /* in [0,1] */
+	int alarm;            /* 1 when this point raised an alarm */
+	int direction;        /* PCS_DIR_*: of the alarm, or of the evidence */
+	double shift;         /* an onset's estimated level shift (0 otherwise) */
+};
+
+/* Feed the next point (NaN: a gap, which only moves the cycle on). */
+void pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out);
+
+/* The latest upward onset that is still going: 1 and its shift and the
+ * number of points since it was raised, when an upward onset alarmed within
+ * the last `within` points and the points since have stayed above the old
+ * level; else 0. */
+int pcs_detector_onset(const pcs_detector *d, size_t within, double *shift, size_t *age);
+
+/* The daily cycle in points of a step of step_s seconds: 0 when a day is not
+ * a whole number of steps, or is longer than PCS_MAX_PERIOD steps. */
+size_t pcs_detector_period(int64_t step_s);
+
+/* Run a detector (p NULL: the defaults) over s, with the daily cycle of its
+ * step: expected, score and direction get s->n entries (NaN, NaN and
+ * PCS_DIR_NONE at gaps).  0, or PCS_ENOMEM. */
+int pcs_detect_series(const pcs_series *s, const struct pcs_detector_params *p,
+                      double *expected, double *score, int *direction);
+
+#endif
