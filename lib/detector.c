@@ -36,12 +36,12 @@ pcs_detector_defaults(struct pcs_detector_params *p)
 	p->alpha = 0.05;
 	p->gamma = 0.1;
 	p->beta = 0.02;
-	p->spike_z = 6;
+	p->spike_z = 12;
 	p->cusum_k = 0.5;
-	p->cusum_h = 10;
-	p->novelty = 0.1;
+	p->cusum_h = 25;
+	p->novelty = 0.05;
 	p->warmup = 100;
-	p->refractory = 50;
+	p->refractory = 200;
 	{ /* EXPERIMENT: remove */
 		const char *e = getenv("PCS_DET");
 		if (e) sscanf(e, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%zu,%zu", &p->alpha, &p->gamma, &p->beta,
@@ -212,7 +212,7 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		r -= shift;   /* the point is judged against the new level below */
 	}
 
-	if (d->seen >= p->warmup && (!d->period || d->steps >= d->period)) {
+	if (d->nmad >= p->warmup) {
 		out->score = score_of(ev);
 		out->direction = dir;
 		if (d->refractory > 0) {
@@ -268,7 +268,8 @@ pcs_detector_onset(const pcs_detector *d, size_t within, double *shift, size_t *
 size_t
 pcs_detector_period(int64_t step_s)
 {
-	if (step_s <= 0 || 86400 % step_s != 0 || 86400 / step_s > PCS_MAX_PERIOD)
+	if (step_s <= 0 || 86400 % step_s != 0 || 86400 / step_s > PCS_MAX_PERIOD ||
+	    86400 / step_s < 2)
 		return 0;
 	return (size_t)(86400 / step_s);
 }

@@ -30,8 +30,8 @@
  * scoring, which pcs is measured by, rewards the first detection in a
  * window and charges every later one outside it).
  *
- * Until `warmup` points have been seen (and a whole cycle when there is
- * one) the detector learns and scores 0.
+ * The first cycle (the first point without one) initializes the baseline;
+ * then `warmup` residuals teach it the scale; until then it scores 0.
  */
 #ifndef PCS_DETECTOR_H
 #define PCS_DETECTOR_H
@@ -54,7 +54,7 @@ struct pcs_detector_params {
 	double cusum_k;       /* allowance, in scales (0.5) */
 	double cusum_h;       /* decision interval, in scales (10) */
 	double novelty;       /* margin beyond the range seen, as a share of it (0.1); < 0: off */
-	size_t warmup;        /* points before the first score (100) */
+	size_t warmup;        /* residuals learnt before the first score (100) */
 	size_t refractory;    /* points damped after an alarm (50) */
 };
 

@@ -1,0 +1,234 @@
+/* Unit tests: the online detector (pcs_detector.h) on synthetic series with
+ * a daily cycle of 288 points, noise, and planted spikes, shifts and gaps. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "pcs_detector.h"
+#include "pcs_forecast.h"
+
+#define P 288          /* a day of 5-minute points */
+#define N (8 * P)
+
+/* xorshift64 (Marsaglia 2003): the same draws everywhere */
+static uint64_t rng;
+
+static double
+unif(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* roughly normal: the sum of 12 uniforms, centred */
+static double
+noise(void)
+{
+	double s = 0;
+
+	for (int i = 0; i < 12; i++)
+		s += unif();
+	return s - 6;
+}
+
+/* A daily cycle around 100 with noise of sd 2. */
+static void
+make_series(double *y, size_t n, uint64_t seed)
+{
+	rng = seed * 0x9E3779B97F4A7C15ull | 1;
+	for (size_t t = 0; t < n; t++)
+		y[t] = 100 + 20 * sin(2 * M_PI * (double)(t % P) / P) + 2 * noise();
+}
+
+struct run {
+	size_t alarms, first_alarm, alarms_before;
+	int first_dir;
+	double first_shift, max_score_before;
+	int bad;                  /* a score outside [0,1] or NaN on a point */
+};
+
+/* Run a fresh detector over y; alarms_before and max_score_before count up
+ * to `at` (excluded). */
+static void
+run(const double *y, size_t n, size_t at, pcs_detector **keep, struct run *r)
+{
+	pcs_detector *d = pcs_detector_new(P, NULL);
+	struct pcs_detection o;
+
+	memset(r, 0, sizeof *r);
+	r->first_alarm = (size_t)-1;
+	for (size_t t = 0; t < n; t++) {
+		pcs_detector_step(d, y[t], &o);
+		if (!isnan(y[t]) && !(o.score >= 0 && o.score <= 1))
+			r->bad = 1;
+		if (t < at) {
+			r->alarms_before += o.alarm;
+			if (o.score > r->max_score_before)
+				r->max_score_before = o.score;
+		}
+		if (o.alarm) {
+			if (r->first_alarm == (size_t)-1 && t >= at) {
+				r->first_alarm = t;
+				r->first_dir = o.direction;
+				r->first_shift = o.shift;
+			}
+			r->alarms++;
+		}
+	}
+	if (keep)
+		*keep = d;
+	else
+		pcs_detector_free(d);
+}
+
+int
+main(void)
+{
+	double *y = malloc(N * sizeof *y);
+	struct run r;
+	pcs_detector *d;
+	struct pcs_detection o;
+	double shift;
+	size_t age;
+
+	/* --- no anomaly: no alarm, over several seeds --- */
+	{
+		size_t alarms = 0, bad = 0;
+		for (uint64_t seed = 1; seed <= 10; seed++) {
+			make_series(y, N, seed);
+			run(y, N, N, NULL, &r);
+			alarms += r.alarms;
+			bad += r.bad;
+		}
+		ok(alarms == 0, "a noisy daily cycle raises no alarm in 10 series of 8 days (%zu)", alarms);
+		ok(bad == 0, "every score is in [0,1]");
+	}
+
+	/* --- learning: nothing is scored before a cycle and the warm-up --- */
+	{
+		struct pcs_detector_params p;
+		int quiet = 1;
+		pcs_detector_defaults(&p);
+		make_series(y, N, 3);
+		y[50] = 1e6;   /* would alarm if scored */
+		d = pcs_detector_new(P, NULL);
+		for (size_t t = 0; t < P; t++) {
+			pcs_detector_step(d, y[t], &o);
+			quiet &= o.score == 0 && !o.alarm;
+		}
+		ok(quiet, "no score during the first cycle, even for a spike of 1e6");
+		pcs_detector_free(d);
+		ok(p.warmup <= P, "the default warm-up (%zu points) is within a day of 5-minute points", p.warmup);
+	}
+
+	/* --- an upward step of 15 sd: an onset, up, soon; re-levelled --- */
+	make_series(y, N, 4);
+	for (size_t t = 5 * P; t < N; t++)
+		y[t] += 30;
+	run(y, N, 5 * P, &d, &r);
+	ok(r.alarms_before == 0, "no alarm before the step");
+	ok(r.first_alarm != (size_t)-1 && r.first_alarm - 5 * P <= 3,
+	   "the step is raised within 3 points (at %zu after it)", r.first_alarm - 5 * P);
+	ok(r.first_dir == PCS_DIR_UP, "its direction is up");
+	ok(r.alarms == 1, "one alarm for one step (%zu): the new level becomes the normal one", r.alarms);
+	ok(pcs_detector_onset(d, 10 * P, &shift, &age) == 1, "the onset is still going at the end");
+	ok(shift > 15 && shift < 45, "its shift is about the step: %g", shift);
+	ok(pcs_detector_onset(d, age, &shift, &age) == 0, "but not within fewer points than its age");
+	pcs_detector_free(d);
+
+	/* --- a downward step: down --- */
+	make_series(y, N, 5);
+	for (size_t t = 5 * P; t < N; t++)
+		y[t] -= 30;
+	run(y, N, 5 * P, &d, &r);
+	ok(r.first_alarm != (size_t)-1 && r.first_alarm - 5 * P <= 3 && r.first_dir == PCS_DIR_DOWN,
+	   "a downward step is raised soon, direction down");
+	ok(pcs_detector_onset(d, 10 * P, &shift, &age) == 0, "a downward step is no upward onset");
+	pcs_detector_free(d);
+
+	/* --- a ramp: a slow surge is raised while it rises --- */
+	make_series(y, N, 6);
+	for (size_t t = 5 * P; t < N; t++)
+		y[t] += t < 5 * P + 60 ? (double)(t - 5 * P) : 60;
+	run(y, N, 5 * P, NULL, &r);
+	ok(r.first_alarm != (size_t)-1 && r.first_alarm - 5 * P < 60 && r.first_dir == PCS_DIR_UP,
+	   "a ramp of 1 a point (0.5 sd) up to 60 is raised before its top (at %zu of 60)",
+	   r.first_alarm - 5 * P);
+
+	/* --- a spike: one alarm, no re-levelling --- */
+	make_series(y, N, 7);
+	y[5 * P] += 200;
+	run(y, N, 5 * P, &d, &r);
+	ok(r.first_alarm == 5 * P && r.first_dir == PCS_DIR_UP, "a spike is raised at once, up");
+	ok(r.alarms == 1, "and once");
+	ok(pcs_detector_onset(d, 100, &shift, &age) == 0, "a spike that fell back is no onset going on");
+	pcs_detector_free(d);
+
+	/* --- a gap: NaN scores, the cycle goes on --- */
+	make_series(y, N, 8);
+	for (size_t t = 4 * P; t < 4 * P + 100; t++)
+		y[t] = NAN;
+	d = pcs_detector_new(P, NULL);
+	{
+		int nan_ok = 1;
+		size_t alarms = 0;
+		for (size_t t = 0; t < N; t++) {
+			pcs_detector_step(d, y[t], &o);
+			if (isnan(y[t]))
+				nan_ok &= isnan(o.score) && !o.alarm;
+			alarms += o.alarm;
+		}
+		ok(nan_ok, "a gap scores NaN and raises nothing");
+		ok(alarms == 0, "and the cycle stays in phase after it (%zu alarms)", alarms);
+	}
+	pcs_detector_free(d);
+
+	/* --- extreme values stay finite --- */
+	{
+		int fin = 1;
+		d = pcs_detector_new(0, NULL);
+		for (size_t t = 0; t < 1000; t++) {
+			pcs_detector_step(d, t % 2 ? 1e300 : 1e-300, &o);
+			fin &= isfinite(o.score) && o.score >= 0 && o.score <= 1;
+		}
+		pcs_detector_free(d);
+		ok(fin, "values alternating 1e300 and 1e-300 give finite scores in [0,1]");
+		d = pcs_detector_new(0, NULL);
+		for (size_t t = 0; t < 1000; t++) {
+			pcs_detector_step(d, 5, &o);
+			fin &= o.score == 0 || t < 100;
+		}
+		pcs_detector_step(d, 5.001, &o);
+		ok(fin && o.alarm, "a constant series scores 0, and its first change alarms");
+		pcs_detector_free(d);
+	}
+
+	/* --- pcs_detect_series is the detector stepped over the series --- */
+	{
+		pcs_series s = { .start = 0, .step = 300, .n = N, .y = y };
+		double *e = malloc(N * sizeof *e), *sc = malloc(N * sizeof *sc);
+		int *dir = malloc(N * sizeof *dir), same = 1;
+		make_series(y, N, 9);
+		y[6 * P] += 100;
+		ok(pcs_detect_series(&s, NULL, e, sc, dir) == 0, "pcs_detect_series runs");
+		d = pcs_detector_new(pcs_detector_period(300), NULL);
+		for (size_t t = 0; t < N; t++) {
+			pcs_detector_step(d, y[t], &o);
+			same &= o.score == sc[t] && o.direction == dir[t] &&
+			        (o.expected == e[t] || (isnan(o.expected) && isnan(e[t])));
+		}
+		ok(same, "and gives the same expectations, scores and directions");
+		pcs_detector_free(d);
+		free(e);
+		free(sc);
+		free(dir);
+	}
+	ok(pcs_detector_period(300) == 288 && pcs_detector_period(60) == 1440 &&
+	   pcs_detector_period(7) == 0 && pcs_detector_period(1) == 0 &&
+	   pcs_detector_period(86400) == 0,
+	   "the daily cycle: 288 points at 5 minutes, 1440 at 1 minute, none at 7 s, 1 s or 1 day");
+	free(y);
+	return tap_done();
+}
