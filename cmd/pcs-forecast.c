@@ -285,7 +285,10 @@ write_score_rows(const struct options *o, pcs_store *st, size_t k, struct key_wo
 		pcs_writer_num(w, kw->expected[t]);
 		pcs_writer_num(w, kw->score[t]);
 		pcs_writer_int(w, kw->score[t] >= o->threshold);
-		pcs_writer_str(w, kw->direction[t] > 0 ? "up" : kw->direction[t] < 0 ? "down" : "");
+		if (kw->direction[t] == PCS_DIR_NONE)
+			pcs_writer_num(w, NAN);   /* empty, or null in NDJSON */
+		else
+			pcs_writer_str(w, kw->direction[t] > 0 ? "up" : "down");
 		end_row(w);
 	}
 }

@@ -23,6 +23,7 @@ struct pcs_detector {
 	double ru, rd;          /* residual sums of the runs that built them */
 	size_t nu, nd;
 	double lo, hi;          /* range of the points seen */
+	double last;            /* the latest point (NaN before the first) */
 	size_t refractory;      /* points left to damp */
 	/* the latest upward onset */
 	int onset;
@@ -61,6 +62,7 @@ pcs_detector_new(size_t period, const struct pcs_detector_params *p)
 	else
 		pcs_detector_defaults(&d->p);
 	d->period = period > 1 ? period : 0;
+	d->last = NAN;
 	if (d->period && (d->season = calloc(d->period, sizeof *d->season)) == NULL) {
 		free(d);
 		return NULL;
@@ -133,11 +135,15 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 	int dir = PCS_DIR_NONE, crossed = 0;
 
 	out->expected = NAN;
-	out->score = isnan(y) ? NAN : 0;
+	out->score = NAN;
 	out->alarm = 0;
 	out->direction = PCS_DIR_NONE;
 	out->shift = 0;
 	if (!d->ready) {
+		/* learning the cycle: the expectation is the latest point (naive) */
+		out->expected = d->last;
+		if (!isnan(y) && !isnan(d->last))
+			out->score = 0;
 		learn_first_cycle(d, y);
 		if (!isnan(y)) {
 			d->lo = d->seen ? fmin(d->lo, y) : y;
@@ -148,9 +154,12 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 	}
 	seas = d->period ? &d->season[d->phase] : NULL;
 	e = d->level + (seas ? *seas : 0);
-	out->expected = e;
+	/* until the scale is learnt, the baseline is not to be trusted: the
+	 * expectation shown is the latest point */
+	out->expected = d->nmad >= p->warmup ? e : d->last;
 	if (isnan(y))
 		goto next;
+	out->score = 0;
 	s = scale_of(d);
 	r = y - e;
 	z = r / s;
@@ -233,7 +242,7 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 
 	/* learn from the point, clipped so that an outlier does not drag the
 	 * baseline or the scale */
-	rc = clamp(r, PCS_DET_CLIP * s);
+	rc = d->nmad >= p->warmup ? clamp(r, PCS_DET_CLIP * s) : r;
 	d->level += p->alpha * rc;
 	if (seas)
 		*seas += p->gamma * (1 - p->alpha) * rc;
@@ -250,6 +259,8 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 	if (d->refractory > 0)
 		d->refractory--;
 next:
+	if (!isnan(y))
+		d->last = y;
 	d->steps++;
 	if (d->period)
 		d->phase = (d->phase + 1) % d->period;

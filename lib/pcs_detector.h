@@ -67,8 +67,9 @@ pcs_detector *pcs_detector_new(size_t period, const struct pcs_detector_params *
 void pcs_detector_free(pcs_detector *d);
 
 struct pcs_detection {
-	double expected;      /* the baseline's one-step forecast (NaN while learning) */
-	double score;         /* in [0,1] */
+	double expected;      /* the baseline's one-step forecast; until the
+	                       * warm-up is over, the latest point (NaN before it) */
+	double score;         /* in [0,1]; NaN at a gap or without an expectation */
 	int alarm;            /* 1 when this point raised an alarm */
 	int direction;        /* PCS_DIR_*: of the alarm, or of the evidence */
 	double shift;         /* an onset's estimated level shift (0 otherwise) */

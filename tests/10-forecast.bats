@@ -134,11 +134,11 @@ metrics_ndjson() {
 @test "--score: expected and anomaly_score empty in CSV, null in NDJSON, without a prediction" {
 	run --separate-stderr pcs-forecast --score testdata/forecast/window.csv
 	assert_success
-	assert_line --index 1 '2026-11-21T00:00:00Z,web,*,1,,,0'
+	assert_line --index 1 '2026-11-21T00:00:00Z,web,*,1,,,0,'
 	run --separate-stderr pcs-forecast --score -o ndjson testdata/forecast/window.csv
 	assert_success
 	assert_line --index 0 \
-		'{"ts":"2026-11-21T00:00:00Z","group":"web","region":"*","rps":1,"expected":null,"anomaly_score":null,"anomaly":0}'
+		'{"ts":"2026-11-21T00:00:00Z","group":"web","region":"*","rps":1,"expected":null,"anomaly_score":null,"anomaly":0,"direction":null}'
 }
 
 @test "header: the forecast columns, in order" {
@@ -151,7 +151,7 @@ metrics_ndjson() {
 @test "header: --score columns, in order" {
 	run --separate-stderr pcs-forecast --score testdata/nasa-5m.csv
 	assert_success
-	assert_equal "${lines[0]}" "ts,group,region,rps,expected,anomaly_score,anomaly"
+	assert_equal "${lines[0]}" "ts,group,region,rps,expected,anomaly_score,anomaly,direction"
 	assert_equal "${#lines[@]}" 6049
 }
 
@@ -257,7 +257,7 @@ metrics_ndjson() {
 		>"$BATS_TEST_TMPDIR/daily.csv"
 	run --separate-stderr pcs-forecast --no-header --score --epoch "$BATS_TEST_TMPDIR/daily.csv"
 	assert_success
-	assert_output "$(printf '%s\n' 1795219200,web,*,1,,,0 1795305600,web,*,2,1,0,0 1795392000,web,*,3,2,0,0)"
+	assert_output "$(printf '%s\n' 1795219200,web,*,1,,,0, 1795305600,web,*,2,1,0,0, 1795392000,web,*,3,2,0,0,)"
 }
 
 @test "target = issued + horizon_s on every row, and --epoch agrees with RFC 3339" {
@@ -297,7 +297,7 @@ metrics_ndjson() {
 @test "region is '*' when the field is empty, and '*' given explicitly is the same key" {
 	run sh -c 'pcs-forecast --no-header --score testdata/forecast/keys.csv | grep "^[^,]*,a,\\*,"'
 	assert_success
-	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,a,*,1,,,0' '2026-11-21T00:05:00Z,a,*,2,1,0,0')"
+	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,a,*,1,,,0,' '2026-11-21T00:05:00Z,a,*,2,1,0,0,')"
 }
 
 @test "NDJSON input gives the same output as the CSV of the same rows" {
@@ -354,24 +354,24 @@ metrics_ndjson() {
 	run --separate-stderr pcs-forecast --no-header --score testdata/forecast/duplicates.csv
 	assert_success
 	assert_output "$(printf '%s\n' \
-		2026-11-21T00:00:00Z,web,eu,10,,,0 \
-		2026-11-21T00:05:00Z,web,eu,1,10,0,0 \
-		2026-11-21T00:10:00Z,web,eu,30,1,0,0 \
-		2026-11-21T00:00:00Z,web,us,1,,,0 \
-		2026-11-21T00:05:00Z,web,us,7,1,0,0 \
-		2026-11-21T00:10:00Z,web,us,2,7,0,0)"
+		2026-11-21T00:00:00Z,web,eu,10,,,0, \
+		2026-11-21T00:05:00Z,web,eu,1,10,0,0, \
+		2026-11-21T00:10:00Z,web,eu,30,1,0,0, \
+		2026-11-21T00:00:00Z,web,us,1,,,0, \
+		2026-11-21T00:05:00Z,web,us,7,1,0,0, \
+		2026-11-21T00:10:00Z,web,us,2,7,0,0,)"
 }
 
 @test "duplicates: --sum-duplicates sums them" {
 	run --separate-stderr pcs-forecast --no-header --score --sum-duplicates testdata/forecast/duplicates.csv
 	assert_success
 	assert_output "$(printf '%s\n' \
-		2026-11-21T00:00:00Z,web,eu,10,,,0 \
-		2026-11-21T00:05:00Z,web,eu,26,10,0,0 \
-		2026-11-21T00:10:00Z,web,eu,30,26,0,0 \
-		2026-11-21T00:00:00Z,web,us,1,,,0 \
-		2026-11-21T00:05:00Z,web,us,7,1,0,0 \
-		2026-11-21T00:10:00Z,web,us,2,7,0,0)"
+		2026-11-21T00:00:00Z,web,eu,10,,,0, \
+		2026-11-21T00:05:00Z,web,eu,26,10,0,0, \
+		2026-11-21T00:10:00Z,web,eu,30,26,0,0, \
+		2026-11-21T00:00:00Z,web,us,1,,,0, \
+		2026-11-21T00:05:00Z,web,us,7,1,0,0, \
+		2026-11-21T00:10:00Z,web,us,2,7,0,0,)"
 }
 
 @test "distinct timestamps in one step slot are averaged, after duplicates" {
@@ -482,8 +482,8 @@ metrics_ndjson() {
 		pcs-forecast --no-header --score "$BATS_TEST_TMPDIR/a.csv" - "$BATS_TEST_TMPDIR/c.ndjson"
 	assert_success
 	assert_equal "$stderr" ""
-	assert_output "$(printf '%s\n' 2026-11-21T00:00:00Z,web,*,1,,,0 2026-11-21T00:05:00Z,web,*,2,1,0,0 \
-		2026-11-21T00:10:00Z,web,*,3,2,0,0 2026-11-21T00:15:00Z,web,*,4,3,0,0)"
+	assert_output "$(printf '%s\n' 2026-11-21T00:00:00Z,web,*,1,,,0, 2026-11-21T00:05:00Z,web,*,2,1,0,0, \
+		2026-11-21T00:10:00Z,web,*,3,2,0,0, 2026-11-21T00:15:00Z,web,*,4,3,0,0,)"
 }
 
 @test "CSV output quotes a field only when it needs it" {
@@ -493,8 +493,8 @@ metrics_ndjson() {
 	run --separate-stderr pcs-forecast --no-header --score "$BATS_TEST_TMPDIR/q.csv"
 	assert_success
 	assert_output "$(printf '%s\n' \
-		'2026-11-21T00:00:00Z,"a,b","x""y",1,,,0' '2026-11-21T00:05:00Z,"a,b","x""y",2,1,0,0' \
-		'2026-11-21T00:00:00Z,plain,*,3,,,0' '2026-11-21T00:05:00Z,plain,*,4,3,0,0')"
+		'2026-11-21T00:00:00Z,"a,b","x""y",1,,,0,' '2026-11-21T00:05:00Z,"a,b","x""y",2,1,0,0,' \
+		'2026-11-21T00:00:00Z,plain,*,3,,,0,' '2026-11-21T00:05:00Z,plain,*,4,3,0,0,')"
 }
 
 @test "a group name of 255 bytes (the limit) goes through; one of 256 is a bad row" {
@@ -505,7 +505,7 @@ metrics_ndjson() {
 	run --separate-stderr pcs-forecast --no-header --score "$BATS_TEST_TMPDIR/long.csv"
 	assert_success
 	assert_equal "${#lines[@]}" 2
-	assert_equal "${lines[1]}" "2026-11-21T00:05:00Z,$g,*,2,1,0,0"
+	assert_equal "${lines[1]}" "2026-11-21T00:05:00Z,$g,*,2,1,0,0,"
 	printf 'ts,group,rps\n2026-11-21T00:00:00Z,%sg,1\n' "$g" >"$BATS_TEST_TMPDIR/longer.csv"
 	run --separate-stderr pcs-forecast --score "$BATS_TEST_TMPDIR/longer.csv"
 	assert_failure 1
@@ -840,7 +840,7 @@ metrics_ndjson() {
 	assert_output "issued,group,region,horizon_s,target,mean,p10,p90,model,anomaly_score,anomaly"
 	run --separate-stderr pcs-forecast --score "$BATS_TEST_TMPDIR/header.csv"
 	assert_success
-	assert_output "ts,group,region,rps,expected,anomaly_score,anomaly"
+	assert_output "ts,group,region,rps,expected,anomaly_score,anomaly,direction"
 	run --separate-stderr pcs-forecast -o ndjson "$BATS_TEST_TMPDIR/header.csv"
 	assert_success
 	assert_output ""
@@ -886,7 +886,7 @@ metrics_ndjson() {
 @test "a closed stdout (| head -1) ends quietly with status 0" {
 	run bash -c 'set -o pipefail; pcs-forecast --score testdata/metrics.csv testdata/nasa-5m.csv | head -1'
 	assert_success
-	assert_output "ts,group,region,rps,expected,anomaly_score,anomaly"
+	assert_output "ts,group,region,rps,expected,anomaly_score,anomaly,direction"
 }
 
 @test "a closed stdout in NDJSON forecasts ends quietly with status 0" {
@@ -914,7 +914,7 @@ metrics_ndjson() {
 	cd testdata/forecast
 	run --separate-stderr pcs-forecast --skip-bad --no-header --score skip-bad.csv
 	assert_success
-	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,web,*,1,,,0' '2026-11-21T00:10:00Z,web,*,3,1,0,0')"
+	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,web,*,1,,,0,' '2026-11-21T00:10:00Z,web,*,3,1,0,0,')"
 	assert_equal "$stderr" "$(cat <<'EOF'
 pcs-forecast: skip-bad.csv:3: column 'rps': not a number: "abc" (skipped)
 pcs-forecast: skip-bad.csv:4: expected 3 fields, found 4 (skipped)
@@ -941,7 +941,7 @@ EOF
 		'{"ts":"2026-11-21T00:05:00Z","group":"web","rps":3}' >"$BATS_TEST_TMPDIR/in.ndjson"
 	run_stdin "$BATS_TEST_TMPDIR/in.ndjson" pcs-forecast --skip-bad --no-header --score
 	assert_success
-	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,web,*,1,,,0' '2026-11-21T00:05:00Z,web,*,3,1,0,0')"
+	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,web,*,1,,,0,' '2026-11-21T00:05:00Z,web,*,3,1,0,0,')"
 	assert_equal "${#stderr_lines[@]}" 3
 	assert_regex "${stderr_lines[0]}" "^pcs-forecast: <stdin>:2: not JSON: .* \\(skipped\\)\$"
 	assert_equal "${stderr_lines[1]}" "pcs-forecast: <stdin>:3: not a JSON object (skipped)"
