@@ -465,17 +465,21 @@ anomaly_window(const struct plan *p)
 	       ANOMALY_WINDOW_MIN : w;
 }
 
+/* The standard deviation of the first differences of z, the differences
+ * divided by `by` (1; or their largest when the squares overflow, as they
+ * do on series of 1e300). */
 static double
-diff_spread(const double *z, size_t n)
+diff_spread_by(const double *z, size_t n, double by)
 {
-	double s = 0, s2 = 0, prev = NAN;
+	double s = 0, s2 = 0, prev = NAN, m = 0;
 	size_t c = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!isnan(z[i]) && !isnan(prev)) {
-			double d = z[i] - prev;
+			double d = (z[i] - prev) / by;
 			s += d;
 			s2 += d * d;
+			m = fmax(m, fabs(d));
 			c++;
 		}
 		if (!isnan(z[i]))
@@ -483,7 +487,15 @@ diff_spread(const double *z, size_t n)
 	}
 	if (c < 2)
 		return 0;
-	return sqrt(fmax(0, (s2 - s * s / (double)c) / (double)(c - 1)));
+	if (!isfinite(s2) || !isfinite(s * s))
+		return by == 1 && isfinite(m) ? diff_spread_by(z, n, m) : 0;
+	return by * sqrt(fmax(0, (s2 - s * s / (double)c) / (double)(c - 1)));
+}
+
+static double
+diff_spread(const double *z, size_t n)
+{
+	return diff_spread_by(z, n, 1);
 }
 
 const double pcs_sketch_levels[PCS_SKETCH_NLEVELS] = {
@@ -581,11 +593,21 @@ error_quantiles(const pcs_forecaster *f, size_t j, const double *L, size_t nl, d
 	e = c->err[jj];
 	ne = c->nerr[jj];
 	if (f->qmethod == PCS_QM_NORMAL) {
-		double ss = 0;
+		double ss = 0, rms, m = 0;
 		for (size_t i = 0; i < ne; i++)
 			ss += e[i] * e[i];
+		rms = sqrt(ss / (double)ne);
+		if (!isfinite(rms)) {
+			/* errors of 1e300 overflow the squares: divide by the largest */
+			for (size_t i = 0; i < ne; i++)
+				m = fmax(m, fabs(e[i]));
+			ss = 0;
+			for (size_t i = 0; i < ne; i++)
+				ss += (e[i] / m) * (e[i] / m);
+			rms = m * sqrt(ss / (double)ne);
+		}
 		for (size_t k = 0; k < nl; k++)
-			out[k] = scale * (sqrt(ss / (double)ne) * gsl_cdf_ugaussian_Pinv(L[k]));
+			out[k] = scale * (rms * gsl_cdf_ugaussian_Pinv(L[k]));
 		return;
 	}
 	for (size_t k = 0; k < nl; k++)

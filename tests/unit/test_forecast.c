@@ -288,6 +288,31 @@ main(void)
 		pcs_series_free(&s);
 	}
 	{
+		/* 1e300 rps: the squares of the errors overflow; the normal
+		 * quantiles and the random walk of an uncalibrated history must
+		 * still be finite and wide (a regression test: they were Inf, and
+		 * the random walk's spread 0) */
+		size_t hh[1] = { 1 };
+		double lv[2] = { 0.5, 0.9 }, y3[3] = { 1e300, 2e300, 1.5e300 };
+		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_NONE, PCS_TREND_DAMPED,
+		                          PCS_TRANSFORM_NONE, PCS_QM_NORMAL, 0 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc };
+		struct pcs_forecast_result r;
+		pcs_series s = make_series(300, 3600, 100, 0, 3), s3 = { 0, 3600, 3, y3, 3, 0 };
+		for (size_t i = 0; i < s.n; i++)
+			s.y[i] *= 1e298;
+		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0 && isfinite(r.quantiles[1]) &&
+		   r.quantiles[1] > r.quantiles[0], "normal quantiles of a 1e300 series: finite (%g, %g)",
+		   r.quantiles[0], r.quantiles[1]);
+		pcs_forecast_result_free(&r);
+		cfg.fixed = NULL;
+		ok(pcs_forecast_series(&s3, &cfg, &r, &err) == 0 && isfinite(r.quantiles[1]) &&
+		   r.quantiles[1] > 1.5e300, "three points of 1e300: a random walk as wide as their steps (%g)",
+		   r.quantiles[1]);
+		pcs_forecast_result_free(&r);
+		pcs_series_free(&s);
+	}
+	{
 		/* names round-trip */
 		int good = 1;
 		for (int v = 0; v < 5; v++)
