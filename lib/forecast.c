@@ -1,6 +1,7 @@
 /* forecast.c — model choice, split-conformal calibration and anomaly score
  * for one series (see pcs_forecast.h for the method). */
 #include <gsl/gsl_cdf.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -794,6 +795,11 @@ pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_e
 		pcs_quantiles_monotone(q, nl, 0);
 		if (!(out->mean[j] >= 0))
 			out->mean[j] = 0;
+		/* a log-scale model whose trend runs past exp(709) (1e300 after
+		 * 1e-300) overflows: saturate, so that every number is finite */
+		out->mean[j] = fmin(out->mean[j], DBL_MAX);
+		for (size_t k = 0; k < nl; k++)
+			q[k] = fmin(q[k], DBL_MAX);
 	}
 	return 0;
 }

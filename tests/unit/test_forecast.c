@@ -313,6 +313,32 @@ main(void)
 		pcs_series_free(&s);
 	}
 	{
+		/* a log-scale trend that runs past exp(709): 1e-300 for days, then
+		 * 1e300; the forecasts saturate instead of going Inf (a regression
+		 * test) */
+		size_t hh[2] = { 1, 12 };
+		double lv[2] = { 0.5, 0.99 };
+		struct pcs_fconfig fc = { PCS_MODEL_ETS, PCS_SEASONS_NONE, PCS_TREND_LINEAR,
+		                          PCS_TRANSFORM_LOG, PCS_QM_CONFORMAL, 0 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 2, &fc };
+		struct pcs_forecast_result r;
+		pcs_series s = make_series(24 * 10, 3600, 100, 30, 1);
+		pcs_forecaster *f;
+		int finite = 1;
+		for (size_t i = 0; i < s.n; i++)
+			s.y[i] *= 1e-302;
+		f = pcs_forecaster_new(&s, &cfg, &err);
+		pcs_forecaster_observe(f, 1e300);
+		ok(f != NULL && pcs_forecaster_predict(f, &r, &err) == 0, "1e300 after 1e-300 on logs predicts");
+		for (int j = 0; j < 2; j++)
+			finite &= isfinite(r.mean[j]) && isfinite(r.quantiles[2 * j]) &&
+			          isfinite(r.quantiles[2 * j + 1]) && r.quantiles[2 * j] <= r.quantiles[2 * j + 1];
+		ok(finite, "and its forecasts are finite, saturated (mean %g at 12 h)", r.mean[1]);
+		pcs_forecast_result_free(&r);
+		pcs_forecaster_free(f);
+		pcs_series_free(&s);
+	}
+	{
 		/* names round-trip */
 		int good = 1;
 		for (int v = 0; v < 5; v++)
