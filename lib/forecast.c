@@ -275,7 +275,9 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
 			double f = path[j];
 			if (t + h >= s->n)
 				break;
-			if (isnan(c->z[t + h]))
+			/* no target, or no forecast yet (a fit window that starts in
+			 * a gap): no error */
+			if (isnan(c->z[t + h]) || isnan(f))
 				continue;
 			/* age: steps between this error's target and the latest one possible */
 			c->weight[j][c->nerr[j]] = exp(-(double)(s->n - 1 - h - t) /

@@ -339,6 +339,34 @@ main(void)
 		pcs_series_free(&s);
 	}
 	{
+		/* a fit window that starts in a gap running into the calibration
+		 * window: the model has no forecast at the first origins, which
+		 * must give no calibration error rather than NaN ones (a regression
+		 * test: the sketch of the model file held NaN) */
+		size_t hh[1] = { 1 };
+		double lv[2] = { 0.05, 0.95 };
+		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_DAILY, PCS_TREND_DAMPED,
+		                          PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 50 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc };
+		pcs_series s = make_series(450, 3600, 100, 30, 2);
+		size_t te = pcs_forecast_train_end(s.n, 1);
+		struct pcs_fitted fm;
+		pcs_forecaster *f;
+		int finite = 1;
+		for (size_t i = te - 50; i < te + 10; i++)
+			s.y[i] = NAN;
+		f = pcs_forecaster_new(&s, &cfg, &err);
+		ok(f != NULL && pcs_forecaster_export(f, &fm, &err) == 0 && fm.ncal == 1,
+		   "a fit window that starts in a gap: fitted and calibrated");
+		for (size_t k = 0; f && k < PCS_SKETCH_NLEVELS; k++)
+			finite &= isfinite(fm.sketch[k]);
+		ok(finite, "its calibration sketch is finite at every level");
+		if (f)
+			pcs_fitted_free(&fm);
+		pcs_forecaster_free(f);
+		pcs_series_free(&s);
+	}
+	{
 		/* names round-trip */
 		int good = 1;
 		for (int v = 0; v < 5; v++)
