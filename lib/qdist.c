@@ -95,8 +95,9 @@ pcs_qdist_quantile(const pcs_qdist *d, double p)
 		                   : d->q[n - 1];
 	for (i = 1; i < n && d->level[i] < p; i++)
 		;
-	return d->q[i - 1] + (d->q[i] - d->q[i - 1]) *
-	       (p - d->level[i - 1]) / (d->level[i] - d->level[i - 1]);
+	x = d->q[i - 1] + (d->q[i] - d->q[i - 1]) * (p - d->level[i - 1]) / (d->level[i] - d->level[i - 1]);
+	/* a + (b - a) may round past b: quantiles must not cross */
+	return x > d->q[i] ? d->q[i] : x;
 }
 
 /* E[(X-c)+] = integral from c to infinity of P(X > x) dx, piece by piece:
