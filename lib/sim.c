@@ -563,8 +563,9 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 	u->rec[u->nrec++] = (struct rec){ now, rec };
 	if (rec > u->spec) {
 		long allowed = u->spec;
-		for (int64_t t = 0; t < step; t += HPA_PERIOD)
-			allowed = allowed * 2 > allowed + 4 ? allowed * 2 : allowed + 4;
+		/* no further than rec: an hour's 240 doublings overflow a long */
+		for (int64_t t = 0; t < step && allowed < rec; t += HPA_PERIOD)
+			allowed = allowed >= rec / 2 ? rec : allowed * 2 > allowed + 4 ? allowed * 2 : allowed + 4;
 		next = rec < allowed ? rec : allowed;
 	} else {
 		long stab = rec;

@@ -143,6 +143,23 @@ main(void)
 		       "the oracle holds all 60 instances of the fleet, primary and secondary");
 		pcs_sim_free(sim);
 	}
+	/* an hourly step: 240 HPA periods of doubling a tick (a regression
+	 * test: the scale-up limit overflowed a long, which the sanitizer
+	 * build reports) */
+	{
+		double hy[300];
+		pcs_series sh = { 0, 3600, 300, hy, 300, 0 };
+		for (size_t i = 0; i < 300; i++)
+			hy[i] = i < 200 ? 50 : 150;
+		p.warmup = 100 * 3600;
+		sim = pcs_sim_new(t, &p, pol, 3, &err);
+		ok(pcs_sim_group(sim, "g", &sh, NULL, &err) == 0, "an hourly replay scales up");
+		pcs_sim_summaries(sim, sum);
+		ok(sum[1].instance_hours > 0 && sum[1].dropped < sum[0].dropped,
+		   "and the HPA scales up at once (drops %g, static %g)", sum[1].dropped, sum[0].dropped);
+		pcs_sim_free(sim);
+		p.warmup = 100 * 60;
+	}
 	/* errors: no primary for the group, history shorter than the warm-up */
 	sim = pcs_sim_new(t, &p, pol, 3, &err);
 	ok(pcs_sim_group(sim, "nope", &s, NULL, &err) == PCS_EDATA &&
