@@ -426,7 +426,7 @@ risk_and_plan(pcs_capacity *cap, const struct pcs_forecast_result *r, pcs_planne
 		if (rc != 0)
 			continue;
 		check_risk_rows(rows, n, &cfg);
-		if (gi == 0 && pl != NULL) {
+		if (gi == 0 && pl != NULL && t != NULL) {
 			/* the primaries a and c of the topology */
 			struct pcs_risk_horizon hz[2][NH + 1];
 			struct pcs_risk_obs obs[2];
