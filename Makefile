@@ -114,3 +114,6 @@ clean:
 
 .PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay goldens install uninstall clean
 .PRECIOUS: cmd/%.o
+
+# libFuzzer harnesses: make fuzz, make fuzz-build (fuzz/README.md)
+-include fuzz/fuzz.mk
