@@ -475,7 +475,7 @@ fuzz_tool_run(fuzz_tool_main main_fn, const char *const *argv, const uint8_t *da
 		abort();
 
 	/* the argv, fresh each run: getopt may permute it */
-	for (; argv[argc] && argc < 63; argc++) {
+	for (; argc < 63 && argv[argc]; argc++) {
 		const char *a = argv[argc];
 		if (strcmp(a, "@INPUT@") == 0) {
 			args[argc] = input_path;

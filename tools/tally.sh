@@ -48,7 +48,15 @@ for t in tests/unit/test_*; do
 		run "$t" "$t"
 	fi
 done
-run "bats" bats --tap tests
+# Under valgrind the suites are slow: run the files on every CPU when GNU
+# parallel is there (bats needs it for --jobs); the tests of a file stay in
+# order, and the ones sensitive to load (SIGKILL loops, peak memory) skip.
+jobs=""
+if [ "$VALGRIND" = 1 ] && command -v parallel >/dev/null 2>&1; then
+	jobs="--jobs $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2) --no-parallelize-within-files"
+fi
+# shellcheck disable=SC2086 # jobs is a list of options
+run "bats" bats $jobs --tap tests
 run "man lint" sh tests/man-lint.sh
 run "man examples" bash tests/man-examples.sh
 run "symbol prefix" sh tests/symbols.sh
