@@ -24,7 +24,7 @@ run() {
 # VALGRIND=1: every test runs under memcheck, the unit tests directly and
 # the bats suites through wrappers that PCS_BIN points at; an error or a
 # definite or indirect leak makes the run exit 99, which fails the test.
-VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
+VG="$(command -v valgrind 2>/dev/null || echo valgrind) -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
 if [ "$VALGRIND" = 1 ]; then
 	command -v valgrind >/dev/null 2>&1 || { echo "tally: VALGRIND=1 needs valgrind" >&2; exit 1; }
 	vgbin=$(mktemp -d) || exit 1
