@@ -120,3 +120,6 @@ clean:
 
 .PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab goldens install uninstall clean
 .PRECIOUS: cmd/%.o
+
+# libFuzzer harnesses: make fuzz, make fuzz-build (fuzz/README.md)
+-include fuzz/fuzz.mk

@@ -112,6 +112,10 @@ cli_load_topology(struct cli_common *c, const char *path)
 
 struct columns { int ts, group, region, rps; };
 
+/* The largest request rate read: near DBL_MAX the sums and squares of model
+ * fitting overflow, and no service serves 1e303 requests a second. */
+#define PCS_MAX_RPS 1e303
+
 /* Parse one metrics row into the store. */
 static int
 take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err)
@@ -123,7 +127,7 @@ take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err
 
 	if ((rc = pcs_field_time(r, col->ts, 1, &t, err)) != 0 ||
 	    (rc = pcs_field_text(r, col->group, 1, &group, err)) != 0 ||
-	    (rc = pcs_field_double(r, col->rps, 1, 0, INFINITY, &v, err)) != 0 ||
+	    (rc = pcs_field_double(r, col->rps, 1, 0, PCS_MAX_RPS, &v, err)) != 0 ||
 	    (rc = pcs_field_text(r, col->region, 0, &region, err)) > 0)
 		return rc;
 	if ((rc = pcs_store_add(st, group, region, t, v, err)) != 0)

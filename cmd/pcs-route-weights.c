@@ -515,11 +515,14 @@ health_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "group", "empty");
 	h.group = group;
 	h.shadow = (int)shadow;
-	if (h.ts <= pcs_router_last_tick(in->router))
-		return 0;   /* already taken into the state by an earlier run */
+	/* checked first: once this run has read a tick, an older sample is out
+	 * of order, not one an earlier run took in (the last tick closed by
+	 * this run would otherwise skip it without a word) */
 	if (in->have_tick && h.ts < in->tick)
 		return pcs_error_set(err, PCS_EDATA, pcs_reader_line(r), "ts",
 		                     "time went backwards: the stream must be in time order");
+	if (h.ts <= pcs_router_last_tick(in->router))
+		return 0;   /* already taken into the state by an earlier run */
 	if (in->have_tick && h.ts > in->tick)
 		close_tick(in, in->o->each_tick);
 	in->tick = h.ts;

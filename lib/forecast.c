@@ -1,6 +1,7 @@
 /* forecast.c — model choice, split-conformal calibration and anomaly score
  * for one series (see pcs_forecast.h for the method). */
 #include <gsl/gsl_cdf.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,7 +276,9 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
 			double f = path[j];
 			if (t + h >= s->n)
 				break;
-			if (isnan(c->z[t + h]))
+			/* no target, or no forecast yet (a fit window that starts in
+			 * a gap): no error */
+			if (isnan(c->z[t + h]) || isnan(f))
 				continue;
 			/* age: steps between this error's target and the latest one possible */
 			c->weight[j][c->nerr[j]] = exp(-(double)(s->n - 1 - h - t) /
@@ -466,17 +469,21 @@ anomaly_window(const struct plan *p)
 	       ANOMALY_WINDOW_MIN : w;
 }
 
+/* The standard deviation of the first differences of z, the differences
+ * divided by `by` (1; or their largest when the squares overflow, as they
+ * do on series of 1e300). */
 static double
-diff_spread(const double *z, size_t n)
+diff_spread_by(const double *z, size_t n, double by)
 {
-	double s = 0, s2 = 0, prev = NAN;
+	double s = 0, s2 = 0, prev = NAN, m = 0;
 	size_t c = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!isnan(z[i]) && !isnan(prev)) {
-			double d = z[i] - prev;
+			double d = (z[i] - prev) / by;
 			s += d;
 			s2 += d * d;
+			m = fmax(m, fabs(d));
 			c++;
 		}
 		if (!isnan(z[i]))
@@ -484,7 +491,15 @@ diff_spread(const double *z, size_t n)
 	}
 	if (c < 2)
 		return 0;
-	return sqrt(fmax(0, (s2 - s * s / (double)c) / (double)(c - 1)));
+	if (!isfinite(s2) || !isfinite(s * s))
+		return by == 1 && isfinite(m) ? diff_spread_by(z, n, m) : 0;
+	return by * sqrt(fmax(0, (s2 - s * s / (double)c) / (double)(c - 1)));
+}
+
+static double
+diff_spread(const double *z, size_t n)
+{
+	return diff_spread_by(z, n, 1);
 }
 
 const double pcs_sketch_levels[PCS_SKETCH_NLEVELS] = {
@@ -582,11 +597,21 @@ error_quantiles(const pcs_forecaster *f, size_t j, const double *L, size_t nl, d
 	e = c->err[jj];
 	ne = c->nerr[jj];
 	if (f->qmethod == PCS_QM_NORMAL) {
-		double ss = 0;
+		double ss = 0, rms, m = 0;
 		for (size_t i = 0; i < ne; i++)
 			ss += e[i] * e[i];
+		rms = sqrt(ss / (double)ne);
+		if (!isfinite(rms)) {
+			/* errors of 1e300 overflow the squares: divide by the largest */
+			for (size_t i = 0; i < ne; i++)
+				m = fmax(m, fabs(e[i]));
+			ss = 0;
+			for (size_t i = 0; i < ne; i++)
+				ss += (e[i] / m) * (e[i] / m);
+			rms = m * sqrt(ss / (double)ne);
+		}
 		for (size_t k = 0; k < nl; k++)
-			out[k] = scale * (sqrt(ss / (double)ne) * gsl_cdf_ugaussian_Pinv(L[k]));
+			out[k] = scale * (rms * gsl_cdf_ugaussian_Pinv(L[k]));
 		return;
 	}
 	for (size_t k = 0; k < nl; k++)
@@ -773,6 +798,11 @@ pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_e
 		pcs_quantiles_monotone(q, nl, 0);
 		if (!(out->mean[j] >= 0))
 			out->mean[j] = 0;
+		/* a log-scale model whose trend runs past exp(709) (1e300 after
+		 * 1e-300) overflows: saturate, so that every number is finite */
+		out->mean[j] = fmin(out->mean[j], DBL_MAX);
+		for (size_t k = 0; k < nl; k++)
+			q[k] = fmin(q[k], DBL_MAX);
 	}
 	return 0;
 }

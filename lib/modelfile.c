@@ -456,6 +456,8 @@ read_top(struct reader *r, const json_t *j, struct pcs_model_file *mf)
 int
 pcs_model_file_read(const char *path, struct pcs_model_file *mf, pcs_error *err)
 {
+	/* the reader keeps the pointer; callers may pass an error not yet set */
+	// cppcheck-suppress ctuuninitvar
 	struct reader r = { err, 0 };
 	json_t *j = NULL, *v;
 	int rc;

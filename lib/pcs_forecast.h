@@ -101,7 +101,9 @@ int pcs_fconfig_spec(const struct pcs_fconfig *c, int64_t step, size_t n_train,
 size_t pcs_forecast_train_end(size_t n, size_t hmax);
 
 struct pcs_forecast_config {
-	int model;                  /* PCS_MODEL_AUTO or a PCS_MODEL_* kind */
+	int model;                  /* PCS_MODEL_AUTO, PCS_MODEL_SNAIVE or PCS_MODEL_ETS (naive
+	                               and ets-mul are fallbacks and choices, not asked for:
+	                               PCS_EDATA) */
 	const size_t *horizons;     /* in steps, ascending */
 	size_t nhorizons;
 	const double *levels;       /* ascending, in (0,1) */

@@ -72,8 +72,12 @@ const char *pcs_store_region(const pcs_store *st, size_t key);
  * key has two distinct timestamps. */
 int64_t pcs_store_detect_step(const pcs_store *st);
 
+/* The most slots a regularized series may have (64 Mi: 512 MiB of values). */
+#define PCS_SERIES_MAX_SLOTS (INT64_C(1) << 26)
+
 /* Regularize key's samples to step (see above).  Returns 0, PCS_EDATA when
- * the key has no samples, or PCS_ENOMEM. */
+ * the key has no samples or they span more than PCS_SERIES_MAX_SLOTS
+ * steps, or PCS_ENOMEM. */
 int pcs_store_series(pcs_store *st, size_t key, int64_t step, pcs_series *out,
                      pcs_error *err);
 

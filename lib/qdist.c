@@ -1,5 +1,6 @@
 /* qdist.c — distributions from quantiles: linear CDF inside, exponential
  * tails outside (see pcs_qdist.h). */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -94,8 +95,9 @@ pcs_qdist_quantile(const pcs_qdist *d, double p)
 		                   : d->q[n - 1];
 	for (i = 1; i < n && d->level[i] < p; i++)
 		;
-	return d->q[i - 1] + (d->q[i] - d->q[i - 1]) *
-	       (p - d->level[i - 1]) / (d->level[i] - d->level[i - 1]);
+	x = d->q[i - 1] + (d->q[i] - d->q[i - 1]) * (p - d->level[i - 1]) / (d->level[i] - d->level[i - 1]);
+	/* a + (b - a) may round past b: quantiles must not cross */
+	return x > d->q[i] ? d->q[i] : x;
 }
 
 /* E[(X-c)+] = integral from c to infinity of P(X > x) dx, piece by piece:
@@ -127,14 +129,14 @@ pcs_qdist_excess(const pcs_qdist *d, double c)
 		from = a > c ? a : c;
 		{
 			double fa = 1 - pcs_qdist_cdf(d, from), fb = 1 - d->level[i];
-			total += (b - from) * (fa + fb) / 2;
+			total += (b - from) * ((fa + fb) / 2);   /* halved first: b near DBL_MAX */
 		}
 	}
 	/* upper tail */
 	from = c > d->q[n - 1] ? c : d->q[n - 1];
 	if (d->s_hi > 0)
 		total += (1 - d->level[n - 1]) * d->s_hi * exp(-(from - d->q[n - 1]) / d->s_hi);
-	return total;
+	return fmin(total, DBL_MAX);
 }
 
 int
@@ -145,9 +147,10 @@ pcs_qdist_add(pcs_qdist *sum, const pcs_qdist *part)
 	for (size_t i = 0; i < sum->n; i++)
 		if (sum->level[i] != part->level[i])
 			return -1;
+	/* saturated: two parts near DBL_MAX would add up to Inf */
 	for (size_t i = 0; i < sum->n; i++)
-		sum->q[i] += part->q[i];
-	sum->floor += part->floor;
+		sum->q[i] = fmin(sum->q[i] + part->q[i], DBL_MAX);
+	sum->floor = fmin(sum->floor + part->floor, DBL_MAX);
 	tails(sum);
 	return 0;
 }

@@ -415,6 +415,15 @@ pcs_store_series(pcs_store *st, size_t key, int64_t step, pcs_series *out,
 		return pcs_error_set(err, PCS_EDATA, 0, NULL, "no samples");
 	first = floor_div(k->s[0].ts, step);
 	last = floor_div(k->s[k->n - 1].ts, step);
+	/* two samples centuries apart at a step of seconds would ask for
+	 * terabytes (found by fuzz/fuzz_pcs_replay: pcs-replay keeps every
+	 * sample) */
+	if (last - first >= PCS_SERIES_MAX_SLOTS)
+		return pcs_error_set(err, PCS_EDATA, 0, NULL,
+		                     "the samples span %lld steps of %llds, more than %lld: "
+		                     "give a larger step or a shorter history",
+		                     (long long)(last - first + 1), (long long)step,
+		                     (long long)PCS_SERIES_MAX_SLOTS);
 	out->start = first * step;
 	out->step = step;
 	out->n = (size_t)(last - first + 1);

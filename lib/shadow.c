@@ -607,11 +607,14 @@ allocate(pcs_planner *pl, struct record *rc, double need, double *short_rps)
 	qsort(c + nfit, nc - nfit, sizeof *c, cmp_spare);
 	for (size_t i = 0; i < nc && need > 0; i++) {
 		const struct pcs_topo *s = &pl->t->row[c[i].sec];
-		long want = (long)ceil(need / s->instance_rps - 1e-9), take = spare(pl, c[i].sec);
+		/* compared as doubles: a need of 1e300 rps is more instances than
+		 * a long holds */
+		double want = ceil(need / s->instance_rps - 1e-9);
+		long take = spare(pl, c[i].sec);
 		if (want < 1)
 			want = 1;
-		if (take > want)
-			take = want;
+		if ((double)take > want)
+			take = (long)want;
 		if (alloc_add(rc, c[i].sec, take) != 0) {
 			free(c);
 			return -1;

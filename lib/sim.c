@@ -1,4 +1,5 @@
 /* sim.c — the replay engine and its baseline policies (see pcs_sim.h). */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,16 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->base_latency_ms = 20;
 	p->lead_window = 1800;
 	p->surge_gap = 1800;
+}
+
+/* ceil(x - 1e-9) as a count of instances, saturated: a demand of 1e300 rps
+ * is more instances than a long holds, and converting it would overflow. */
+static long
+count_of(double x)
+{
+	double c = ceil(x - 1e-9);
+
+	return c >= (double)LONG_MAX ? LONG_MAX : c <= 0 ? 0 : (long)c;
 }
 
 /* ---- instances of one policy on one POP ---- */
@@ -472,7 +483,7 @@ oracle_fill(const pcs_sim *s, const struct group *g, const struct unit *u, doubl
 		size_t i = g->order[k];
 		const struct pcs_topo *t = u[i].t;
 		long room = t->primary ? t->max_instances : t->max_instances - t->instances;
-		long need = (long)ceil(d / t->instance_rps - 1e-9);
+		long need = count_of(d / t->instance_rps);
 		if (failed(&s->p, t->pop, ts))
 			continue;
 		out[i] = need < room ? need : room;
@@ -531,7 +542,7 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 	if (u->spec > 0 && fabs(raw / (double)u->spec - 1) <= p->hpa_tolerance)
 		rec = u->spec;
 	else
-		rec = (long)ceil(raw - 1e-9);
+		rec = count_of(raw);
 	if (rec < floor_n)
 		rec = floor_n;
 	rec = rec < lo ? lo : rec > hi ? hi : rec;
@@ -552,8 +563,9 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 	u->rec[u->nrec++] = (struct rec){ now, rec };
 	if (rec > u->spec) {
 		long allowed = u->spec;
-		for (int64_t t = 0; t < step; t += HPA_PERIOD)
-			allowed = allowed * 2 > allowed + 4 ? allowed * 2 : allowed + 4;
+		/* no further than rec: an hour's 240 doublings overflow a long */
+		for (int64_t t = 0; t < step && allowed < rec; t += HPA_PERIOD)
+			allowed = allowed >= rec / 2 ? rec : allowed * 2 > allowed + 4 ? allowed * 2 : allowed + 4;
 		next = rec < allowed ? rec : allowed;
 	} else {
 		long stab = rec;
@@ -985,7 +997,7 @@ decide(pcs_sim *s, const struct group *g, struct run *r, size_t i,
 		if (r->policy == PCS_POLICY_PREDICTIVE_SCALE) {
 			double m = buffer_mean(g);
 			if (m >= 0)
-				floor_n = (long)ceil(m * part / (s->p.hpa_target * u->t->instance_rps) - 1e-9);
+				floor_n = count_of(m * part / (s->p.hpa_target * u->t->instance_rps));
 		}
 		if (hpa(s, r, u, load, ts, g->h->step, floor_n) != 0)
 			return nomem(err);

@@ -16,11 +16,11 @@ fi
 out=$(cppcheck -q --std=c11 --enable=warning,portability,performance --inline-suppr \
 	--error-exitcode=1 --library=posix --include=/usr/include/jansson.h \
 	--suppress=readdirCalled --suppress=missingIncludeSystem \
-	-Ilib -Icmd -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPCS_VERSION='"0"' \
-	lib cmd tests/unit 2>&1)
+	-Ilib -Icmd -Ifuzz -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPCS_VERSION='"0"' \
+	lib cmd tests/unit fuzz 2>&1)
 status=$?
 if [ $status -eq 0 ] && [ -z "$out" ]; then
-	echo "ok 1 - cppcheck: lib, cmd and tests/unit are clean"
+	echo "ok 1 - cppcheck: lib, cmd, tests/unit and fuzz are clean"
 else
 	echo "not ok 1 - cppcheck found problems"
 	printf '%s\n' "$out" | sed 's/^/# /'

@@ -288,6 +288,85 @@ main(void)
 		pcs_series_free(&s);
 	}
 	{
+		/* 1e300 rps: the squares of the errors overflow; the normal
+		 * quantiles and the random walk of an uncalibrated history must
+		 * still be finite and wide (a regression test: they were Inf, and
+		 * the random walk's spread 0) */
+		size_t hh[1] = { 1 };
+		double lv[2] = { 0.5, 0.9 }, y3[3] = { 1e300, 2e300, 1.5e300 };
+		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_NONE, PCS_TREND_DAMPED,
+		                          PCS_TRANSFORM_NONE, PCS_QM_NORMAL, 0 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc };
+		struct pcs_forecast_result r;
+		pcs_series s = make_series(300, 3600, 100, 0, 3), s3 = { 0, 3600, 3, y3, 3, 0 };
+		for (size_t i = 0; i < s.n; i++)
+			s.y[i] *= 1e298;
+		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0 && isfinite(r.quantiles[1]) &&
+		   r.quantiles[1] > r.quantiles[0], "normal quantiles of a 1e300 series: finite (%g, %g)",
+		   r.quantiles[0], r.quantiles[1]);
+		pcs_forecast_result_free(&r);
+		cfg.fixed = NULL;
+		ok(pcs_forecast_series(&s3, &cfg, &r, &err) == 0 && isfinite(r.quantiles[1]) &&
+		   r.quantiles[1] > 1.5e300, "three points of 1e300: a random walk as wide as their steps (%g)",
+		   r.quantiles[1]);
+		pcs_forecast_result_free(&r);
+		pcs_series_free(&s);
+	}
+	{
+		/* a log-scale trend that runs past exp(709): 1e-300 for days, then
+		 * 1e300; the forecasts saturate instead of going Inf (a regression
+		 * test) */
+		size_t hh[2] = { 1, 12 };
+		double lv[2] = { 0.5, 0.99 };
+		struct pcs_fconfig fc = { PCS_MODEL_ETS, PCS_SEASONS_NONE, PCS_TREND_LINEAR,
+		                          PCS_TRANSFORM_LOG, PCS_QM_CONFORMAL, 0 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 2, &fc };
+		struct pcs_forecast_result r;
+		pcs_series s = make_series(24 * 10, 3600, 100, 30, 1);
+		pcs_forecaster *f;
+		int finite = 1;
+		for (size_t i = 0; i < s.n; i++)
+			s.y[i] *= 1e-302;
+		f = pcs_forecaster_new(&s, &cfg, &err);
+		pcs_forecaster_observe(f, 1e300);
+		ok(f != NULL && pcs_forecaster_predict(f, &r, &err) == 0, "1e300 after 1e-300 on logs predicts");
+		for (int j = 0; j < 2; j++)
+			finite &= isfinite(r.mean[j]) && isfinite(r.quantiles[2 * j]) &&
+			          isfinite(r.quantiles[2 * j + 1]) && r.quantiles[2 * j] <= r.quantiles[2 * j + 1];
+		ok(finite, "and its forecasts are finite, saturated (mean %g at 12 h)", r.mean[1]);
+		pcs_forecast_result_free(&r);
+		pcs_forecaster_free(f);
+		pcs_series_free(&s);
+	}
+	{
+		/* a fit window that starts in a gap running into the calibration
+		 * window: the model has no forecast at the first origins, which
+		 * must give no calibration error rather than NaN ones (a regression
+		 * test: the sketch of the model file held NaN) */
+		size_t hh[1] = { 1 };
+		double lv[2] = { 0.05, 0.95 };
+		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_DAILY, PCS_TREND_DAMPED,
+		                          PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 50 };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc };
+		pcs_series s = make_series(450, 3600, 100, 30, 2);
+		size_t te = pcs_forecast_train_end(s.n, 1);
+		struct pcs_fitted fm;
+		pcs_forecaster *f;
+		int finite = 1;
+		for (size_t i = te - 50; i < te + 10; i++)
+			s.y[i] = NAN;
+		f = pcs_forecaster_new(&s, &cfg, &err);
+		ok(f != NULL && pcs_forecaster_export(f, &fm, &err) == 0 && fm.ncal == 1,
+		   "a fit window that starts in a gap: fitted and calibrated");
+		for (size_t k = 0; f && k < PCS_SKETCH_NLEVELS; k++)
+			finite &= isfinite(fm.sketch[k]);
+		ok(finite, "its calibration sketch is finite at every level");
+		if (f)
+			pcs_fitted_free(&fm);
+		pcs_forecaster_free(f);
+		pcs_series_free(&s);
+	}
+	{
 		/* names round-trip */
 		int good = 1;
 		for (int v = 0; v < 5; v++)

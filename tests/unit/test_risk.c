@@ -74,6 +74,30 @@ main(void)
 		   fabs(pcs_qdist_excess(&d, 40) - 10) < 1e-9, "tied quantiles: a point mass, no tail");
 	}
 	ok(pcs_qdist_init(&d, lv, q, 1, 0) != 0, "one quantile is not enough");
+	{
+		/* at a given level the quantile is the given one, never an ulp
+		 * past it: 44.539 + (156.71 - 44.539) x 0.4 / 0.4 rounds to
+		 * 156.71000000000004, and pcs-risk's demand_p50 passed its
+		 * demand_p99 (a regression test) */
+		double l3[3] = { 0.1, 0.5, 0.99 }, q3[3] = { 44.539, 156.71, 156.71 };
+		pcs_qdist_init(&d, l3, q3, 3, 0);
+		ok(pcs_qdist_quantile(&d, 0.5) <= pcs_qdist_quantile(&d, 0.99) &&
+		   pcs_qdist_quantile(&d, 0.5) <= pcs_qdist_quantile(&d, 0.7),
+		   "quantiles do not cross by rounding (%.17g, %.17g)", pcs_qdist_quantile(&d, 0.5),
+		   pcs_qdist_quantile(&d, 0.99));
+	}
+	{
+		/* near DBL_MAX: sums and excesses saturate instead of going Inf (a
+		 * regression test: pcs-risk wrote empty demand and shortfall) */
+		double l2[2] = { 0.1, 0.5 }, big[2] = { 1e307, 1.7e308 };
+		pcs_qdist x, y;
+		pcs_qdist_init(&x, l2, big, 2, 0);
+		pcs_qdist_init(&y, l2, big, 2, 0);
+		ok(isfinite(pcs_qdist_excess(&x, 0)) && pcs_qdist_excess(&x, 0) > 1e307,
+		   "the excess of a 1e308 demand is finite (%g)", pcs_qdist_excess(&x, 0));
+		ok(pcs_qdist_add(&x, &y) == 0 && isfinite(x.q[1]) && isfinite(pcs_qdist_excess(&x, 600)) &&
+		   pcs_qdist_sf(&x, 600) > 0.5, "two of them add up to a finite, saturated demand");
+	}
 
 	{
 		/* two POPs of one group without regions: load shares */

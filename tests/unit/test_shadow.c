@@ -183,6 +183,24 @@ main(void)
 	pcs_planner_free(pl);
 	pcs_topology_free(t);
 
+	/* a need beyond what a long counts in instances (1e300 rps) takes all
+	 * the room there is, not one instance (a regression test: the
+	 * instance count overflowed) */
+	t = topology(12);
+	pl = pcs_planner_new(t, &p);
+	{
+		struct pcs_risk_horizon h[1] = { { 300, 1e300, 1e300, 500, 1e300, 1 } };
+		struct pcs_risk_obs o = { "web", "fra", 1, h, 1 };
+		long total = 0;
+		pcs_error e;
+		ok(pcs_planner_step(pl, now, &o, 1, &a, &n, &e) == 0, "a need of 1e300 rps plans");
+		for (size_t k = 0; k < n; k++)
+			total += a[k].action == PCS_ACT_CREATE_WARM ? a[k].instances : 0;
+		ok(total == 10 + 18, "it warms every secondary's room: par 10 and lhr 18 (%ld)", total);
+	}
+	pcs_planner_free(pl);
+	pcs_topology_free(t);
+
 	/* --activate-within: demand passing at 15m only warms, at 5m activates */
 	p.activate_within = 300;
 	t = topology(12);

@@ -124,6 +124,42 @@ main(void)
 		p.failures = NULL;
 		p.nfailures = 0;
 	}
+	/* a demand of 1e300 rps: more instances than a long holds; every
+	 * policy that sizes from demand goes to its limit, none to a negative
+	 * count (a regression test: the counts overflowed converting to long) */
+	{
+		double big[300];
+		pcs_series sb = { 6000, 60, 300, big, 300, 0 };
+		for (size_t i = 0; i < 300; i++)
+			big[i] = 1e300;
+		memset(&rows, 0, sizeof rows);
+		sim = pcs_sim_new(t, &p, pol, 3, &err);
+		ok(pcs_sim_group(sim, "g", &sb, &out, &err) == 0, "a replay of 1e300 rps");
+		pcs_sim_summaries(sim, sum);
+		ok(rows.instances[PCS_POLICY_REACTIVE][299] == 40 && rows.instances[PCS_POLICY_ORACLE][299] == 40,
+		   "the HPA and the oracle hold the primary's 40 instances (%ld, %ld)",
+		   rows.instances[PCS_POLICY_REACTIVE][299], rows.instances[PCS_POLICY_ORACLE][299]);
+		is_num(sum[2].instance_hours, 60 * 200 / 60.0, 1e-9,
+		       "the oracle holds all 60 instances of the fleet, primary and secondary");
+		pcs_sim_free(sim);
+	}
+	/* an hourly step: 240 HPA periods of doubling a tick (a regression
+	 * test: the scale-up limit overflowed a long, which the sanitizer
+	 * build reports) */
+	{
+		double hy[300];
+		pcs_series sh = { 0, 3600, 300, hy, 300, 0 };
+		for (size_t i = 0; i < 300; i++)
+			hy[i] = i < 200 ? 50 : 150;
+		p.warmup = 100 * 3600;
+		sim = pcs_sim_new(t, &p, pol, 3, &err);
+		ok(pcs_sim_group(sim, "g", &sh, NULL, &err) == 0, "an hourly replay scales up");
+		pcs_sim_summaries(sim, sum);
+		ok(sum[1].instance_hours > 0 && sum[1].dropped < sum[0].dropped,
+		   "and the HPA scales up at once (drops %g, static %g)", sum[1].dropped, sum[0].dropped);
+		pcs_sim_free(sim);
+		p.warmup = 100 * 60;
+	}
 	/* errors: no primary for the group, history shorter than the warm-up */
 	sim = pcs_sim_new(t, &p, pol, 3, &err);
 	ok(pcs_sim_group(sim, "nope", &s, NULL, &err) == PCS_EDATA &&
