@@ -19,6 +19,7 @@ static const char help_text[] =
 	"                            A.json,B.json with --arm-split: an A/B test\n"
 	"      --arm-split F         share of the keys forecast by B, by a stable hash\n"
 	"      --strict              a key missing from the model file is an error\n"
+	"      --no-onset            no level reset of the forecast on an upward onset\n"
 	"                            (default: a warning, and auto for that key)\n"
 	"      --step DUR            series step (default: median spacing)\n"
 	"      --window DUR          history kept per key (default 8w)\n"
@@ -37,7 +38,7 @@ static const char help_text[] =
 	"See pcs-forecast(1).\n";
 
 enum { OPT_MODEL = OPT_TOOL, OPT_STEP, OPT_WINDOW, OPT_SUM_DUP, OPT_SHARD, OPT_SCORE,
-       OPT_THRESHOLD, OPT_ARM_SPLIT, OPT_STRICT };
+       OPT_THRESHOLD, OPT_ARM_SPLIT, OPT_STRICT, OPT_NO_ONSET };
 
 static const struct option longopts[] = {
 	{ "horizons", required_argument, NULL, 'H' },
@@ -47,6 +48,7 @@ static const struct option longopts[] = {
 	{ "model-file", required_argument, NULL, 'm' },
 	{ "arm-split", required_argument, NULL, OPT_ARM_SPLIT },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "no-onset", no_argument, NULL, OPT_NO_ONSET },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "sum-duplicates", no_argument, NULL, OPT_SUM_DUP },
@@ -73,6 +75,7 @@ struct options {
 	size_t nfiles;
 	double arm_split;
 	int strict;
+	int no_onset;
 };
 
 static void
@@ -109,7 +112,7 @@ load_model_files(struct options *o)
 	}
 	free(copy);
 	if (o->score)
-		cli_usage_error("--score scores with the searched model: it does not take -m");
+		cli_usage_error("--score runs the online detector: it does not take -m");
 	if (o->nfiles == 2 && o->arm_split < 0)
 		cli_usage_error("-m with two model files is an A/B test: give --arm-split");
 	if (o->nfiles == 1 && o->arm_split >= 0)
@@ -152,6 +155,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case 'm': o->model_arg = optarg; break;
 		case OPT_ARM_SPLIT: o->arm_split = cli_number_arg("--arm-split", optarg, 0, 0, 1, 0); break;
 		case OPT_STRICT: o->strict = 1; break;
+		case OPT_NO_ONSET: o->no_onset = 1; break;
 		case OPT_MODEL: o->model = cli_model_arg(optarg); break;
 		case OPT_STEP: o->step = cli_duration_arg("--step", optarg, 0); break;
 		case OPT_WINDOW: o->window = cli_duration_arg("--window", optarg, 0); break;
@@ -302,7 +306,7 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
          size_t *samples, size_t *merged)
 {
 	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
-	                                   .nlevels = o->nlevels };
+	                                   .nlevels = o->nlevels, .no_onset = o->no_onset };
 	size_t *h = NULL, one = 1, nkeys = pcs_store_nkeys(st);
 	struct batch b;
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcs_anomaly.h"
+#include "pcs_detector.h"
 #include "pcs_forecast.h"
 #include "pcs_models.h"
 #include "pcs_quantiles.h"
@@ -23,8 +23,8 @@
  * of the calibration window. */
 #define RECENCY 0.25
 /* Residuals behind the robust scale of the anomaly score. */
-#define ANOMALY_WINDOW_MAX 1000
-#define ANOMALY_WINDOW_MIN 30
+#define RUN_WINDOW_MAX 1000
+#define RUN_WINDOW_MIN 30
 
 static const char unfit_msg[] =
 	"the series cannot hold the configuration (too short for its cycles, or not positive for logs)";
@@ -444,29 +444,16 @@ final_run(struct candidate *c, const pcs_series *s, const struct plan *p, size_t
 	return start;
 }
 
-/* Robust score of resid[t] against the residuals before it. */
-static double
-score_at(const double *resid, size_t first, size_t t, size_t window, double *scratch)
-{
-	size_t k = 0;
-	double center, scale;
-
-	for (size_t i = t; i > first && k < window; i--)
-		if (!isnan(resid[i - 1]))
-			scratch[k++] = resid[i - 1];
-	if (k < ANOMALY_WINDOW_MIN || isnan(resid[t]))
-		return isnan(resid[t]) ? NAN : 0;
-	pcs_robust_scale(scratch, k, &center, &scale);
-	return pcs_anomaly_score(resid[t], center, scale);
-}
-
+/* The steps the state is run over before the fit span at least: a day (288
+ * steps without a daily cycle), within [30, 1000].  It once sized the ring
+ * of residuals the first anomaly score used; kept so that forecasts, and
+ * the model files that reproduce them, stay as they were. */
 static size_t
-anomaly_window(const struct plan *p)
+run_window(const struct plan *p)
 {
 	size_t w = p->daily ? (size_t)p->daily : 288;
 
-	return w > ANOMALY_WINDOW_MAX ? ANOMALY_WINDOW_MAX : w < ANOMALY_WINDOW_MIN ?
-	       ANOMALY_WINDOW_MIN : w;
+	return w > RUN_WINDOW_MAX ? RUN_WINDOW_MAX : w < RUN_WINDOW_MIN ? RUN_WINDOW_MIN : w;
 }
 
 /* The standard deviation of the first differences of z, the differences
@@ -542,10 +529,9 @@ struct pcs_forecaster {
 	/* per quantile method, [nh * nl]: the error quantiles of each horizon
 	 * and level (worked out when first needed) */
 	double *offset[3];
-	double *ring;              /* the last `window` one-step residuals */
-	size_t window, nring, next;
+	pcs_detector *det;         /* the online detector over the series */
 	double score;              /* of the latest observation */
-	double *scratch;
+	double excess;             /* latest observation - its one-step forecast */
 };
 
 void
@@ -561,8 +547,7 @@ pcs_forecaster_free(pcs_forecaster *f)
 	free(f->sk_scale);
 	for (int m = 0; m < 3; m++)
 		free(f->offset[m]);
-	free(f->ring);
-	free(f->scratch);
+	pcs_detector_free(f->det);
 	free(f);
 }
 
@@ -636,30 +621,15 @@ offsets(pcs_forecaster *f)
 	return *o;
 }
 
-/* The robust score of r against the residuals in the ring. */
-static double
-ring_score(pcs_forecaster *f, double r)
-{
-	double center, scale;
-
-	if (isnan(r))
-		return 0;
-	if (f->nring < ANOMALY_WINDOW_MIN)
-		return 0;
-	memcpy(f->scratch, f->ring, f->nring * sizeof *f->ring);
-	pcs_robust_scale(f->scratch, f->nring, &center, &scale);
-	return pcs_anomaly_score(r, center, scale);
-}
-
+/* Feed the detector one observation (NaN: a gap); the forecaster keeps its
+ * score, 0 for a gap or a point without an expectation. */
 static void
-ring_push(pcs_forecaster *f, double r)
+detect(pcs_forecaster *f, double y)
 {
-	if (isnan(r))
-		return;
-	f->ring[f->next] = r;
-	f->next = (f->next + 1) % f->window;
-	if (f->nring < f->window)
-		f->nring++;
+	struct pcs_detection d;
+
+	pcs_detector_step(f->det, y, &d);
+	f->score = isnan(d.score) ? 0 : d.score;
 }
 
 /* A forecaster with its own copies of cfg's arrays and its plan for s. */
@@ -692,30 +662,25 @@ forecaster_alloc(const pcs_series *s, const struct pcs_forecast_config *cfg)
 }
 
 /* Run the chosen model over the end of s (refitting it unless it came from
- * a model file), fill the anomaly ring and score the latest observation. */
+ * a model file) and the detector over all of s: the latest observation's
+ * score, and its excess over the model's one-step forecast. */
 static int
 forecaster_start(pcs_forecaster *f, const pcs_series *s, int refit)
 {
-	double *resid;
-	size_t start;
+	double *expected = malloc((s->n ? s->n : 1) * sizeof *expected);
+	size_t w = run_window(&f->plan);
 
-	f->window = anomaly_window(&f->plan);
-	f->ring = malloc(f->window * sizeof *f->ring);
-	f->scratch = malloc(f->window * sizeof *f->scratch);
-	resid = malloc((s->n ? s->n : 1) * sizeof *resid);
-	if (f->ring == NULL || f->scratch == NULL || resid == NULL) {
-		free(resid);
+	f->det = pcs_detector_new(pcs_detector_period(s->step), NULL);
+	if (expected == NULL || f->det == NULL) {
+		free(expected);
 		return -1;
 	}
-	start = final_run(&f->c, s, &f->plan, s->n > f->window + 1 ? s->n - f->window - 1 : 0,
-	                  refit, resid, NULL);
-	/* the residuals before the latest fill the ring; the latest is scored */
-	for (size_t t = start; t + 1 < s->n; t++)
-		ring_push(f, resid[t]);
-	f->score = ring_score(f, resid[s->n - 1]);
-	ring_push(f, resid[s->n - 1]);
+	final_run(&f->c, s, &f->plan, s->n > w + 1 ? s->n - w - 1 : 0, refit, NULL, expected);
+	for (size_t t = 0; t < s->n; t++)
+		detect(f, s->y[t]);
+	f->excess = s->n ? s->y[s->n - 1] - expected[s->n - 1] : NAN;
 	f->rw_sd = diff_spread(f->c.z, s->n);
-	free(resid);
+	free(expected);
 	return 0;
 }
 
@@ -763,12 +728,30 @@ double
 pcs_forecaster_observe(pcs_forecaster *f, double y)
 {
 	double z = isnan(y) ? NAN : pcs_model_transform(f->c.m, y);
-	double r = isnan(z) ? NAN : z - pcs_model_forecast(f->c.m, 1);
+	double e = pcs_model_untransform(f->c.m, pcs_model_forecast(f->c.m, 1));
 
 	pcs_model_update(f->c.m, z);
-	f->score = ring_score(f, r);
-	ring_push(f, r);
+	detect(f, y);
+	f->excess = y - e;
 	return f->score;
+}
+
+/* The level reset of an upward onset: while the detector holds one raised
+ * within the last PCS_ONSET_HOLD steps (and the series has not fallen back
+ * below its old level), every horizon is raised by the latest
+ * observation's excess over the model's one-step forecast, as if the
+ * model's level were reset to the observation; the model then catches up
+ * on its own.  0 otherwise. */
+static double
+onset_lift(const pcs_forecaster *f)
+{
+	double shift;
+	size_t age;
+
+	if (f->cfg.no_onset || !(f->excess > 0) ||
+	    !pcs_detector_onset(f->det, PCS_ONSET_HOLD, &shift, &age))
+		return 0;
+	return f->excess;
 }
 
 int
@@ -786,6 +769,7 @@ pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_e
 	}
 	out->model = pcs_model_kind_of(f->c.m);
 	out->anomaly_score = f->score;
+	out->onset = onset_lift(f);
 	for (size_t j = 0; j < nh; j++) {
 		double point = pcs_model_forecast(f->c.m, f->cfg.horizons[j]), *q = out->quantiles + j * nl;
 		for (size_t k = 0; k < nl; k++)
@@ -800,9 +784,9 @@ pcs_forecaster_predict(pcs_forecaster *f, struct pcs_forecast_result *out, pcs_e
 			out->mean[j] = 0;
 		/* a log-scale model whose trend runs past exp(709) (1e300 after
 		 * 1e-300) overflows: saturate, so that every number is finite */
-		out->mean[j] = fmin(out->mean[j], DBL_MAX);
+		out->mean[j] = fmin(out->mean[j] + out->onset, DBL_MAX);
 		for (size_t k = 0; k < nl; k++)
-			q[k] = fmin(q[k], DBL_MAX);
+			q[k] = fmin(q[k] + out->onset, DBL_MAX);
 	}
 	return 0;
 }
@@ -907,40 +891,4 @@ pcs_forecast_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
 	rc = pcs_forecaster_predict(f, out, err);
 	pcs_forecaster_free(f);
 	return rc;
-}
-
-int
-pcs_score_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
-                 double *expected, double *score, int *model, pcs_error *err)
-{
-	struct plan p;
-	struct candidate c;
-	double *resid, *scratch;
-	size_t w;
-	int rc;
-
-	make_plan(s, cfg, &p);
-	if ((rc = choose(s, cfg, &p, &c)) != 0)
-		return rc == PCS_EDATA ? pcs_error_set(err, PCS_EDATA, 0, NULL, "%s", unfit_msg) :
-		       pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	*model = pcs_model_kind_of(c.m);
-	w = anomaly_window(&p);
-	resid = malloc(s->n * sizeof *resid);
-	scratch = malloc(w * sizeof *scratch);
-	if (resid == NULL || scratch == NULL) {
-		free(resid);
-		free(scratch);
-		candidate_free(&c, cfg->nhorizons);
-		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	}
-	final_run(&c, s, &p, 0, 1, resid, expected);
-	for (size_t t = 0; t < s->n; t++) {
-		score[t] = score_at(resid, 0, t, w, scratch);
-		if (isnan(s->y[t]))
-			expected[t] = NAN;
-	}
-	candidate_free(&c, cfg->nhorizons);
-	free(resid);
-	free(scratch);
-	return 0;
 }

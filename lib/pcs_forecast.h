@@ -109,13 +109,20 @@ struct pcs_forecast_config {
 	const double *levels;       /* ascending, in (0,1) */
 	size_t nlevels;
 	const struct pcs_fconfig *fixed;   /* when set: this configuration, no choice */
+	int no_onset;               /* 1: no level reset on an upward onset */
 };
+
+/* How long after an upward onset is raised the forecast is lifted, in steps
+ * (see pcs_forecast_result.onset). */
+#define PCS_ONSET_HOLD 60
 
 struct pcs_forecast_result {
 	int model;                  /* the PCS_MODEL_* kind used */
 	double *mean;               /* [nhorizons]: the point forecast, >= 0 */
 	double *quantiles;          /* [nhorizons * nlevels], row per horizon */
-	double anomaly_score;       /* of the latest observation, in [0,1] */
+	double anomaly_score;       /* of the latest observation, in [0,1] (pcs_detector.h) */
+	double onset;               /* the lift added to every horizon for an upward
+	                             * onset (level reset), 0 when there is none */
 };
 
 /* Forecast s.  out's arrays are allocated here; free them with
@@ -177,10 +184,5 @@ int pcs_forecaster_export(const pcs_forecaster *f, struct pcs_fitted *out, pcs_e
 pcs_forecaster *pcs_forecaster_from_fitted(const pcs_series *s, const struct pcs_fitted *fm,
                                            const struct pcs_forecast_config *cfg, pcs_error *err);
 
-/* One-step-ahead expectation and anomaly score of every slot of s, with the
- * model chosen as for a forecast (cfg->horizons may be empty).  expected and
- * score have s->n entries; gaps get NaN.  *model receives the kind used. */
-int pcs_score_series(const pcs_series *s, const struct pcs_forecast_config *cfg,
-                     double *expected, double *score, int *model, pcs_error *err);
 
 #endif

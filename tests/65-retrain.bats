@@ -712,7 +712,7 @@ EOF
 	run --separate-stderr pcs-forecast -m "$BATS_FILE_TMPDIR/A.json,$BATS_FILE_TMPDIR/B.json" --arm-split 1.5 $M
 	assert_usage_error 'pcs-forecast: --arm-split: want a number in [0, 1]: "1.5"'
 	run --separate-stderr pcs-forecast -m "$BATS_FILE_TMPDIR/A.json" --score $M
-	assert_usage_error 'pcs-forecast: --score scores with the searched model: it does not take -m'
+	assert_usage_error 'pcs-forecast: --score runs the online detector: it does not take -m'
 }
 
 # --- model files that cannot be read: testdata/bad/retrain-model-* ----------

@@ -503,7 +503,7 @@ check_sketch(const struct pcs_fitted *fm)
 static void
 try_config(const pcs_series *s, const struct pcs_fconfig *fc, int online)
 {
-	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, fc };
+	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, fc, 0 };
 	struct pcs_forecast_result r;
 	pcs_forecaster *f, *g;
 	struct pcs_fitted fm;
@@ -583,25 +583,24 @@ grid(const pcs_series *s, int full)
 static void
 check_score(const pcs_series *s)
 {
-	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, NULL };
 	double *ex = malloc(s->n * sizeof *ex), *sc = malloc(s->n * sizeof *sc);
-	int model;
-	pcs_error err;
+	int *dir = malloc(s->n * sizeof *dir);
 
-	if (pcs_score_series(s, &cfg, ex, sc, &model, &err) != 0) {
-		check(P_SCORE, 0, "score_series: %s", err.msg);
+	if (pcs_detect_series(s, NULL, ex, sc, dir) != 0) {
+		check(P_SCORE, 0, "detect_series: out of memory");
 	} else {
 		for (size_t t = 0; t < s->n; t++) {
 			if (isnan(s->y[t]))
-				check(P_SCORE, isnan(sc[t]) && isnan(ex[t]), "gap %zu: score %g expected %g", t,
-				      sc[t], ex[t]);
-			else   /* both empty where the model has no prediction (pcs-forecast(1)) */
-				check(P_SCORE, (isnan(ex[t]) && isnan(sc[t])) || (isfinite(ex[t]) && unit_interval(sc[t])),
+				check(P_SCORE, isnan(sc[t]) && dir[t] == PCS_DIR_NONE, "gap %zu: score %g", t, sc[t]);
+			else   /* both empty where there is no expectation yet (pcs-forecast(1)) */
+				check(P_SCORE, ((isnan(ex[t]) && isnan(sc[t])) || (isfinite(ex[t]) && unit_interval(sc[t]))) &&
+				      dir[t] >= PCS_DIR_DOWN && dir[t] <= PCS_DIR_UP,
 				      "slot %zu (y %g): score %g expected %g", t, s->y[t], sc[t], ex[t]);
 		}
 	}
 	free(ex);
 	free(sc);
+	free(dir);
 }
 
 static void
@@ -645,7 +644,7 @@ check_backtest(const pcs_series *s)
 static void
 series_case(const pcs_series *s, int full)
 {
-	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, NULL };
+	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, NULL, 0 };
 	/* the kinds pcs-forecast --model takes; naive and ets-mul are what
 	 * auto and ets fall back to or choose, not kinds to ask for */
 	static const int kinds[5] = { PCS_MODEL_AUTO, PCS_MODEL_SNAIVE, PCS_MODEL_ETS, PCS_MODEL_NAIVE,
