@@ -142,7 +142,7 @@ parse_options(struct options *o, int argc, char **argv)
 	cli_common_defaults(&o->c);
 	o->model = PCS_MODEL_AUTO;
 	o->window = 8 * 604800;
-	o->threshold = PCS_ANOMALY_THRESHOLD;
+	o->threshold = PCS_DET_ALARM_SCORE;
 	o->jobs = 1;
 	o->arm_split = -1;
 	while ((opt = getopt_long(argc, argv, ":H:j:m:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {

@@ -139,7 +139,7 @@ _pcs_forecast() {
 	-?*)
 		_pcs_options "$_pcs_common_options -H --horizons= -j --jobs= -m
 		    --model-file= -q --quantiles= --anomaly-threshold= --arm-split=
-		    --model= --score --shard= --step= --strict --sum-duplicates
+		    --model= --no-onset --score --shard= --step= --strict --sum-duplicates
 		    --window="
 		;;
 	*)

@@ -1,6 +1,5 @@
 /* detector.c — online anomaly and onset detection (see pcs_detector.h). */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "pcs_detector.h"
@@ -43,11 +42,6 @@ pcs_detector_defaults(struct pcs_detector_params *p)
 	p->novelty = 0.05;
 	p->warmup = 100;
 	p->refractory = 200;
-	{ /* EXPERIMENT: remove */
-		const char *e = getenv("PCS_DET");
-		if (e) sscanf(e, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%zu,%zu", &p->alpha, &p->gamma, &p->beta,
-		              &p->spike_z, &p->cusum_k, &p->cusum_h, &p->novelty, &p->warmup, &p->refractory);
-	}
 }
 
 pcs_detector *

@@ -14,7 +14,6 @@
 #include "pcs_series.h"
 #include "pcs_models.h"
 #include "pcs_quantiles.h"
-#include "pcs_anomaly.h"
 #include "pcs_detector.h"
 #include "pcs_forecast.h"
 #include "pcs_qdist.h"
