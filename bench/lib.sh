@@ -156,3 +156,18 @@ machine_line() {
 		"$("$PCS_RUN" --version 2>/dev/null | head -n 1)" "$rev" "$sum"
 	printf '# timings: median of %s runs; shared machine, so compare ratios, not seconds\n' "$REPEAT"
 }
+
+# print_table: "|"-separated rows on stdin, the first a header; the first
+# column left-aligned, the others right-aligned, a rule under the header.
+print_table() {
+	awk -F'|' '
+		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n[NR] = NF }
+		END {
+			for (r = 1; r <= NR; r++) {
+				line = sprintf("%-" w[1] "s", c[r, 1])
+				for (i = 2; i <= n[r]; i++) line = line sprintf("  %" w[i] "s", c[r, i])
+				print line
+				if (r == 1) { gsub(/./, "-", line); print line }
+			}
+		}'
+}

@@ -21,6 +21,14 @@ set -uo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# m4_table: the rows on stdin under the header of the M4 table
+m4_table() {
+	{
+		echo "method|series|sMAPE|sMAPE_p50|MASE|cov95|MSIS|wall_s"
+		cat
+	} | print_table
+}
+
 case ${1-} in
 -h | --help)
 	sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"
@@ -150,21 +158,6 @@ R forecast::ets (peer, 414)|414|17.31|-|1.82|95.1%|17.49|-
 EOF
 }
 
-print_table() {
-	{
-		echo "method|series|sMAPE|sMAPE_p50|MASE|cov95|MSIS|wall_s"
-		cat
-	} | awk -F'|' '
-		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } nf = NF }
-		END {
-			for (r = 1; r <= NR; r++) {
-				line = sprintf("%-" w[1] "s", c[r, 1])
-				for (i = 2; i <= nf; i++) line = line sprintf("  %" w[i] "s", c[r, i])
-				print line
-				if (r == 1) { gsub(/./, "-", line); print line }
-			}
-		}'
-}
 
 # row LABEL NAME WALL: a table row from a score file.
 row() {
@@ -188,7 +181,7 @@ if [[ ! -x $PCS_FORECAST ]]; then
 	{
 		row "ref snaive m=24 (awk, same data)" ref -
 		anchors
-	} | print_table
+	} | m4_table
 	printf '%s\n' "${checks[@]}"
 	exit 1
 fi
@@ -259,7 +252,7 @@ echo
 	row "pcs snaive, 1 CPU" snaive "${wall[snaive]}"
 	row "ref snaive m=24 (awk, same data)" ref -
 	anchors
-} | print_table
+} | m4_table
 echo
 awk -v a="${wall[auto]}" -v e="${wall[ets]}" -v s="${wall[snaive]}" -v all="${wall_all}" -v n="$nseries" '
 	BEGIN {

@@ -263,18 +263,6 @@ big_wall=$(stat_median "$OUT/pcs/$bi.stats" 1)
 # ---------------------------------------------------------------------------
 # Report.
 
-print_table() {
-	awk -F'|' '
-		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n[NR] = NF }
-		END {
-			for (r = 1; r <= NR; r++) {
-				line = sprintf("%-" w[1] "s", c[r, 1])
-				for (i = 2; i <= n[r]; i++) line = line sprintf("  %" w[i] "s", c[r, i])
-				print line
-				if (r == 1) { gsub(/./, "-", line); print line }
-			}
-		}'
-}
 row() { # LABEL KIND
 	printf '%s|%s|%s|%s|%s\n' "$1" "$(get "$2" standard score)" "$(get "$2" reward_low_FP_rate score)" \
 		"$(get "$2" reward_low_FN_rate score)" "$nfiles"

@@ -125,20 +125,6 @@ scores() {
 		"$(fmt "$(get "$1" mase)" 3)" "$c" "$(fmt "$(get "$1" msis)" 3)" "$(get "$1" series)"
 }
 
-# print_table: "|"-separated rows on stdin, the first a header; first
-# column left-aligned, the rest right-aligned.
-print_table() {
-	awk -F'|' '
-		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } if (NF > nf) nf = NF; n[NR] = NF }
-		END {
-			for (r = 1; r <= NR; r++) {
-				line = sprintf("%-" w[1] "s", c[r, 1])
-				for (i = 2; i <= n[r]; i++) line = line sprintf("  %" w[i] "s", c[r, i])
-				print line
-				if (r == 1) { gsub(/./, "-", line); print line }
-			}
-		}'
-}
 
 checks=()
 

@@ -17,19 +17,6 @@ if command -v apt-cache >/dev/null 2>&1; then
 	v=$(apt-cache depends clang 2>/dev/null | sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
 	[ -n "$v" ] && PKGS="clang libclang-rt-$v-dev"
 fi
-cmd="apt-get install -y --no-install-recommends $PKGS"
-if [ "$(id -u)" = 0 ]; then
-	sudo=""
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-	sudo="sudo -n"
-else
-	echo "pcs: fuzzing needs clang with libFuzzer ($cc -fsanitize=fuzzer failed)" >&2
-	echo "pcs: run: sudo apt-get update && sudo $cmd" >&2
-	exit 1
-fi
-echo "pcs: installing: $PKGS" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q >/dev/null </dev/null || exit 1
-# shellcheck disable=SC2086 # $sudo and $cmd are words to split
-$sudo $cmd </dev/null || exit 1
+# shellcheck disable=SC2086 # a list of package names
+sh "$(dirname "$0")/../tools/deps.sh" $PKGS || exit 1
 have_fuzzer || { echo "pcs: $cc still cannot link -fsanitize=fuzzer" >&2; exit 1; }

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Install the Debian packages pcs builds and tests with, if any are missing.
-# Runs apt-get when it can (root, or sudo without a password); otherwise it
-# prints the exact command and stops.
+# Install the Debian packages pcs builds and tests with, if any are missing
+# (or, given package names, those: fuzz/deps.sh does so).  Runs apt-get when
+# it can (root, or sudo without a password); otherwise it prints the exact
+# command and stops.
 PKGS="build-essential libcsv-dev libjansson-dev libgsl-dev bats bats-support bats-assert mandoc cppcheck valgrind time"
+[ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
