@@ -30,7 +30,9 @@ if [ "$VALGRIND" = 1 ]; then
 	vgbin=$(mktemp -d) || exit 1
 	trap 'rm -f "$log"; rm -rf "$vgbin"' EXIT
 	for b in bin/pcs-*; do
-		printf '#!/bin/sh\nexec %s "%s/%s" "$@"\n' "$VG" "$(pwd)" "$b" >"$vgbin/${b#bin/}"
+		# valgrind's own temporary files go to a directory of their own
+		printf '#!/bin/sh\nTMPDIR=%s exec %s "%s/%s" "$@"\n' "$vgbin" "$VG" "$(pwd)" "$b" \
+			>"$vgbin/${b#bin/}"
 		chmod +x "$vgbin/${b#bin/}"
 	done
 	PCS_BIN=$vgbin
