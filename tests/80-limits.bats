@@ -112,7 +112,7 @@ peak_kb() {
 need_plain_build() {
 	[ -x /usr/bin/time ] || skip "GNU time (/usr/bin/time) is not installed"
 	[ "${PCS_VALGRIND:-0}" = 1 ] && skip "memory is not measured under valgrind"
-	if grep -q fsanitize "$PCS_ROOT/.build-flags" 2>/dev/null; then
+	if sanitized_build; then
 		skip "memory is not measured in a sanitizer build"
 	fi
 	return 0

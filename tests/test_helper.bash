@@ -36,6 +36,12 @@ _pcs_load_lib() {
 _pcs_load_lib bats-support
 _pcs_load_lib bats-assert
 
+# sanitized_build: whether bin/ was built with SANITIZE=1 (the flags of the
+# last build are in .build-flags)
+sanitized_build() {
+	grep -q fsanitize "$PCS_ROOT/.build-flags" 2>/dev/null
+}
+
 # Every test starts at the root of the checkout.
 setup() {
 	cd "$PCS_ROOT" || return 1
