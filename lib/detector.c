@@ -12,7 +12,6 @@ struct pcs_detector {
 	double *season;         /* [period] */
 	size_t phase;           /* of the next point */
 	size_t steps;           /* points and gaps fed */
-	size_t seen;            /* points fed */
 	int ready;              /* the baseline is initialized */
 	double first_sum;       /* the first cycle, for the initial level */
 	size_t first_n;
@@ -21,7 +20,7 @@ struct pcs_detector {
 	double cu, cd;          /* CUSUM statistics, in scales */
 	double ru, rd;          /* residual sums of the runs that built them */
 	size_t nu, nd;
-	double lo, hi;          /* range of the points seen */
+	double lo, hi;          /* range of the points seen (+inf, -inf before any) */
 	double last;            /* the latest point (NaN before the first) */
 	size_t refractory;      /* points left to damp */
 	/* the latest upward onset */
@@ -57,6 +56,8 @@ pcs_detector_new(size_t period, const struct pcs_detector_params *p)
 		pcs_detector_defaults(&d->p);
 	d->period = period > 1 ? period : 0;
 	d->last = NAN;
+	d->lo = INFINITY;
+	d->hi = -INFINITY;
 	if (d->period && (d->season = calloc(d->period, sizeof *d->season)) == NULL) {
 		free(d);
 		return NULL;
@@ -139,11 +140,6 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		if (!isnan(y) && !isnan(d->last))
 			out->score = 0;
 		learn_first_cycle(d, y);
-		if (!isnan(y)) {
-			d->lo = d->seen ? fmin(d->lo, y) : y;
-			d->hi = d->seen ? fmax(d->hi, y) : y;
-			d->seen++;
-		}
 		goto next;
 	}
 	seas = d->period ? &d->season[d->phase] : NULL;
@@ -247,14 +243,14 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 			w = p->beta;
 		d->mad += w * (fabs(rc) - d->mad);
 	}
-	d->lo = fmin(d->lo, y);
-	d->hi = fmax(d->hi, y);
-	d->seen++;
 	if (d->refractory > 0)
 		d->refractory--;
 next:
-	if (!isnan(y))
+	if (!isnan(y)) {
 		d->last = y;
+		d->lo = fmin(d->lo, y);
+		d->hi = fmax(d->hi, y);
+	}
 	d->steps++;
 	if (d->period)
 		d->phase = (d->phase + 1) % d->period;
