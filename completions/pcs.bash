@@ -115,11 +115,15 @@ _pcs_forecast() {
 		return
 		;;
 	--model)
-		_pcs_reply 'auto ets snaive'
+		_pcs_reply 'auto ensemble ets mstl reg snaive'
 		return
 		;;
 	-m | --model-file)
 		_pcs_file_list
+		return
+		;;
+	-e | --events)
+		_pcs_files
 		return
 		;;
 	--arm-split)
@@ -137,7 +141,7 @@ _pcs_forecast() {
 	esac
 	case $cur in
 	-?*)
-		_pcs_options "$_pcs_common_options -H --horizons= -j --jobs= -m
+		_pcs_options "$_pcs_common_options -e --events= -H --horizons= -j --jobs= -m
 		    --model-file= -q --quantiles= --anomaly-threshold= --arm-split=
 		    --model= --no-onset --score --shard= --step= --strict --sum-duplicates
 		    --window="
@@ -369,7 +373,7 @@ _pcs_replay() {
 		return
 		;;
 	--model)
-		_pcs_reply 'auto ets snaive'
+		_pcs_reply 'auto ensemble ets mstl reg snaive'
 		return
 		;;
 	--warmup)
