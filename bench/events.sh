@@ -30,7 +30,8 @@
 # Rows: pcs-forecast --model reg, --model reg -e EVENTS, --model auto, --model
 # auto -e EVENTS (all --step 1d --window 520w -q 0.5, pinned to one CPU with
 # taskset when it exists); R prophet (Rscript bench/events/prophet.R: yearly
-# and weekly seasonality, no daily, MAP fit) without holidays and with the
+# and weekly seasonality, no daily, MAP fit; pinned to one CPU as well)
+# without holidays and with the
 # events as holidays (lower_window 0, upper_window 1).  A pcs-forecast that
 # refuses --model reg or -e with a usage error (exit status 2 or 64) has its
 # rows skipped with a message; without Rscript or the prophet package
