@@ -340,13 +340,15 @@ cli_shadow_check(const struct pcs_shadow_params *p)
 int
 cli_model_arg(const char *arg)
 {
+	static const int kinds[] = { PCS_MODEL_SNAIVE, PCS_MODEL_ETS, PCS_MODEL_MSTL, PCS_MODEL_REG,
+	                             PCS_MODEL_ENSEMBLE };
+
 	if (strcmp(arg, "auto") == 0)
 		return PCS_MODEL_AUTO;
-	if (strcmp(arg, "ets") == 0)
-		return PCS_MODEL_ETS;
-	if (strcmp(arg, "snaive") == 0)
-		return PCS_MODEL_SNAIVE;
-	cli_usage_error("--model: unknown model '%s' (auto, ets or snaive)", arg);
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strcmp(arg, pcs_model_name(kinds[i])) == 0)
+			return kinds[i];
+	cli_usage_error("--model: unknown model '%s' (auto, ensemble, ets, mstl, reg or snaive)", arg);
 }
 
 struct parallel {

@@ -164,4 +164,9 @@ int cli_write_action(pcs_writer *w, const struct pcs_action *a);
  * the program with status 1 naming the file, line and column. */
 pcs_topology *cli_load_topology(struct cli_common *c, const char *path);
 
+/* Read an events file (start, end, name, group?, lift?); configuration, so
+ * any bad row ends the program with status 1 naming the file, line and
+ * column. */
+pcs_events *cli_load_events(struct cli_common *c, const char *path);
+
 #endif

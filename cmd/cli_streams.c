@@ -247,3 +247,66 @@ cli_write_action(pcs_writer *w, const struct pcs_action *a)
 	pcs_writer_str(w, a->primary->pop);
 	return pcs_writer_end_row(w);
 }
+
+/* ---- events ---- */
+
+struct events_in {
+	pcs_events *ev;
+	int start, end, name, group, lift;
+	size_t rows, max_rows;   /* max_rows 0: no limit */
+};
+
+static size_t
+events_columns(pcs_reader *r, void *ctx, int *req)
+{
+	struct events_in *in = ctx;
+
+	in->start = pcs_reader_column(r, "start");
+	in->end = pcs_reader_column(r, "end");
+	in->name = pcs_reader_column(r, "name");
+	in->group = pcs_reader_column(r, "group");
+	in->lift = pcs_reader_column(r, "lift");
+	if (in->start < 0 || in->end < 0 || in->name < 0 || in->group < 0 || in->lift < 0)
+		cli_die(EXIT_DATA, "out of memory");
+	req[0] = in->start;
+	req[1] = in->end;
+	req[2] = in->name;
+	return 3;
+}
+
+static int
+events_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
+{
+	struct events_in *in = ctx;
+	const char *ev_name, *group = NULL;
+	int64_t start, end;
+	double lift = NAN;
+	int rc;
+
+	(void)name;
+	if ((rc = pcs_field_time(r, in->start, 1, &start, err)) != 0 ||
+	    (rc = pcs_field_time(r, in->end, 1, &end, err)) != 0 ||
+	    (rc = pcs_field_text(r, in->name, 1, &ev_name, err)) != 0 ||
+	    (rc = pcs_field_text(r, in->group, 0, &group, err)) > 0 ||
+	    (rc = pcs_field_double(r, in->lift, 0, 1e-9, 1e9, &lift, err)) > 0)
+		return rc;
+	if (in->max_rows && in->rows++ >= in->max_rows)
+		return pcs_error_set(err, PCS_ELIMIT, pcs_reader_line(r), NULL,
+		                     "more than %zu events: raise --max-keys", in->max_rows);
+	if ((rc = pcs_events_add(in->ev, start, end, ev_name, group, lift, err)) != 0)
+		err->line = pcs_reader_line(r);
+	return rc;
+}
+
+/* Events are configuration: every bad row is fatal. */
+pcs_events *
+cli_load_events(struct cli_common *c, const char *path)
+{
+	struct cli_stream spec = { PCS_FMT_AUTO, 1, events_columns, events_record };
+	struct events_in in = { .ev = pcs_events_new(), .max_rows = c->max_keys };
+
+	if (in.ev == NULL)
+		cli_die(EXIT_DATA, "out of memory");
+	cli_read_stream(c, path, &spec, &in);
+	return in.ev;
+}

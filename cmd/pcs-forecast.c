@@ -14,13 +14,14 @@ static const char help_text[] =
 	"  -H, --horizons LIST       durations and ranges A..B (default 5m,15m,30m)\n"
 	"  -q, --quantiles LEVELS    levels in (0,1) (default 0.5,0.9,0.95,0.99)\n"
 	"  -j, --jobs N              forecast keys on N threads (default 1)\n"
-	"      --model NAME          auto, ets or snaive (default auto)\n"
+	"      --model NAME          auto, ensemble, ets, mstl, reg or snaive (default auto)\n"
+	"  -e, --events FILE         known events (start, end, name, group?, lift?) for reg\n"
 	"  -m, --model-file FILE     forecast with pcs-retrain's model file (no search)\n"
 	"                            A.json,B.json with --arm-split: an A/B test\n"
 	"      --arm-split F         share of the keys forecast by B, by a stable hash\n"
 	"      --strict              a key missing from the model file is an error\n"
-	"      --no-onset            no level reset of the forecast on an upward onset\n"
 	"                            (default: a warning, and auto for that key)\n"
+	"      --no-onset            no level reset of the forecast on an upward onset\n"
 	"      --step DUR            series step (default: median spacing)\n"
 	"      --window DUR          history kept per key (default 8w)\n"
 	"      --sum-duplicates      sum rows with the same key and timestamp\n"
@@ -46,6 +47,7 @@ static const struct option longopts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "model-file", required_argument, NULL, 'm' },
+	{ "events", required_argument, NULL, 'e' },
 	{ "arm-split", required_argument, NULL, OPT_ARM_SPLIT },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "no-onset", no_argument, NULL, OPT_NO_ONSET },
@@ -76,6 +78,7 @@ struct options {
 	double arm_split;
 	int strict;
 	int no_onset;
+	pcs_events *events;   /* -e, or NULL */
 };
 
 static void
@@ -136,7 +139,7 @@ static void
 parse_options(struct options *o, int argc, char **argv)
 {
 	pcs_error err;
-	const char *horizons = "5m,15m,30m", *levels = "0.5,0.9,0.95,0.99";
+	const char *horizons = "5m,15m,30m", *levels = "0.5,0.9,0.95,0.99", *events = NULL;
 	int opt;
 
 	cli_common_defaults(&o->c);
@@ -145,7 +148,7 @@ parse_options(struct options *o, int argc, char **argv)
 	o->threshold = PCS_DET_ALARM_SCORE;
 	o->jobs = 1;
 	o->arm_split = -1;
-	while ((opt = getopt_long(argc, argv, ":H:j:m:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":e:H:j:m:q:" CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_common_option(&o->c, opt, optarg))
 			continue;
 		switch (opt) {
@@ -153,6 +156,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case 'q': levels = optarg; break;
 		case 'j': o->jobs = cli_jobs_arg(optarg); break;
 		case 'm': o->model_arg = optarg; break;
+		case 'e': events = optarg; break;
 		case OPT_ARM_SPLIT: o->arm_split = cli_number_arg("--arm-split", optarg, 0, 0, 1, 0); break;
 		case OPT_STRICT: o->strict = 1; break;
 		case OPT_NO_ONSET: o->no_onset = 1; break;
@@ -177,6 +181,8 @@ parse_options(struct options *o, int argc, char **argv)
 		load_model_files(o);
 	else if (o->arm_split >= 0 || o->strict)
 		cli_usage_error("--arm-split and --strict go with -m");
+	if (events)
+		o->events = cli_load_events(&o->c, events);
 }
 
 static void
@@ -239,7 +245,17 @@ do_key(void *ctx, size_t i)
 		}
 	}
 	if (!b->o->score) {
-		kw->rc = pcs_forecast_series(&kw->s, b->cfg, &kw->fc, &kw->err);
+		struct pcs_forecast_config cfg = *b->cfg;
+		pcs_events *mine = NULL;
+		/* the key's own events, and those of every group */
+		if (b->o->events != NULL &&
+		    (mine = pcs_events_for_group(b->o->events, pcs_store_group(b->st, b->first + i))) == NULL) {
+			kw->rc = pcs_error_set(&kw->err, PCS_ENOMEM, 0, NULL, "out of memory");
+			return;
+		}
+		cfg.events = mine;
+		kw->rc = pcs_forecast_series(&kw->s, &cfg, &kw->fc, &kw->err);
+		pcs_events_free(mine);
 		return;
 	}
 	kw->expected = malloc(kw->s.n * sizeof *kw->expected);
@@ -434,6 +450,7 @@ main(int argc, char **argv)
 	pcs_horizons_free(&o.horizons);
 	for (size_t i = 0; i < o.nfiles; i++)
 		pcs_model_file_free(&o.files[i]);
+	pcs_events_free(o.events);
 	free(o.levels);
 	free(cols);
 	free(names);

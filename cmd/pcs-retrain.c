@@ -520,7 +520,7 @@ fit_key(void *ctx, size_t k)
 	struct train *t = ctx;
 	struct key_job *j = &t->jobs[k];
 	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, t->sb.spec.horizons, t->sb.spec.nh,
-	                                   t->sb.spec.levels, t->sb.spec.nl, &t->grid[j->chosen], 1 };
+	                                   t->sb.spec.levels, t->sb.spec.nl, &t->grid[j->chosen], 1, NULL };
 	pcs_forecaster *f;
 
 	if (j->skip || j->rc != 0)
@@ -1228,7 +1228,7 @@ run_drift(struct options *o, int argc, char **argv)
 		const char *g = pcs_store_group(st, k), *rg = pcs_store_region(st, k), *reason;
 		const struct pcs_model_entry *e = pcs_model_file_find(mf, g, rg);
 		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, mf->horizons, mf->nh, mf->levels,
-		                                   mf->nlevels, NULL, 1 };
+		                                   mf->nlevels, NULL, 1, NULL };
 		double sum = 0, recent = NAN, ratio = NAN;
 		size_t cnt = 0, split;
 		char name[128] = "";

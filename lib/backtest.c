@@ -237,7 +237,7 @@ pcs_backtest(const pcs_series *s, const struct pcs_backtest_spec *spec,
 	prefix.n = lay->first + 1;
 	for (size_t i = 0; i < nfc; i++) {
 		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, spec->horizons, spec->nh, spec->levels,
-		                                   spec->nl, &fc[i], 1 };
+		                                   spec->nl, &fc[i], 1, NULL };
 		pcs_forecaster *f;
 		pcs_error ferr;
 

@@ -39,9 +39,10 @@ int pcs_qmethod_parse(const char *s) { return parse_name(qmethod_names, NAMES(qm
 void
 pcs_fconfig_format(const struct pcs_fconfig *c, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%s/%s/%s/%s", c->kind == PCS_MODEL_ETS ? "ets" : "snaive",
+	int trended = c->kind == PCS_MODEL_ETS || c->kind == PCS_MODEL_MSTL;
+	int n = snprintf(buf, size, "%s/%s/%s/%s/%s", pcs_model_name(c->kind),
 	                 pcs_seasons_name(c->seasons),
-	                 c->kind == PCS_MODEL_ETS ? pcs_trend_name(c->trend) : "-",
+	                 trended ? pcs_trend_name(c->trend) : "-",
 	                 pcs_transform_name(c->transform), pcs_qmethod_name(c->qmethod));
 
 	if (c->window && n >= 0 && (size_t)n < size)
@@ -65,9 +66,16 @@ pcs_fconfig_spec(const struct pcs_fconfig *c, int64_t step, size_t n_train,
 	spec->kind = c->kind;
 	spec->trend = c->trend;
 	spec->transform = c->transform;
+	spec->step = step;
+	if (c->kind == PCS_MODEL_REG)
+		/* the regression's Fourier terms take whatever cycles the window
+		 * holds (reg.c); it needs a few points for its trend */
+		return n_train >= 8 ? 0 : -1;
 	switch (c->seasons) {
 	case PCS_SEASONS_AUTO:
-		spec->period1 = daily;
+		/* the daily cycle, with the weekly one; or the weekly alone (a
+		 * daily step) */
+		spec->period1 = daily ? daily : weekly;
 		spec->period2 = daily ? weekly : 0;
 		break;
 	case PCS_SEASONS_NONE:
@@ -83,7 +91,7 @@ pcs_fconfig_spec(const struct pcs_fconfig *c, int64_t step, size_t n_train,
 		spec->period1 = weekly;
 		break;
 	case PCS_SEASONS_BOTH:
-		if (!daily || !weekly || c->kind != PCS_MODEL_ETS)
+		if (!daily || !weekly || c->kind == PCS_MODEL_SNAIVE)
 			return -1;
 		spec->period1 = daily;
 		spec->period2 = weekly;
@@ -97,7 +105,7 @@ pcs_fconfig_spec(const struct pcs_fconfig *c, int64_t step, size_t n_train,
 			spec->kind = PCS_MODEL_NAIVE;
 		return 0;
 	}
-	if (c->kind != PCS_MODEL_ETS)
+	if (c->kind != PCS_MODEL_ETS && c->kind != PCS_MODEL_MSTL)
 		return -1;
 	longest = (size_t)(spec->period2 > spec->period1 ? spec->period2 : spec->period1);
 	return n_train >= (longest ? 2 * longest : 8) ? 0 : -1;

@@ -12,6 +12,7 @@
 #include "pcs_time.h"
 #include "pcs_io.h"
 #include "pcs_series.h"
+#include "pcs_events.h"
 #include "pcs_models.h"
 #include "pcs_quantiles.h"
 #include "pcs_detector.h"

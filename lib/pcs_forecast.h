@@ -100,16 +100,20 @@ int pcs_fconfig_spec(const struct pcs_fconfig *c, int64_t step, size_t n_train,
  * horizons up to hmax steps (see the top of this file). */
 size_t pcs_forecast_train_end(size_t n, size_t hmax);
 
+struct pcs_events;
+
 struct pcs_forecast_config {
-	int model;                  /* PCS_MODEL_AUTO, PCS_MODEL_SNAIVE or PCS_MODEL_ETS (naive
-	                               and ets-mul are fallbacks and choices, not asked for:
-	                               PCS_EDATA) */
+	int model;                  /* PCS_MODEL_AUTO, or the kind asked for: SNAIVE, ETS,
+	                               MSTL, REG or ENSEMBLE (naive and ets-mul are
+	                               fallbacks and choices, not asked for) */
 	const size_t *horizons;     /* in steps, ascending */
 	size_t nhorizons;
 	const double *levels;       /* ascending, in (0,1) */
 	size_t nlevels;
 	const struct pcs_fconfig *fixed;   /* when set: this configuration, no choice */
 	int no_onset;               /* 1: no level reset on an upward onset */
+	const struct pcs_events *events;   /* the key's known events (pcs_events_for_group),
+	                                      for reg; NULL for none */
 };
 
 /* How long after an upward onset is raised the forecast is lifted, in steps

@@ -707,7 +707,7 @@ metrics_ndjson() {
 
 @test "usage: --model foo" {
 	run --separate-stderr pcs-forecast --model foo testdata/metrics.csv
-	assert_usage_error "pcs-forecast: --model: unknown model 'foo' (auto, ets or snaive)"
+	assert_usage_error "pcs-forecast: --model: unknown model 'foo' (auto, ensemble, ets, mstl, reg or snaive)"
 }
 
 @test "usage: --shard 0/3" {

@@ -69,13 +69,29 @@ first_high() {
 	echo never
 }
 
-@test "pcs-risk reaches high earlier with the onset lift than with --no-onset" {
-	local on off
+# max_exceed K [OPTION]: the largest p_exceed pcs-risk gives at surge slot K
+max_exceed() {
+	local k=$1
+	shift
+	pcs-forecast "$@" -H 5m,15m,30m "$(prefix "$k")" | pcs-risk -c "$CAP" --no-header |
+		awk -F, '$9 > m { m = $9 } END { printf "%.12g\n", m }'
+}
+
+@test "pcs-risk reaches high no later with the onset lift, and the lift raises p_exceed from the onset on" {
+	local on off k a b
 	on=$(first_high)
 	off=$(first_high --no-onset)
 	echo "# high at surge slot $on with the lift, $off without" >&3
 	[ "$on" != never ] || fail "never high with the lift"
-	[ "$off" = never ] || [ "$on" -lt "$off" ] || fail "with the lift at slot $on, without at $off"
+	[ "$off" = never ] || [ "$on" -le "$off" ] || fail "with the lift at slot $on, without at $off"
+	# the alarm is raised within the first three slots (the test above)
+	for k in 3 4 5; do
+		a=$(max_exceed "$k")
+		b=$(max_exceed "$k" --no-onset)
+		echo "# slot $k: p_exceed $a with the lift, $b without" >&3
+		awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > b) }' ||
+			fail "slot $k: p_exceed $a with the lift, not above $b without"
+	done
 }
 
 @test "--no-onset leaves --score alone" {

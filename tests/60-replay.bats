@@ -938,7 +938,7 @@ usage() {
 
 @test "usage: --model foo" {
 	usage --model foo
-	assert_usage_error "pcs-replay: --model: unknown model 'foo' (auto, ets or snaive)" pcs-replay
+	assert_usage_error "pcs-replay: --model: unknown model 'foo' (auto, ensemble, ets, mstl, reg or snaive)" pcs-replay
 }
 
 @test "usage: --warmup 5x" {

@@ -39,12 +39,12 @@ enum {
 };
 
 static const char *const prop_name[NPROPS] = {
-	"forecast: auto, snaive, ets and every valid configuration succeed on any history",
+	"forecast: auto, every kind and every valid configuration succeed on any history",
 	"forecast: the mean is finite and >= 0",
 	"forecast: every quantile is finite and >= 0",
 	"forecast: quantiles never cross (non-decreasing in the level)",
 	"forecast: the anomaly score is finite and in [0,1]",
-	"forecast: the model is one of the four kinds",
+	"forecast: the model is one of the seven kinds",
 	"forecaster: observe (gaps, zeros, 1e300 included) scores in [0,1], then predicts as above",
 	"export: finite parameters in [0,1], sketches finite and ascending, read back predicts as above",
 	"score: observed slots score in [0,1] with a finite or unknown expectation, gaps NaN",
@@ -290,7 +290,7 @@ check_result(int p_extra, const struct pcs_forecast_result *r, const char *what)
 	}
 	check(p_extra >= 0 ? p_extra : P_FC_ANOM, unit_interval(r->anomaly_score),
 	      "%s: anomaly_score %g", what, r->anomaly_score);
-	check(p_extra >= 0 ? p_extra : P_FC_MODEL, r->model >= PCS_MODEL_NAIVE && r->model <= PCS_MODEL_ETS_MUL,
+	check(p_extra >= 0 ? p_extra : P_FC_MODEL, r->model >= PCS_MODEL_NAIVE && r->model <= PCS_MODEL_ENSEMBLE,
 	      "%s: model %d", what, r->model);
 }
 
@@ -503,7 +503,7 @@ check_sketch(const struct pcs_fitted *fm)
 static void
 try_config(const pcs_series *s, const struct pcs_fconfig *fc, int online)
 {
-	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, fc, 0 };
+	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, fc, 0, NULL };
 	struct pcs_forecast_result r;
 	pcs_forecaster *f, *g;
 	struct pcs_fitted fm;
@@ -644,19 +644,20 @@ check_backtest(const pcs_series *s)
 static void
 series_case(const pcs_series *s, int full)
 {
-	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, NULL, 0 };
+	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, NULL, 0, NULL };
 	/* the kinds pcs-forecast --model takes; naive and ets-mul are what
 	 * auto and ets fall back to or choose, not kinds to ask for */
-	static const int kinds[5] = { PCS_MODEL_AUTO, PCS_MODEL_SNAIVE, PCS_MODEL_ETS, PCS_MODEL_NAIVE,
+	static const int kinds[8] = { PCS_MODEL_AUTO, PCS_MODEL_SNAIVE, PCS_MODEL_ETS, PCS_MODEL_MSTL,
+	                              PCS_MODEL_REG, PCS_MODEL_ENSEMBLE, PCS_MODEL_NAIVE,
 	                              PCS_MODEL_ETS_MUL };
 	struct pcs_forecast_result r;
 	pcs_error err;
 
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 8; k++) {
 		int rc;
 		cfg.model = kinds[k];
 		rc = pcs_forecast_series(s, &cfg, &r, &err);
-		if (k >= 3) {
+		if (k >= 6) {
 			check(P_FC_OK, rc == PCS_EDATA, "model %s asked for: %d", pcs_model_name(kinds[k]), rc);
 			if (rc == 0)
 				pcs_forecast_result_free(&r);
