@@ -94,6 +94,12 @@ bench-memory: all
 bench-nab: all
 	@bash bench/nab.sh
 
+bench-peers: all
+	@bash bench/peers.sh
+
+bench-horizons: all
+	@bash bench/horizons.sh
+
 # Regenerate the golden outputs in testdata/golden/ from the current binaries.
 goldens: all
 	@sh tests/make-goldens.sh
@@ -118,7 +124,7 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab bench-peers bench-horizons goldens install uninstall clean
 .PRECIOUS: cmd/%.o
 
 # libFuzzer harnesses: make fuzz, make fuzz-build (fuzz/README.md)
