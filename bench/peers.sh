@@ -391,7 +391,8 @@ for r in "${rows[@]}"; do
 	[[ $set == all ]] || ref=$AUTO_SUB
 	ps=$(fig "$name" smape) pm=$(fig "$name" mase) rs=$(fig "$ref" smape) rm=$(fig "$ref" mase)
 	if ! awk "BEGIN { exit !($rs < $ps && $rm < $pm) }"; then
-		behind+=("$lab (peer $ps/$pm, pcs auto $rs/$rm)")
+		behind+=("$(awk -v l="$lab" -v a="$ps" -v b="$pm" -v c="$rs" -v d="$rm" \
+			'BEGIN { printf "%s: sMAPE %.3f, MASE %.3f; pcs auto on the same series %.3f, %.3f", l, a, b, c, d }')")
 	fi
 	rel=$(awk -v a="$ps" -v b="$rs" 'BEGIN { printf "%.6f", a / b }')
 	if [[ -z $best_rel ]] || awk "BEGIN { exit !($rel < $best_rel) }"; then
