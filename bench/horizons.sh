@@ -9,9 +9,13 @@
 #                                     matters), rps = requests / 60;
 #   twitter_stream_2021_per_minute.csv  rps as is.
 # Each becomes a metrics stream (Unix seconds, group, rps).  Origins: one
-# every HZ_EVERY seconds (default 3600) over the last HZ_DAYS days (default
-# 7) of the trace, at whole hours, the last one 30 minutes before the end;
-# an origin must be an observed minute.  At each origin pcs-forecast sees
+# every HZ_EVERY seconds (default 3540, 59 minutes) over the last HZ_DAYS
+# days (default 7) of the trace, the last one 30 minutes before the end; an
+# origin must be an observed minute.  59 rather than 60 minutes so that the
+# origins and targets visit every minute of the hour: the Twitter trace has
+# an intra-hour pattern (large steps at minutes 2-3 and 31-33), and origins
+# at whole hours would score the 5, 15 and 30 minute horizons at three
+# fixed minutes of it.  At each origin pcs-forecast sees
 # only the rows up to and including it, and at most HZ_WINDOW (default 4w)
 # of them (the rows are cut to that span and --window HZ_WINDOW is given):
 # one invocation per origin and model, `--model M -H 5m,15m,30m -q
@@ -40,7 +44,7 @@ cd "$ROOT"
 DATA=${PCS_DATA:-../shared/data}/traces
 PCS_MODELS=${PCS_MODELS:-auto ensemble reg mstl ets snaive}
 HZ_DAYS=${HZ_DAYS:-7}
-HZ_EVERY=${HZ_EVERY:-3600}
+HZ_EVERY=${HZ_EVERY:-3540}
 HZ_WINDOW=${HZ_WINDOW:-4w}
 [[ $HZ_DAYS =~ ^[1-9][0-9]*$ ]] || die "HZ_DAYS: a positive number of days"
 [[ $HZ_EVERY =~ ^[1-9][0-9]*$ ]] || die "HZ_EVERY: a positive number of seconds"
@@ -109,7 +113,7 @@ run_trace() {
 	awk -F, -v days="$HZ_DAYS" -v every="$HZ_EVERY" -v win="$WIN" '
 		NR > 1 { ts[NR] = $1; at[$1] = NR; n = NR }
 		END {
-			lastorg = int((ts[n] - 1800) / 3600) * 3600
+			lastorg = int((ts[n] - 1800) / 60) * 60
 			for (t = lastorg - (int(days * 86400 / every) - 1) * every; t <= lastorg; t += every) {
 				if (!(t in at)) continue
 				e = at[t]; s = e
