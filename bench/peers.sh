@@ -153,6 +153,7 @@ get() {
 # Rows of the table, collected as "label|name|cpu_s|set" (set: all or sub).
 rows=()
 skipped=()
+failed=()
 notes=()
 
 # ---------------------------------------------------------------------------
@@ -284,7 +285,7 @@ r_peer() {
 		note "$peer failed (status $rc); see $OUT/log-$peer.*.txt:"
 		tail -n 5 "$OUT"/log-"$peer".*.txt >&2
 		peer_fail=1
-		skipped+=("${label[$peer]}: FAILED (status $rc, see $OUT/log-$peer.*.txt)")
+		failed+=("${label[$peer]}: status $rc, see $OUT/log-$peer.*.txt")
 		return 0
 	fi
 	{
@@ -307,11 +308,11 @@ r_peer() {
 for peer in stlf mstl_arima ets tbats prophet; do
 	peer_on "$peer" || continue
 	if ((!r_ok)); then
-		skipped+=("${label[$peer]}: skipped, $r_why")
+		skipped+=("${label[$peer]}: $r_why")
 		continue
 	fi
 	if [[ $peer == prophet ]] && ((!prophet_ok)); then
-		skipped+=("${label[$peer]}: skipped, R package prophet not installed (apt-get install r-cran-prophet)")
+		skipped+=("${label[$peer]}: R package prophet not installed (apt-get install r-cran-prophet)")
 		continue
 	fi
 	if [[ $SLOW == *" $peer "* ]]; then
@@ -349,6 +350,7 @@ echo "CPU s: pcs = median of $REPEAT runs of user + system CPU (process start-up
 echo "R peers = sum over series of proc.time user + system around fit and forecast (R start-up"
 echo "excluded); awk snaive = the whole awk process.  CPU / pcs auto: against pcs auto on the same series."
 for s in "${skipped[@]}"; do echo "skipped: $s"; done
+for s in "${failed[@]}"; do echo "FAILED: $s"; done
 for s in "${notes[@]}"; do echo "$s"; done
 echo
 echo "anchors (all 414 M4 hourly series; published or measured elsewhere, not in this run):"
@@ -397,7 +399,7 @@ for r in "${rows[@]}"; do
 	rel=$(awk -v a="$ps" -v b="$rs" 'BEGIN { printf "%.6f", a / b }')
 	if [[ -z $best_rel ]] || awk "BEGIN { exit !($rel < $best_rel) }"; then
 		best=$lab best_rel=$rel
-		best_ratio=$(awk -v a="$cpu" -v b="${pcs_cpu[$ref]}" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+		best_ratio=$(awk -v a="$cpu" -v b="${pcs_cpu[$ref]}" 'BEGIN { printf "%.3g", (b > 0 ? a / b : 0) }')
 	fi
 done
 npeers=0
