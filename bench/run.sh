@@ -2,7 +2,9 @@
 # bench/run.sh — all benchmarks: M4 hourly accuracy/speed, pcs-retrain's
 # per-key choice on M4 hourly, forecast throughput, risk and planning
 # throughput, routing throughput, replays of the real traces through the
-# capacity policies, peak memory of every tool.
+# capacity policies, peak memory of every tool, forecasts 5 to 30 minutes
+# ahead on the real traces (bench/horizons.sh).  Not bench/peers.sh (R's
+# peers on M4: about ten minutes; `make bench-peers`).
 #
 #   bench/run.sh            (what `make bench` runs; `make bench-m4` runs
 #                           bench/m4.sh, `make bench-retrain` bench/retrain.sh)
@@ -35,4 +37,5 @@ echo
 { echo; "$dir/route.sh"; } || rc=1
 { echo; "$dir/replay.sh"; } || rc=1
 { echo; "$dir/memory.sh"; } || rc=1
+{ echo; "$dir/horizons.sh"; } || rc=1
 exit "$rc"
