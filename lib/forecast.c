@@ -300,9 +300,9 @@ mean_score(const double *abs_sum, const size_t *abs_cnt, size_t nh)
  * collect h-step errors at each origin. */
 static int
 calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
-          const struct pcs_forecast_config *cfg, int keep_paths)
+          const struct pcs_forecast_config *cfg, int keep_paths, int split)
 {
-	size_t nh = cfg->nhorizons, from, stride = p->stride, norigins = s->n - p->train_end;
+	size_t nh = cfg->nhorizons, from, stride = p->stride, norigins = s->n - p->train_end, slot;
 	double *abs_sum = NULL, *path = NULL;
 	size_t *abs_cnt = NULL;
 	int rc = -1;
@@ -328,24 +328,32 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
 		if (t + 1 < p->train_end || (t + 1 - p->train_end) % stride != 0)
 			continue;
 		pcs_model_forecast_path(c->m, cfg->horizons, nh, path);
+		slot = (t + 1 - p->train_end) / stride;
 		for (size_t j = 0; j < nh; j++) {
 			size_t h = cfg->horizons[j];
 			double f = path[j];
 			if (t + h >= s->n)
 				break;
 			if (c->paths && !isnan(f))
-				c->paths[(t + 1 - p->train_end) / stride * nh + j] =
-					(float)pcs_model_untransform(c->m, f);
+				c->paths[slot * nh + j] = (float)pcs_model_untransform(c->m, f);
 			/* no target, or no forecast yet (a fit window that starts in
 			 * a gap): no error */
 			if (isnan(c->z[t + h]) || isnan(f))
 				continue;
+			if (split && slot % 2 == 0) {
+				/* an origin that scores the candidate */
+				abs_sum[j] += fabs(s->y[t + h] - pcs_model_untransform(c->m, f));
+				abs_cnt[j]++;
+				continue;
+			}
 			/* age: steps between this error's target and the latest one possible */
 			c->weight[j][c->nerr[j]] = exp(-(double)(s->n - 1 - h - t) /
 			                               (RECENCY * (double)norigins));
 			c->err[j][c->nerr[j]++] = c->z[t + h] - f;
-			abs_sum[j] += fabs(s->y[t + h] - pcs_model_untransform(c->m, f));
-			abs_cnt[j]++;
+			if (!split) {
+				abs_sum[j] += fabs(s->y[t + h] - pcs_model_untransform(c->m, f));
+				abs_cnt[j]++;
+			}
 		}
 	}
 	c->score = mean_score(abs_sum, abs_cnt, nh);
@@ -504,11 +512,14 @@ ensemble_errors(struct candidate *e, const struct candidate *cands, size_t k, co
 			}
 			if (!ok)
 				continue;
+			if (slot % 2 == 0) {
+				abs_sum[j] += fabs(s->y[t + h] - f);
+				abs_cnt[j]++;
+				continue;
+			}
 			e->weight[j][e->nerr[j]] = exp(-(double)(s->n - 1 - h - t) /
 			                               (RECENCY * (double)norigins));
 			e->err[j][e->nerr[j]++] = e->z[t + h] - (logs ? log(fmax(f, DBL_MIN)) : f);
-			abs_sum[j] += fabs(s->y[t + h] - f);
-			abs_cnt[j]++;
 		}
 	}
 	e->score = mean_score(abs_sum, abs_cnt, nh);
@@ -555,7 +566,7 @@ choose(const pcs_series *s, const struct pcs_forecast_config *cfg, const struct 
 	if (nk == 0)
 		return PCS_EDATA;
 	for (size_t i = 0; i < nk; i++)
-		if (calibrate(&cands[i], s, p, cfg, combine && nk > 1) != 0) {
+		if (calibrate(&cands[i], s, p, cfg, combine && nk > 1, nk > 1) != 0) {
 			for (size_t j = 0; j < nk; j++)
 				candidate_free(&cands[j], cfg->nhorizons);
 			return PCS_ENOMEM;

@@ -9,16 +9,22 @@
  * calibration window (its last third, at least the longest horizon plus 20
  * steps, at most half).  Each candidate model is fitted on the training part
  * only, then run through the calibration window; at every origin t there its
- * h-step forecast is compared with what happened, giving per horizon an
- * empirical distribution of errors on the model's scale.  The candidate with
- * the lowest mean absolute error (averaged over horizons) is chosen; it is
+ * h-step forecast is compared with what happened.  When there is a choice
+ * (more than one candidate), the origins alternate: the even ones score the
+ * candidates (mean absolute error, averaged over horizons), the odd ones
+ * give the conformal errors, so that the winner's errors are not the very
+ * ones it won on (choosing the smallest errors and then calibrating on them
+ * made the intervals too narrow: 92.6% coverage of a 95% interval on the M4
+ * Hourly dev half, 95.1% with the split).  With one candidate every origin
+ * gives errors.  The candidate with the lowest score, or the ensemble of
+ * the best three (pcs_models.h) when it scores lower, is chosen; it is
  * refitted on the recent history (at most max(2016 steps, six longest
  * cycles)) and run to the end for the point forecast, and the quantile at
- * level q is the point forecast plus the q-quantile of its calibration errors
- * (recency-weighted, pcs_quantile_weighted), back-transformed.  Quantiles
- * never cross and never go below zero.  The mean is the model's point
- * forecast (for ets-mul, exp of the log-scale forecast), not shifted by the
- * calibration errors.
+ * level q is the point forecast plus the q-quantile of its calibration
+ * errors on the model's scale (recency-weighted, pcs_quantile_weighted),
+ * back-transformed.  Quantiles never cross and never go below zero.  The
+ * mean is the model's point forecast (for a log-scale model, exp of the
+ * log-scale forecast), not shifted by the calibration errors.
  * Horizons with fewer than PCS_MIN_CALIBRATION errors borrow the longest
  * calibrated shorter horizon's errors scaled by sqrt(h/h'); with none the
  * interval is a Gaussian random walk from the spread of first differences.

@@ -75,6 +75,7 @@ struct pcs_reg {
 	/* chosen by the fit */
 	int kd, kw;
 	double lcp, rho;
+	int chosen;                /* kd, kw and lcp come from a fit's backtest */
 	/* the last solve */
 	struct layout lay;         /* its columns */
 	size_t ncp;
@@ -85,6 +86,11 @@ struct pcs_reg {
 	double span;
 	size_t *ev_col;            /* per event name: its first column, or SIZE_MAX */
 	size_t nev_names;
+	/* what the last solve was on, so that a reset on the same window
+	 * (a fit's, as the forecaster's final run is) does not solve again */
+	const double *solved_z;
+	size_t solved_n;
+	int64_t solved_t0;
 	/* state */
 	size_t t;                  /* steps fed since the last fit or reset */
 	int64_t state_t0;
@@ -513,6 +519,9 @@ solve_window(struct pcs_reg *r, const double *z, size_t n, int set_rho)
 		rc = 0;
 	else
 		memset(r->beta, 0, full.p * sizeof *r->beta);
+	r->solved_z = z;
+	r->solved_n = n;
+	r->solved_t0 = r->t0;
 	free(idx);
 	if (set_rho) {
 		/* lag-one autocorrelation of the residuals */
@@ -541,7 +550,9 @@ state_reset(struct pcs_reg *r)
 }
 
 /* Choose the orders and the changepoint penalty by the backtest, then
- * solve on the whole window. */
+ * solve on the whole window.  A refit keeps the choice of the first fit
+ * (as ets's refit starts from its fitted parameters): the structure was
+ * chosen on the same series, and the backtest is most of the fit's cost. */
 int
 pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n)
 {
@@ -550,6 +561,11 @@ pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n)
 	struct layout full;
 	int rc = 0;
 
+	if (r->chosen) {
+		solve_window(r, z, n, 1);
+		state_reset(r);
+		return 0;
+	}
 	standardize(r, z, cut);
 	prepare(r, z, cut, &full);
 	if (reserve(r, full.p) != 0)
@@ -594,6 +610,7 @@ pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n)
 	}
 	free(idx);
 	free(beta);
+	r->chosen = 1;
 	/* a degenerate window leaves beta zero: the forecast is the mean */
 	solve_window(r, z, n, 1);
 	state_reset(r);
@@ -603,7 +620,8 @@ pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n)
 void
 pcs_reg_reset(struct pcs_reg *r, const double *z, size_t n)
 {
-	solve_window(r, z, n, 0);
+	if (r->beta == NULL || z != r->solved_z || n != r->solved_n || r->t0 != r->solved_t0)
+		solve_window(r, z, n, 0);
 	state_reset(r);
 }
 

@@ -69,15 +69,21 @@ first_high() {
 	echo never
 }
 
-# max_exceed K [OPTION]: the largest p_exceed pcs-risk gives at surge slot K
-max_exceed() {
-	local k=$1
-	shift
+# max_of K COLUMN [OPTION]: the largest value of pcs-risk's COLUMN (5:
+# demand_p50, 9: p_exceed) at surge slot K
+max_of() {
+	local k=$1 col=$2
+	shift 2
 	pcs-forecast "$@" -H 5m,15m,30m "$(prefix "$k")" | pcs-risk -c "$CAP" --no-header |
-		awk -F, '$9 > m { m = $9 } END { printf "%.12g\n", m }'
+		awk -F, -v c="$col" '$c > m { m = $c } END { printf "%.12g\n", m }'
 }
 
-@test "pcs-risk reaches high no later with the onset lift, and the lift raises p_exceed from the onset on" {
+# above A B: A > B
+above() {
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'
+}
+
+@test "pcs-risk reaches high no later with the onset lift, which raises the demand it sees from the onset on" {
 	local on off k a b
 	on=$(first_high)
 	off=$(first_high --no-onset)
@@ -86,12 +92,15 @@ max_exceed() {
 	[ "$off" = never ] || [ "$on" -le "$off" ] || fail "with the lift at slot $on, without at $off"
 	# the alarm is raised within the first three slots (the test above)
 	for k in 3 4 5; do
-		a=$(max_exceed "$k")
-		b=$(max_exceed "$k" --no-onset)
-		echo "# slot $k: p_exceed $a with the lift, $b without" >&3
-		awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > b) }' ||
-			fail "slot $k: p_exceed $a with the lift, not above $b without"
+		a=$(max_of "$k" 5)
+		b=$(max_of "$k" 5 --no-onset)
+		echo "# slot $k: demand_p50 $a with the lift, $b without" >&3
+		above "$a" "$b" || fail "slot $k: demand_p50 $a with the lift, not above $b without"
 	done
+	a=$(max_of 5 9)
+	b=$(max_of 5 9 --no-onset)
+	echo "# slot 5: p_exceed $a with the lift, $b without" >&3
+	above "$a" "$b" || fail "slot 5: p_exceed $a with the lift, not above $b without"
 }
 
 @test "--no-onset leaves --score alone" {

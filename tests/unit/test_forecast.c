@@ -125,7 +125,10 @@ main(void)
 	}
 	{
 		/* calibration: over many noisy series, the 5%-95% interval of the
-		 * next values must cover about 90% of them */
+		 * next values must cover about 90% of them.  Conformal intervals
+		 * cover at least their level and at most about 1/(n+1) more; auto
+		 * calibrates on every other origin (pcs_forecast.h), with fewer
+		 * errors, hence an upper bound above 95% */
 		size_t hh[3] = { 1, 3, 6 }, inside = 0, total = 0, negative = 0, crossed = 0;
 		double lv[2] = { 0.05, 0.95 };
 		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 2, NULL, 0, NULL };
@@ -146,7 +149,7 @@ main(void)
 			pcs_forecast_result_free(&r);
 			pcs_series_free(&full);
 		}
-		ok(inside >= 0.85 * total && inside <= 0.95 * total,
+		ok(inside >= 0.85 * total && inside <= 0.96 * total,
 		   "90%% intervals cover %.1f%% of 600 outcomes", 100.0 * inside / total);
 		ok(negative == 0 && crossed == 0, "no negative and no crossed quantiles");
 	}
