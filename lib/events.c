@@ -70,7 +70,7 @@ pcs_events_add(pcs_events *ev, int64_t start, int64_t end, const char *name, con
 	struct stored st;
 
 	if (end <= start)
-		return pcs_error_set(err, PCS_EDATA, 0, "end", "the event ends before it starts");
+		return pcs_error_set(err, PCS_EDATA, 0, "end", "the event does not end after it starts");
 	if (!isnan(lift) && !(lift > 0 && isfinite(lift)))
 		return pcs_error_set(err, PCS_EDATA, 0, "lift", "want a multiplier above 0");
 	st.e.start = start;

@@ -8,9 +8,12 @@
  *        + sum_j (u_j sin(2 pi j t / P) + v_j cos(...))    P = day, week, year
  *        + sum_e (pre_e + during_e + post_e)                events
  *
- * Changepoints c_k are spread over the first 80% of the history, 25 at most,
- * as Prophet places them.  Prophet shrinks the changes d_k with a Laplace
- * prior (a lasso); here the shrinkage is a ridge penalty, so that the whole
+ * Changepoints c_k are spread over the first 80% of the history, as Prophet
+ * places them, but 12 at most where Prophet puts 25: under the ridge
+ * penalty 12 forecast the M4 Hourly dev half as well (sMAPE 9.94 against
+ * 9.95 for auto), and X'X costs the square of the columns.  Prophet
+ * shrinks the changes d_k with a Laplace prior (a lasso); here the
+ * shrinkage is a ridge penalty, so that the whole
  * fit is one Cholesky solve of the normal equations (X'X + N diag(lambda)) beta
  * = X'z with GSL, on z standardized so that the penalties do not depend on
  * the series' units.  The Fourier orders and the changepoint penalty are
@@ -41,7 +44,7 @@
 #include "pcs_events.h"
 #include "pcs_models.h"
 
-#define MAX_CHANGEPOINTS 25
+#define MAX_CHANGEPOINTS 12
 #define CHANGEPOINT_RANGE 0.8
 #define YEARLY_ORDER 10
 #define MAX_DAILY_ORDER 10

@@ -64,7 +64,7 @@ means() {
 	printf 'start,end,name\n2022-01-02,2022-01-01,sale\n' >"$d/ends-early.csv"
 	run --separate-stderr pcs-forecast -e "$d/ends-early.csv" testdata/metrics.csv
 	assert_failure 1
-	assert_equal "$stderr" "pcs-forecast: $d/ends-early.csv:2: column 'end': the event ends before it starts"
+	assert_equal "$stderr" "pcs-forecast: $d/ends-early.csv:2: column 'end': the event does not end after it starts"
 	printf 'start,end\n2022-01-01,2022-01-02\n' >"$d/no-name.csv"
 	run --separate-stderr pcs-forecast -e "$d/no-name.csv" testdata/metrics.csv
 	assert_failure 1
@@ -75,3 +75,31 @@ means() {
 	assert_output ""
 	[[ $stderr == "pcs-forecast: $d/bad-lift.csv:2: column 'lift'"* ]] || fail "$stderr"
 }
+
+# assert_bad_events NAME: testdata/bad/NAME.csv (or .ndjson) as -e, by
+# name and on standard input
+assert_bad_events() {
+	local input want_err want_status
+
+	cd testdata/bad || return 1
+	bad_case "$1"
+	run --separate-stderr pcs-forecast -e "$input" ../metrics.csv
+	assert_equal "$stderr" "$want_err"
+	assert_equal "$status" "$want_status"
+	assert_equal "$output" ""
+	run_stdin "$input" pcs-forecast -e - ../metrics.csv
+	assert_equal "$stderr" "${want_err//"$input:"/<stdin>:}"
+	assert_equal "$status" "$want_status"
+	assert_equal "$output" ""
+}
+
+@test "bad events: end before start" { assert_bad_events forecast-events-ends-early; }
+@test "bad events: end at start" { assert_bad_events forecast-events-zero-length; }
+@test "bad events: the second row, named by its line" { assert_bad_events forecast-events-second-row; }
+@test "bad events: lift 0" { assert_bad_events forecast-events-lift-zero; }
+@test "bad events: lift not a number" { assert_bad_events forecast-events-lift-text; }
+@test "bad events: no name column" { assert_bad_events forecast-events-no-name; }
+@test "bad events: empty name" { assert_bad_events forecast-events-empty-name; }
+@test "bad events: a name over 255 bytes" { assert_bad_events forecast-events-long-name; }
+@test "bad events: start not a timestamp" { assert_bad_events forecast-events-bad-start; }
+@test "bad events: NDJSON cut short" { assert_bad_events forecast-events-ndjson-broken; }
