@@ -16,6 +16,8 @@ static const char help_text[] =
 	"  -j, --jobs N              forecast keys on N threads (default 1)\n"
 	"      --model NAME          auto, ensemble, ets, mstl, reg or snaive (default auto)\n"
 	"  -e, --events FILE         known events (start, end, name, group?, lift?) for reg\n"
+	"      --transform T         none, log or boxcox: every model's scale (default: auto's\n"
+	"                            choice, logs for mstl and reg on positive series)\n"
 	"  -m, --model-file FILE     forecast with pcs-retrain's model file (no search)\n"
 	"                            A.json,B.json with --arm-split: an A/B test\n"
 	"      --arm-split F         share of the keys forecast by B, by a stable hash\n"
@@ -39,7 +41,7 @@ static const char help_text[] =
 	"See pcs-forecast(1).\n";
 
 enum { OPT_MODEL = OPT_TOOL, OPT_STEP, OPT_WINDOW, OPT_SUM_DUP, OPT_SHARD, OPT_SCORE,
-       OPT_THRESHOLD, OPT_ARM_SPLIT, OPT_STRICT, OPT_NO_ONSET };
+       OPT_THRESHOLD, OPT_ARM_SPLIT, OPT_STRICT, OPT_NO_ONSET, OPT_TRANSFORM };
 
 static const struct option longopts[] = {
 	{ "horizons", required_argument, NULL, 'H' },
@@ -51,6 +53,7 @@ static const struct option longopts[] = {
 	{ "arm-split", required_argument, NULL, OPT_ARM_SPLIT },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "no-onset", no_argument, NULL, OPT_NO_ONSET },
+	{ "transform", required_argument, NULL, OPT_TRANSFORM },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "sum-duplicates", no_argument, NULL, OPT_SUM_DUP },
@@ -78,6 +81,7 @@ struct options {
 	double arm_split;
 	int strict;
 	int no_onset;
+	int transform, transform_set;   /* --transform */
 	pcs_events *events;   /* -e, or NULL */
 };
 
@@ -160,6 +164,11 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_ARM_SPLIT: o->arm_split = cli_number_arg("--arm-split", optarg, 0, 0, 1, 0); break;
 		case OPT_STRICT: o->strict = 1; break;
 		case OPT_NO_ONSET: o->no_onset = 1; break;
+		case OPT_TRANSFORM:
+			if ((o->transform = pcs_transform_parse(optarg)) < 0)
+				cli_usage_error("--transform: want none, log or boxcox: \"%s\"", optarg);
+			o->transform_set = 1;
+			break;
 		case OPT_MODEL: o->model = cli_model_arg(optarg); break;
 		case OPT_STEP: o->step = cli_duration_arg("--step", optarg, 0); break;
 		case OPT_WINDOW: o->window = cli_duration_arg("--window", optarg, 0); break;
@@ -322,7 +331,8 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
          size_t *samples, size_t *merged)
 {
 	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
-	                                   .nlevels = o->nlevels, .no_onset = o->no_onset };
+	                                   .nlevels = o->nlevels, .no_onset = o->no_onset,
+	                                   .transform = o->transform_set ? &o->transform : NULL };
 	size_t *h = NULL, one = 1, nkeys = pcs_store_nkeys(st);
 	struct batch b;
 

@@ -23,7 +23,7 @@ static const char help_text[] =
 	"      --models LIST         snaive, ets (default snaive,ets)\n"
 	"      --seasons LIST        auto, none, daily, weekly, daily+weekly (default: all)\n"
 	"      --trends LIST         damped, linear, none (default: all)\n"
-	"      --transforms LIST     none, log (default none,log)\n"
+	"      --transforms LIST     none, log, boxcox (default none,log)\n"
 	"      --windows LIST        fit windows: durations or default (default default)\n"
 	"      --quantile-methods LIST conformal, flat, normal (default: all)\n"
 	"      --criterion NAME      mase, smape, pinball or msis (default mase)\n"
@@ -273,7 +273,7 @@ parse_options(struct options *o, int argc, char **argv)
 			g.nt = name_list("--trends", optarg, pcs_trend_parse, "damped, linear, none", g.trends);
 			break;
 		case OPT_TRANSFORMS:
-			g.nx = name_list("--transforms", optarg, pcs_transform_parse, "none, log",
+			g.nx = name_list("--transforms", optarg, pcs_transform_parse, "none, log, boxcox",
 			                 g.transforms);
 			break;
 		case OPT_WINDOWS: window_list(optarg, &g); break;
@@ -520,7 +520,7 @@ fit_key(void *ctx, size_t k)
 	struct train *t = ctx;
 	struct key_job *j = &t->jobs[k];
 	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, t->sb.spec.horizons, t->sb.spec.nh,
-	                                   t->sb.spec.levels, t->sb.spec.nl, &t->grid[j->chosen], 1, NULL };
+	                                   t->sb.spec.levels, t->sb.spec.nl, &t->grid[j->chosen], 1, NULL, NULL };
 	pcs_forecaster *f;
 
 	if (j->skip || j->rc != 0)
@@ -1228,7 +1228,7 @@ run_drift(struct options *o, int argc, char **argv)
 		const char *g = pcs_store_group(st, k), *rg = pcs_store_region(st, k), *reason;
 		const struct pcs_model_entry *e = pcs_model_file_find(mf, g, rg);
 		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, mf->horizons, mf->nh, mf->levels,
-		                                   mf->nlevels, NULL, 1, NULL };
+		                                   mf->nlevels, NULL, 1, NULL, NULL };
 		double sum = 0, recent = NAN, ratio = NAN;
 		size_t cnt = 0, split;
 		char name[128] = "";

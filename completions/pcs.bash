@@ -126,6 +126,10 @@ _pcs_forecast() {
 		_pcs_files
 		return
 		;;
+	--transform)
+		_pcs_reply 'none log boxcox'
+		return
+		;;
 	--arm-split)
 		_pcs_reply '0.1 0.2 0.5'
 		return
@@ -144,7 +148,7 @@ _pcs_forecast() {
 		_pcs_options "$_pcs_common_options -e --events= -H --horizons= -j --jobs= -m
 		    --model-file= -q --quantiles= --anomaly-threshold= --arm-split=
 		    --model= --no-onset --score --shard= --step= --strict --sum-duplicates
-		    --window="
+		    --transform= --window="
 		;;
 	*)
 		_pcs_files
@@ -472,7 +476,7 @@ _pcs_retrain() {
 		return
 		;;
 	--transforms)
-		_pcs_reply_list 'none log'
+		_pcs_reply_list 'none log boxcox'
 		return
 		;;
 	--windows)

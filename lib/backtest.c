@@ -237,16 +237,16 @@ pcs_backtest(const pcs_series *s, const struct pcs_backtest_spec *spec,
 	prefix.n = lay->first + 1;
 	for (size_t i = 0; i < nfc; i++) {
 		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, spec->horizons, spec->nh, spec->levels,
-		                                   spec->nl, &fc[i], 1, NULL };
+		                                   spec->nl, &fc[i], 1, NULL, NULL };
 		pcs_forecaster *f;
 		pcs_error ferr;
 
 		if (done[i])
 			continue;
 		/* a configuration is scored only as it will be served: a log
-		 * one needs the later samples positive too, and the cycles
+		 * or Box-Cox one needs the later samples positive too, and the cycles
 		 * modelled at the first origin must be those of the final fit */
-		if ((fc[i].transform == PCS_TRANSFORM_LOG && !pcs_series_positive(s)) ||
+		if ((fc[i].transform != PCS_TRANSFORM_NONE && !pcs_series_positive(s)) ||
 		    !same_cycles(&fc[i], s, lay->first + 1, spec)) {
 			done[i] = 1;
 			continue;

@@ -7,7 +7,7 @@
 
 static const char *const seasons_names[] = { "auto", "none", "daily", "weekly", "daily+weekly" };
 static const char *const trend_names[] = { "damped", "linear", "none" };
-static const char *const transform_names[] = { "none", "log" };
+static const char *const transform_names[] = { "none", "log", "boxcox" };
 static const char *const qmethod_names[] = { "conformal", "flat", "normal" };
 
 #define NAMES(a) (sizeof(a) / sizeof *(a))

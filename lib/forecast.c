@@ -252,18 +252,15 @@ fit_span(const struct candidate *c, const struct plan *p, size_t avail)
 static int
 candidate_alloc_arrays(struct candidate *c, const pcs_series *s, size_t nh, size_t nerr_max)
 {
-	int logs = c->spec.transform == PCS_TRANSFORM_LOG;
-
 	c->z = malloc((s->n ? s->n : 1) * sizeof *c->z);
 	c->err = calloc(nh ? nh : 1, sizeof *c->err);
 	c->weight = calloc(nh ? nh : 1, sizeof *c->weight);
 	c->nerr = calloc(nh ? nh : 1, sizeof *c->nerr);
 	if (!c->z || !c->err || !c->weight || !c->nerr)
 		return -1;
-	/* on the log scale a sample that is not positive carries no
-	 * information: it is a gap (as pcs_model_transform) */
 	for (size_t i = 0; i < s->n; i++)
-		c->z[i] = isnan(s->y[i]) ? NAN : !logs ? s->y[i] : s->y[i] > 0 ? log(s->y[i]) : NAN;
+		c->z[i] = isnan(s->y[i]) ? NAN :
+		          pcs_transform_value(c->spec.transform, c->spec.lambda, s->y[i]);
 	for (size_t j = 0; j < nh; j++)
 		if ((c->err[j] = malloc((nerr_max ? nerr_max : 1) * sizeof **c->err)) == NULL ||
 		    (c->weight[j] = malloc((nerr_max ? nerr_max : 1) * sizeof **c->weight)) == NULL)
@@ -404,11 +401,15 @@ push_candidate(struct candidate *cands, size_t *k, const struct pcs_fconfig *fc,
 
 	memset(c, 0, sizeof *c);
 	c->fc = *fc;
-	/* logs need a positive series */
-	if (fc->transform == PCS_TRANSFORM_LOG && !pcs_series_positive(s))
+	/* logs and Box-Cox need a positive series */
+	if (fc->transform != PCS_TRANSFORM_NONE && !pcs_series_positive(s))
 		return;
 	if (pcs_fconfig_spec(fc, s->step, p->train_end, &c->spec) == 0) {
 		c->spec.events = events;
+		/* Box-Cox's parameter from the training part, as the fit */
+		if (fc->transform == PCS_TRANSFORM_BOXCOX)
+			c->spec.lambda = pcs_boxcox_lambda(s->y, p->train_end,
+			                                   (size_t)(p->daily ? p->daily : p->weekly));
 		(*k)++;
 	}
 }
@@ -443,6 +444,8 @@ candidate_list(const pcs_series *s, const struct plan *p, const struct pcs_forec
 	if (!all && want != PCS_MODEL_SNAIVE && want != PCS_MODEL_ETS && want != PCS_MODEL_MSTL &&
 	    want != PCS_MODEL_REG)
 		return 0;   /* naive and ets-mul are choices, not kinds to ask for */
+	if (cfg->transform)
+		sn.transform = *cfg->transform;
 	if (all || want == PCS_MODEL_SNAIVE)
 		push_candidate(cands, &k, &sn, s, p, cfg->events);
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
@@ -451,12 +454,15 @@ candidate_list(const pcs_series *s, const struct plan *p, const struct pcs_forec
 			continue;
 		fc.kind = kinds[i];
 		/* asked for alone: on the identity, as the model is named */
-		if (all && positive && logs[i])
+		if (all && positive && logs[i] && !cfg->transform)
 			fc.transform = PCS_TRANSFORM_LOG;
 		push_candidate(cands, &k, &fc, s, p, cfg->events);
 	}
-	if (k == 0)
+	if (k == 0) {
+		/* a scale the series cannot take (logs of zeros): the identity */
+		sn.transform = PCS_TRANSFORM_NONE;
 		push_candidate(cands, &k, &sn, s, p, cfg->events);
+	}
 	return k;
 }
 

@@ -135,7 +135,7 @@ entry_json(const struct pcs_model_entry *e)
 		                   "gamma1", f->params.gamma1, "gamma2", f->params.gamma2,
 		                   "rho", f->params.rho);
 	return json_pack("{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:I},"
-	                 "s:{s:s,s:I,s:I,s:I,s:I,s:o},s:{s:o,s:o},s:{s:o,s:o,s:I},"
+	                 "s:{s:s,s:I,s:I,s:I,s:I,s:o,s:o*},s:{s:o,s:o},s:{s:o,s:o,s:I},"
 	                 "s:{s:o,s:o,s:o,s:o,s:o,s:o,s:I}}",
 	                 "group", e->group, "region", e->region,
 	                 "config",
@@ -152,6 +152,9 @@ entry_json(const struct pcs_model_entry *e)
 	                 "period2", (json_int_t)f->spec.period2,
 	                 "window", (json_int_t)f->window,
 	                 "params", params,
+	                 /* only Box-Cox has a parameter: the key is left out otherwise */
+	                 "lambda", f->spec.transform == PCS_TRANSFORM_BOXCOX ? json_real(f->spec.lambda) :
+	                           NULL,
 	                 "calibration", "horizons", size_array(f->cal_h, f->ncal), "errors", errors,
 	                 "history", "first", time_str(e->first), "last", time_str(e->last),
 	                 "samples", (json_int_t)e->samples,
@@ -377,6 +380,13 @@ read_entry(struct reader *r, const json_t *o, struct pcs_model_entry *e)
 	f->spec.period2 = (int)p2;
 	f->spec.trend = f->config.trend;
 	f->spec.transform = f->config.transform;
+	f->spec.lambda = 1;
+	if (f->spec.transform == PCS_TRANSFORM_BOXCOX) {
+		if (get_real(r, json_object_get(fit, "lambda"), "fit.lambda", 0, &f->spec.lambda) != 0)
+			return r->err->code;
+		if (!(f->spec.lambda >= 0 && f->spec.lambda <= 2))
+			return bad(r, "fit.lambda", "is outside [0, 2]");
+	}
 	if ((kind == PCS_MODEL_ETS) != (f->config.kind == PCS_MODEL_ETS))
 		return bad(r, "fit.kind", "does not match config.model");
 	if (kind == PCS_MODEL_ETS && read_params(r, json_object_get(fit, "params"), &f->params) != 0)

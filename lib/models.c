@@ -43,7 +43,7 @@ pcs_model_new_spec(const struct pcs_model_spec *spec)
 		m->sn = pcs_snaive_new(spec->kind == PCS_MODEL_SNAIVE ? spec->period1 : 1);
 		break;
 	case PCS_MODEL_REG:
-		m->reg = pcs_reg_new(spec->transform, spec->step, spec->events);
+		m->reg = pcs_reg_new(spec->transform, spec->lambda, spec->step, spec->events);
 		break;
 	case PCS_MODEL_MSTL:
 		m->mstl = pcs_mstl_new(spec->period1, spec->period2, spec->trend);
@@ -63,7 +63,7 @@ pcs_model_new(int kind, int period1, int period2)
 {
 	struct pcs_model_spec spec = {
 		kind == PCS_MODEL_ETS_MUL ? PCS_MODEL_ETS : kind, period1, period2, PCS_TREND_DAMPED,
-		kind == PCS_MODEL_ETS_MUL ? PCS_TRANSFORM_LOG : PCS_TRANSFORM_NONE, 0, NULL
+		kind == PCS_MODEL_ETS_MUL ? PCS_TRANSFORM_LOG : PCS_TRANSFORM_NONE, 0, NULL, 1
 	};
 
 	return pcs_model_new_spec(&spec);
@@ -118,17 +118,13 @@ pcs_model_set_time(pcs_model *m, int64_t t0, int64_t step)
 double
 pcs_model_transform(const pcs_model *m, double y)
 {
-	/* on the log scale a sample that is not positive carries no
-	 * information: it is a gap */
-	if (m->spec.transform == PCS_TRANSFORM_LOG)
-		return y > 0 ? log(y) : NAN;
-	return y;
+	return pcs_transform_value(m->spec.transform, m->spec.lambda, y);
 }
 
 double
 pcs_model_untransform(const pcs_model *m, double z)
 {
-	return m->spec.transform == PCS_TRANSFORM_LOG ? exp(z) : z;
+	return pcs_transform_inverse(m->spec.transform, m->spec.lambda, z);
 }
 
 int

@@ -120,6 +120,9 @@ struct pcs_forecast_config {
 	int no_onset;               /* 1: no level reset on an upward onset */
 	const struct pcs_events *events;   /* the key's known events (pcs_events_for_group),
 	                                      for reg; NULL for none */
+	const int *transform;       /* NULL: each candidate on its own scale (auto: logs
+	                               for mstl and reg on a positive series); else this
+	                               PCS_TRANSFORM_* for every candidate */
 };
 
 /* How long after an upward onset is raised the forecast is lifted, in steps

@@ -48,7 +48,16 @@ struct pcs_events;
 const char *pcs_model_name(int kind);
 
 enum pcs_trend { PCS_TREND_DAMPED, PCS_TREND_LINEAR, PCS_TREND_NONE };
-enum pcs_transform { PCS_TRANSFORM_NONE, PCS_TRANSFORM_LOG };
+enum pcs_transform { PCS_TRANSFORM_NONE, PCS_TRANSFORM_LOG, PCS_TRANSFORM_BOXCOX };
+
+/* A value on a working scale and back (transform.c): log and Box-Cox take
+ * positive values only (anything else becomes NaN, a gap). */
+double pcs_transform_value(int transform, double lambda, double y);
+double pcs_transform_inverse(int transform, double lambda, double z);
+/* Guerrero's Box-Cox parameter for the positive y[0..n) with seasons of
+ * `period` steps, in [0, 2] on a grid of 0.05; 1 when the series is too
+ * short to tell. */
+double pcs_boxcox_lambda(const double *y, size_t n, size_t period);
 
 struct pcs_model_spec {
 	int kind;                 /* PCS_MODEL_NAIVE, SNAIVE, ETS, REG or MSTL */
@@ -58,6 +67,7 @@ struct pcs_model_spec {
 	int64_t step;             /* reg: the series' step in seconds */
 	const struct pcs_events *events;  /* reg: borrowed, sorted by start
 	                                   * (pcs_events_for_group); may be NULL */
+	double lambda;            /* PCS_TRANSFORM_BOXCOX's parameter */
 };
 
 typedef struct pcs_model pcs_model;
@@ -127,7 +137,8 @@ void pcs_ets_forecast_path(const struct pcs_ets *e, const size_t *h, size_t n, d
 struct pcs_reg;
 struct pcs_mstl;
 struct pcs_ensemble;
-struct pcs_reg *pcs_reg_new(int transform, int64_t step, const struct pcs_events *events);
+struct pcs_reg *pcs_reg_new(int transform, double lambda, int64_t step,
+                            const struct pcs_events *events);
 void pcs_reg_free(struct pcs_reg *r);
 void pcs_reg_set_time(struct pcs_reg *r, int64_t t0, int64_t step);
 int pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n);

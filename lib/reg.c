@@ -73,6 +73,7 @@ struct layout {
 struct pcs_reg {
 	int64_t step, t0;          /* t0: the time of z[0] of the next fit or reset */
 	int transform;             /* the caller's scale, for a lift */
+	double lambda;
 	const pcs_events *events;  /* borrowed; may be NULL */
 	int kd_max, kw_max;        /* the largest Fourier orders the cycles allow */
 	/* chosen by the fit */
@@ -245,7 +246,7 @@ unlearned_lift(const struct pcs_reg *r, int64_t t)
 /* ---- lifetime ---- */
 
 struct pcs_reg *
-pcs_reg_new(int transform, int64_t step, const pcs_events *events)
+pcs_reg_new(int transform, double lambda, int64_t step, const pcs_events *events)
 {
 	struct pcs_reg *r = calloc(1, sizeof *r);
 
@@ -253,6 +254,7 @@ pcs_reg_new(int transform, int64_t step, const pcs_events *events)
 		return NULL;
 	r->step = step > 0 ? step : 1;
 	r->transform = transform;
+	r->lambda = lambda;
 	r->events = events;
 	/* a cycle of m steps holds at most m/2 harmonics */
 	r->kd_max = (int)(DAY / r->step / 2);
@@ -638,7 +640,8 @@ value_at(const struct pcs_reg *r, size_t t, size_t h)
 	if (pcs_events_count(r->events)) {
 		double lift = unlearned_lift(r, when);
 		if (lift != 1)
-			v = r->transform == PCS_TRANSFORM_LOG ? v + log(lift) : v * lift;
+			v = pcs_transform_value(r->transform, r->lambda,
+			                        lift * pcs_transform_inverse(r->transform, r->lambda, v));
 	}
 	return v;
 }

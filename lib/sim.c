@@ -612,7 +612,7 @@ static pcs_forecaster *
 fit(const pcs_sim *s, const struct group *g, size_t i, const size_t *hz, size_t nh,
     pcs_error *err)
 {
-	struct pcs_forecast_config cfg = { s->p.model, hz, nh, s->levels, s->p.nlevels, NULL, 0, NULL };
+	struct pcs_forecast_config cfg = { s->p.model, hz, nh, s->levels, s->p.nlevels, NULL, 0, NULL, NULL };
 	pcs_series v;
 
 	if (history_view(g->h, i, s->p.window, &v) != 0) {

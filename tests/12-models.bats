@@ -103,3 +103,28 @@ assert_bad_events() {
 @test "bad events: a name over 255 bytes" { assert_bad_events forecast-events-long-name; }
 @test "bad events: start not a timestamp" { assert_bad_events forecast-events-bad-start; }
 @test "bad events: NDJSON cut short" { assert_bad_events forecast-events-ndjson-broken; }
+
+@test "--transform boxcox: every model on Guerrero's Box-Cox scale; a bad name is a usage error" {
+	run --separate-stderr pcs-forecast --transform boxcox --no-header testdata/metrics.csv
+	assert_success
+	[ "${#lines[@]}" -eq 12 ] || fail "${#lines[@]} rows"
+	run --separate-stderr pcs-forecast --transform cube testdata/metrics.csv
+	assert_usage_error 'pcs-forecast: --transform: want none, log or boxcox: "cube"'
+}
+
+@test "pcs-retrain --transforms boxcox writes lambda in [0, 2], and pcs-forecast -m forecasts with it" {
+	local d=$BATS_TEST_TMPDIR
+	run --separate-stderr pcs-retrain --models ets --seasons auto --trends damped --transforms boxcox \
+		--quantile-methods conformal testdata/metrics.csv
+	assert_success
+	printf '%s\n' "$output" >"$d/model.json"
+	# four keys, each with its lambda (no jq on a bare machine: the JSON as text)
+	run awk '{ while (match($0, /"lambda": *[-0-9.eE+]+/)) {
+			v = substr($0, RSTART, RLENGTH); sub(/"lambda": */, "", v)
+			if (v + 0 >= 0 && v + 0 <= 2) n++
+			$0 = substr($0, RSTART + RLENGTH) } } END { print n + 0 }' "$d/model.json"
+	assert_output 4
+	run --separate-stderr pcs-forecast -m "$d/model.json" --strict testdata/metrics.csv
+	assert_success
+	[ "${#lines[@]}" -eq 13 ] || fail "${#lines[@]} lines"
+}

@@ -729,6 +729,8 @@ EOF
 @test "bad model: a key's model is not a known name" { assert_bad_model retrain-model-key-bad-model; }
 @test "bad model: a key's fit.kind is not its config.model" { assert_bad_model retrain-model-kind-mismatch; }
 @test "bad model: a key's alpha above 1" { assert_bad_model retrain-model-alpha-above-one; }
+@test "bad model: Box-Cox without its lambda" { assert_bad_model retrain-model-boxcox-no-lambda; }
+@test "bad model: Box-Cox with a negative lambda" { assert_bad_model retrain-model-boxcox-lambda-negative; }
 @test "bad model: a key's fit.step 0" { assert_bad_model retrain-model-step-zero; }
 @test "bad model: a key's history.last not a timestamp" { assert_bad_model retrain-model-history-bad-time; }
 @test "bad model: a sketch row not ascending" { assert_bad_model retrain-model-sketch-not-ascending; }
@@ -1309,7 +1311,7 @@ EOF
 	run --separate-stderr pcs-retrain --trends steep $M
 	assert_usage_error "pcs-retrain: --trends: unknown 'steep' (damped, linear, none)" pcs-retrain
 	run --separate-stderr pcs-retrain --transforms sqrt $M
-	assert_usage_error "pcs-retrain: --transforms: unknown 'sqrt' (none, log)" pcs-retrain
+	assert_usage_error "pcs-retrain: --transforms: unknown 'sqrt' (none, log, boxcox)" pcs-retrain
 	run --separate-stderr pcs-retrain --quantile-methods bootstrap $M
 	assert_usage_error "pcs-retrain: --quantile-methods: unknown 'bootstrap' (conformal, flat, normal)" pcs-retrain
 }

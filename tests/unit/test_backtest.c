@@ -121,7 +121,7 @@ main(void)
 		double lv[3] = { 0.1, 0.5, 0.95 };
 		struct pcs_fconfig fc = { PCS_MODEL_ETS, PCS_SEASONS_DAILY, PCS_TREND_DAMPED,
 		                          PCS_TRANSFORM_LOG, PCS_QM_CONFORMAL, 0 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 3, &fc, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 3, &fc, 0, NULL, NULL };
 		pcs_series s = ramp(24 * 10, 0);
 		struct pcs_model_file mf, back;
 		struct pcs_model_entry e;

@@ -52,7 +52,7 @@ main(void)
 	size_t n = 6 * WEEK;
 	double *y = malloc(n * sizeof *y);
 	struct pcs_model_spec spec = { PCS_MODEL_MSTL, DAY, WEEK, PCS_TREND_DAMPED, PCS_TRANSFORM_NONE,
-	                               H, NULL };
+	                               H, NULL, 1 };
 	pcs_model *m;
 	pcs_error err;
 
@@ -155,6 +155,31 @@ main(void)
 			is_num(path[1], pcs_model_forecast(e, 5), 1e-12, "ensemble: the path is the forecasts");
 		}
 		pcs_model_free(e);
+	}
+	/* Box-Cox: Guerrero's lambda is about 0 when the spread of each season
+	 * grows with its level, about 1 when it does not; a value goes there
+	 * and back */
+	{
+		size_t season = DAY, seasons = 20;
+		double *g = malloc(season * seasons * sizeof *g), lam;
+		for (size_t c = 0; c < seasons; c++)
+			for (size_t i = 0; i < season; i++) {
+				double level = 100 * (double)(c + 1), wave = sin(2 * M_PI * (double)i / (double)season);
+				g[c * season + i] = level * (1 + 0.3 * wave);
+			}
+		lam = pcs_boxcox_lambda(g, season * seasons, season);
+		ok(lam <= 0.1, "boxcox: spread in proportion to the level: lambda %.2f (about 0)", lam);
+		for (size_t c = 0; c < seasons; c++)
+			for (size_t i = 0; i < season; i++)
+				g[c * season + i] = 100 * (double)(c + 1) + 30 * sin(2 * M_PI * (double)i / (double)season);
+		lam = pcs_boxcox_lambda(g, season * seasons, season);
+		ok(fabs(lam - 1) <= 0.1, "boxcox: the same spread at every level: lambda %.2f (about 1)", lam);
+		ok(pcs_boxcox_lambda(g, season, season) == 1, "boxcox: one season is too short to tell: 1");
+		is_num(pcs_transform_inverse(PCS_TRANSFORM_BOXCOX, 0.35,
+		                             pcs_transform_value(PCS_TRANSFORM_BOXCOX, 0.35, 123.4)),
+		       123.4, 1e-9, "boxcox: there and back at lambda 0.35");
+		ok(isnan(pcs_transform_value(PCS_TRANSFORM_BOXCOX, 0.5, 0)), "boxcox: 0 is a gap");
+		free(g);
 	}
 	free(y);
 	return tap_done();

@@ -110,7 +110,7 @@ main(void)
 		pcs_series s = make_series(24 * 10, 3600, 42, 0, 0);
 		size_t hh[2] = { 1, 12 };
 		double lv[3] = { 0.05, 0.5, 0.95 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 3, NULL, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 3, NULL, 0, NULL, NULL };
 		struct pcs_forecast_result r;
 		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0, "constant series forecast");
 		ok(fabs(r.quantiles[0] - 42) < 1e-6 && fabs(r.quantiles[5] - 42) < 1e-6 &&
@@ -131,7 +131,7 @@ main(void)
 		 * errors, hence an upper bound above 95% */
 		size_t hh[3] = { 1, 3, 6 }, inside = 0, total = 0, negative = 0, crossed = 0;
 		double lv[2] = { 0.05, 0.95 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 2, NULL, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 2, NULL, 0, NULL, NULL };
 		for (int k = 0; k < 200; k++) {
 			pcs_series full = make_series(288 * 5 + 6, 300, 20, 10, 4), s = full;
 			struct pcs_forecast_result r;
@@ -158,7 +158,7 @@ main(void)
 		pcs_series full = make_series(24 * 21 + 30, 3600, 100, 30, 1), s = full;
 		size_t hh[2] = { 1, 6 };
 		double lv[2] = { 0.05, 0.95 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 2, lv, 2, NULL, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 2, lv, 2, NULL, 0, NULL, NULL };
 		struct pcs_forecast_result a, b;
 		pcs_forecaster *f;
 		double worst = 0, jump;
@@ -193,7 +193,7 @@ main(void)
 		pcs_series s = { 0, 3600, 3, y, 3, 0 };
 		size_t hh[1] = { 2 };
 		double lv[1] = { 0.9 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 1, lv, 1, NULL, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_ETS, hh, 1, lv, 1, NULL, 0, NULL, NULL };
 		struct pcs_forecast_result r;
 		ok(pcs_forecast_series(&s, &cfg, &r, &err) == 0 && r.model == PCS_MODEL_NAIVE &&
 		   r.quantiles[0] >= 7, "three points: naive, with a widening interval");
@@ -206,20 +206,21 @@ main(void)
 	{
 		/* a fitted model exported and read back forecasts exactly as the fit,
 		 * for every kind of configuration */
-		struct pcs_fconfig fcs[6] = {
+		struct pcs_fconfig fcs[7] = {
 			{ PCS_MODEL_ETS, PCS_SEASONS_AUTO, PCS_TREND_DAMPED, PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 0 },
 			{ PCS_MODEL_ETS, PCS_SEASONS_DAILY, PCS_TREND_LINEAR, PCS_TRANSFORM_LOG, PCS_QM_FLAT, 0 },
 			{ PCS_MODEL_ETS, PCS_SEASONS_BOTH, PCS_TREND_NONE, PCS_TRANSFORM_NONE, PCS_QM_NORMAL, 500 },
 			{ PCS_MODEL_SNAIVE, PCS_SEASONS_WEEKLY, PCS_TREND_DAMPED, PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 0 },
 			{ PCS_MODEL_SNAIVE, PCS_SEASONS_NONE, PCS_TREND_DAMPED, PCS_TRANSFORM_LOG, PCS_QM_FLAT, 0 },
 			{ PCS_MODEL_ETS, PCS_SEASONS_NONE, PCS_TREND_DAMPED, PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 0 },
+			{ PCS_MODEL_ETS, PCS_SEASONS_AUTO, PCS_TREND_DAMPED, PCS_TRANSFORM_BOXCOX, PCS_QM_CONFORMAL, 0 },
 		};
 		size_t hh[3] = { 1, 6, 24 }, hh2[2] = { 4, 48 };
 		double lv[3] = { 0.05, 0.5, 0.95 }, lv2[1] = { 0.95 };
 		pcs_series s = make_series(24 * 7 * 3, 3600, 200, 50, 5);
-		for (int k = 0; k < 6; k++) {
-			struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 3, &fcs[k], 0, NULL };
-			struct pcs_forecast_config cfg2 = { PCS_MODEL_AUTO, hh2, 2, lv2, 1, NULL, 0, NULL };
+		for (int k = 0; k < 7; k++) {
+			struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 3, lv, 3, &fcs[k], 0, NULL, NULL };
+			struct pcs_forecast_config cfg2 = { PCS_MODEL_AUTO, hh2, 2, lv2, 1, NULL, 0, NULL, NULL };
 			struct pcs_forecast_result a, b;
 			struct pcs_fitted fm;
 			pcs_forecaster *f = pcs_forecaster_new(&s, &cfg, &err), *g;
@@ -262,8 +263,8 @@ main(void)
 		double lv[2] = { 0.5, 0.975 };
 		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_NONE, PCS_TREND_DAMPED,
 		                          PCS_TRANSFORM_NONE, PCS_QM_FLAT, 0 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc, 0, NULL };
-		struct pcs_forecast_config cfg4 = { PCS_MODEL_AUTO, hh4, 1, lv, 2, NULL, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc, 0, NULL, NULL };
+		struct pcs_forecast_config cfg4 = { PCS_MODEL_AUTO, hh4, 1, lv, 2, NULL, 0, NULL, NULL };
 		pcs_series s = make_series(300, 3600, 100, 0, 3);
 		pcs_forecaster *f = pcs_forecaster_new(&s, &cfg, &err), *g;
 		struct pcs_forecast_result a, b;
@@ -299,7 +300,7 @@ main(void)
 		double lv[2] = { 0.5, 0.9 }, y3[3] = { 1e300, 2e300, 1.5e300 };
 		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_NONE, PCS_TREND_DAMPED,
 		                          PCS_TRANSFORM_NONE, PCS_QM_NORMAL, 0 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc, 0, NULL, NULL };
 		struct pcs_forecast_result r;
 		pcs_series s = make_series(300, 3600, 100, 0, 3), s3 = { 0, 3600, 3, y3, 3, 0 };
 		for (size_t i = 0; i < s.n; i++)
@@ -323,7 +324,7 @@ main(void)
 		double lv[2] = { 0.5, 0.99 };
 		struct pcs_fconfig fc = { PCS_MODEL_ETS, PCS_SEASONS_NONE, PCS_TREND_LINEAR,
 		                          PCS_TRANSFORM_LOG, PCS_QM_CONFORMAL, 0 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 2, &fc, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 2, lv, 2, &fc, 0, NULL, NULL };
 		struct pcs_forecast_result r;
 		pcs_series s = make_series(24 * 10, 3600, 100, 30, 1);
 		pcs_forecaster *f;
@@ -350,7 +351,7 @@ main(void)
 		double lv[2] = { 0.05, 0.95 };
 		struct pcs_fconfig fc = { PCS_MODEL_SNAIVE, PCS_SEASONS_DAILY, PCS_TREND_DAMPED,
 		                          PCS_TRANSFORM_NONE, PCS_QM_CONFORMAL, 50 };
-		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc, 0, NULL };
+		struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, hh, 1, lv, 2, &fc, 0, NULL, NULL };
 		pcs_series s = make_series(450, 3600, 100, 30, 2);
 		size_t te = pcs_forecast_train_end(s.n, 1);
 		struct pcs_fitted fm;

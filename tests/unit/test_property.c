@@ -503,7 +503,7 @@ check_sketch(const struct pcs_fitted *fm)
 static void
 try_config(const pcs_series *s, const struct pcs_fconfig *fc, int online)
 {
-	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, fc, 0, NULL };
+	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, fc, 0, NULL, NULL };
 	struct pcs_forecast_result r;
 	pcs_forecaster *f, *g;
 	struct pcs_fitted fm;
@@ -644,7 +644,7 @@ check_backtest(const pcs_series *s)
 static void
 series_case(const pcs_series *s, int full)
 {
-	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, NULL, 0, NULL };
+	struct pcs_forecast_config cfg = { PCS_MODEL_AUTO, H, NH, L, NL, NULL, 0, NULL, NULL };
 	/* the kinds pcs-forecast --model takes; naive and ets-mul are what
 	 * auto and ets fall back to or choose, not kinds to ask for */
 	static const int kinds[8] = { PCS_MODEL_AUTO, PCS_MODEL_SNAIVE, PCS_MODEL_ETS, PCS_MODEL_MSTL,
