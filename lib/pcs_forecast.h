@@ -17,9 +17,11 @@
  * made the intervals too narrow: 92.6% coverage of a 95% interval on the M4
  * Hourly dev half, 95.1% with the split).  With one candidate every origin
  * gives errors.  The candidate with the lowest score, or the ensemble of
- * the best three (pcs_models.h) when it scores lower, is chosen; it is
- * refitted on the recent history (at most max(2016 steps, six longest
- * cycles)) and run to the end for the point forecast, and the quantile at
+ * the best three (pcs_models.h) when it scores lower, is chosen; a single
+ * model is refitted on the recent history (at most max(2016 steps, six
+ * longest cycles)), an ensemble keeps the parameters its weights and errors
+ * were worked out with, and either is run to the end for the point
+ * forecast, and the quantile at
  * level q is the point forecast plus the q-quantile of its calibration
  * errors on the model's scale (recency-weighted, pcs_quantile_weighted),
  * back-transformed.  Quantiles never cross and never go below zero.  The
