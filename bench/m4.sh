@@ -12,7 +12,8 @@
 # auto, ets and snaive.  Scores follow M4: sMAPE and MASE (seasonal period 24)
 # of the `mean` column, sMAPE of p50, coverage of [p2.5, p97.5] and MSIS
 # (alpha 0.05), averaged over series.  Wall time is the median of
-# BENCH_REPEAT (3) runs pinned to one CPU; `auto` also runs on all CPUs.
+# BENCH_REPEAT (3) runs pinned to one CPU; `auto` also runs on all CPUs
+# (-j with one thread per CPU).
 #
 # Environment: PCS_FORECAST (default bin/pcs-forecast), BENCH_REPEAT, CC,
 # M4_PUBLISHED (published per-method table; default next to TRAIN).
@@ -204,9 +205,10 @@ for model in auto ets snaive; do
 	rss[$model]=$(stat_max "$OUT/stats-$model" 2)
 	score "$OUT/fc-$model.csv" "$model"
 done
-note "running --model auto on all CPUs ($REPEAT runs)"
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+note "running --model auto -j $NCPU on all CPUs ($REPEAT runs)"
 timed_runs "$REPEAT" "$OUT/stats-auto-all" "$OUT/fc-auto-all.csv" \
-	"$PCS_RUN" "${PCS_ARGS[@]}" --model auto "$OUT/metrics.csv" ||
+	"$PCS_RUN" "${PCS_ARGS[@]}" --model auto -j "$NCPU" "$OUT/metrics.csv" ||
 	die "pcs-forecast --model auto failed"
 wall_all=$(stat_median "$OUT/stats-auto-all" 1)
 score "$OUT/fc-auto-all.csv" auto-all

@@ -188,6 +188,15 @@ for model in $PCS_MODELS; do
 	rows+=("pcs $model|pcs-$model|${pcs_cpu[pcs-$model]}|all")
 	if [[ $model == auto ]]; then
 		have_auto=1
+		# the whole machine: one thread per CPU, unpinned (the speed target
+		# is "on one machine"); the output must not depend on -j
+		note "pcs-forecast --model auto -j $NCPU on $OUT/metrics.csv ($REPEAT runs, all CPUs)"
+		timed_runs "$REPEAT" "$OUT/stats-pcs-auto-all" "$OUT/fc-pcs-auto-all.csv" \
+			"$PCS_RUN" "${PCS_ARGS[@]}" --model auto -j "$NCPU" "$OUT/metrics.csv" ||
+			die "pcs-forecast --model auto -j $NCPU failed (see $OUT/stats-pcs-auto-all.stderr)"
+		cmp -s "$OUT/fc-pcs-auto.csv" "$OUT/fc-pcs-auto-all.csv" ||
+			die "pcs-forecast --model auto -j $NCPU wrote other forecasts than on one CPU"
+		pcs_wall[pcs-auto-all]=$(stat_median "$OUT/stats-pcs-auto-all" 1)
 		if [[ -n $SUBTAG ]]; then
 			pcs_run pcs-auto-sub auto "$OUT/metrics-sub.csv"
 			score "$OUT/fc-pcs-auto-sub.csv" pcs-auto-sub sub
@@ -414,7 +423,9 @@ else
 fi
 printf '  %-4s 95%% coverage in [94, 96]%%: %.1f%%\n' "$(verdict "$ac >= 94 && $ac <= 96")" "$ac"
 printf '  %-4s MSIS <= 8: %.3f\n' "$(verdict "$ai <= 8")" "$ai"
-printf '  %-4s all %s series in <= 1 s: %.3f CPU s (%.3f s wall), one CPU\n' "$(verdict "$acpu <= 1")" "$nseries" "$acpu" "${pcs_wall[$AUTO_ALL]}"
+awall=${pcs_wall[pcs-auto-all]}
+printf '  %-4s all %s series in <= 1 s on this machine: %.3f s wall with -j %s (one CPU: %.3f CPU s, %.3f s wall)\n' \
+	"$(verdict "$awall <= 1")" "$nseries" "$awall" "$NCPU" "$acpu" "${pcs_wall[$AUTO_ALL]}"
 if [[ -n $best ]]; then
 	printf '  %-4s >= 100x faster than the most accurate peer measured, %s (lowest sMAPE relative to pcs auto on its series): %sx\n' \
 		"$(verdict "$best_ratio >= 100")" "$best" "$best_ratio"
