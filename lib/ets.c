@@ -334,24 +334,6 @@ objective(const gsl_vector *x, void *arg)
 	rho = e->p.rho;
 	memcpy(s1, e->s10, m1 * sizeof *s1);
 	memcpy(s2, e->s20, m2 * sizeof *s2);
-	if (!d->gaps) {
-		/* no gaps: no test per point */
-		for (size_t i = 0; i < d->n; i++) {
-			double trend = phi * b, err = d->z[i] - (l + trend + s1[p1] + s2[p2]);
-			double resid = err - rho * last;
-			sse += resid * resid;
-			l += trend + alpha * err;
-			b = trend + beta * err;
-			s1[p1] += g1 * err;
-			s2[p2] += g2 * err;
-			last = err;
-			if (++p1 == m1)
-				p1 = 0;
-			if (++p2 == m2)
-				p2 = 0;
-		}
-		return isfinite(sse) && d->n ? sse / (double)d->n : 1e300;
-	}
 	for (size_t i = 0; i < d->n; i++) {
 		double z = d->z[i], trend = phi * b, base = l + trend + s1[p1] + s2[p2];
 		if (isnan(z)) {

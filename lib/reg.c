@@ -102,10 +102,18 @@ struct pcs_reg {
 	/* workspace */
 	double *row, *xtx, *xty;
 	size_t cap;
+	/* the fitted values since the state's start, worked out once each:
+	 * every calibration origin asks for the same future steps again */
+	struct fitted_cache *cache;
 	/* sin and cos of every harmonic at every phase of the day and of the
 	 * week, when the step divides them (the terms repeat, so they are
 	 * worked out once); NULL otherwise */
 	double *day_tab, *week_tab;
+};
+
+struct fitted_cache {
+	double *v;      /* [n]: the fitted value t steps after the state's start, NaN: not yet */
+	size_t n;
 };
 
 /* The largest table of harmonics kept (a week of minutes). */
@@ -265,6 +273,11 @@ pcs_reg_new(int transform, double lambda, int64_t step, const pcs_events *events
 		r->kw_max = MAX_WEEKLY_ORDER;
 	r->kd = r->kd_max;
 	r->kw = r->kw_max;
+	if ((r->cache = calloc(1, sizeof *r->cache)) == NULL) {
+		free(r->ev_col);
+		free(r);
+		return NULL;
+	}
 	r->day_tab = harmonic_table(DAY, r->step, r->kd_max);
 	r->week_tab = harmonic_table(WEEK, r->step, r->kw_max);
 	r->lcp = cp_penalty[0];
@@ -289,6 +302,9 @@ pcs_reg_free(struct pcs_reg *r)
 	free(r->xty);
 	free(r->day_tab);
 	free(r->week_tab);
+	if (r->cache)
+		free(r->cache->v);
+	free(r->cache);
 	free(r);
 }
 
@@ -552,6 +568,28 @@ state_reset(struct pcs_reg *r)
 	r->t = 0;
 	r->state_t0 = r->t0;
 	r->last_res = 0;
+	r->cache->n = 0;   /* new coefficients, or a new start */
+}
+
+/* The fitted value t steps after the state's start, from the cache. */
+static double
+fitted_after(const struct pcs_reg *r, size_t t)
+{
+	struct fitted_cache *c = r->cache;
+
+	if (t >= c->n) {
+		size_t want = t + 1 > 2 * c->n ? t + 1 + 1024 : 2 * c->n;
+		double *v = realloc(c->v, want * sizeof *v);
+		if (v == NULL)
+			return fitted(r, r->state_t0 + (int64_t)t * r->step);
+		for (size_t i = c->n; i < want; i++)
+			v[i] = NAN;
+		c->v = v;
+		c->n = want;
+	}
+	if (isnan(c->v[t]))
+		c->v[t] = fitted(r, r->state_t0 + (int64_t)t * r->step);
+	return c->v[t];
 }
 
 /* Choose the orders and the changepoint penalty by the backtest, then
@@ -635,7 +673,7 @@ static double
 value_at(const struct pcs_reg *r, size_t t, size_t h)
 {
 	int64_t when = r->state_t0 + (int64_t)t * r->step;
-	double v = (r->beta ? fitted(r, when) : 0) + pow(r->rho, (double)h) * r->last_res;
+	double v = (r->beta ? fitted_after(r, t) : 0) + pow(r->rho, (double)h) * r->last_res;
 
 	if (pcs_events_count(r->events)) {
 		double lift = unlearned_lift(r, when);
