@@ -32,10 +32,6 @@
 
 #include "pcs_models.h"
 
-/* The simplex's first step (on the logit scale of the parameters) when the
- * search starts from parameters already fitted, as a refit does. */
-#define WARM_STEP 0.3
-
 struct pcs_ets {
 	size_t m1, m2;             /* 1 when the component is absent */
 	int has1, has2;
@@ -46,7 +42,6 @@ struct pcs_ets {
 	double *s1, *s2;
 	size_t t;
 	size_t p1, p2;             /* t mod m1, t mod m2, kept without division */
-	int fitted;                /* parameters come from a fit (or a model file) */
 	/* initial state, kept so that fitting can restart cheaply */
 	double l0, b0, *s10, *s20;
 };
@@ -384,8 +379,7 @@ pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n)
 		goto out;
 	}
 	from_params(e, &start, x);
-	/* a refit starts from fitted parameters: search near them */
-	gsl_vector_set_all(step, e->fitted ? WARM_STEP : 1.0);
+	gsl_vector_set_all(step, 1.0);
 	f.n = np;
 	f.f = objective;
 	f.params = &d;
@@ -397,7 +391,6 @@ pcs_ets_fit(struct pcs_ets *e, const double *z, size_t n)
 			break;
 	}
 	to_params(e, gsl_multimin_fminimizer_x(s), &e->p);
-	e->fitted = 1;
 out:
 	gsl_multimin_fminimizer_free(s);
 	gsl_vector_free(x);
@@ -418,7 +411,6 @@ void
 pcs_ets_set_params(struct pcs_ets *e, const struct pcs_ets_params *p)
 {
 	e->p = *p;
-	e->fitted = 1;
 	if (e->trend == PCS_TREND_NONE)
 		e->p.beta = 0;
 	if (e->trend != PCS_TREND_DAMPED)
