@@ -30,15 +30,20 @@ struct pcs_ensemble {
 	size_t scratch_n;
 };
 
-/* The ensemble's working scale. */
-static double
-to_scale(const struct pcs_ensemble *e, double y)
+double
+pcs_ensemble_scale(int transform, double y)
 {
-	if (e->transform != PCS_TRANSFORM_LOG)
+	if (transform != PCS_TRANSFORM_LOG)
 		return y;
 	/* a sum of additive members can dip to zero or below: floor it, so the
 	 * log stays finite (and the error it makes is large, as it should be) */
 	return log(y > DBL_MIN ? y : DBL_MIN);
+}
+
+static double
+to_scale(const struct pcs_ensemble *e, double y)
+{
+	return pcs_ensemble_scale(e->transform, y);
 }
 
 /* A member's forecast as demand: never below zero (an additive member can
@@ -49,12 +54,10 @@ pcs_ensemble_demand(double f)
 	return f < 0 ? 0 : f;
 }
 
-#define demand pcs_ensemble_demand
-
 static double
 from_scale(const struct pcs_ensemble *e, double z)
 {
-	return e->transform == PCS_TRANSFORM_LOG ? exp(z) : z;
+	return pcs_transform_inverse(e->transform, 0, z);
 }
 
 struct pcs_ensemble *
@@ -97,20 +100,6 @@ pcs_ensemble_free(struct pcs_ensemble *e)
 	free(e);
 }
 
-size_t
-pcs_ensemble_size(const struct pcs_ensemble *e)
-{
-	return e->n;
-}
-
-const pcs_model *
-pcs_ensemble_member(const struct pcs_ensemble *e, size_t i, double *weight)
-{
-	if (weight)
-		*weight = e->w[i];
-	return e->m[i];
-}
-
 static double *
 scratch(struct pcs_ensemble *e, size_t n)
 {
@@ -125,10 +114,10 @@ scratch(struct pcs_ensemble *e, size_t n)
 }
 
 void
-pcs_ensemble_set_time(struct pcs_ensemble *e, int64_t t0, int64_t step)
+pcs_ensemble_set_time(struct pcs_ensemble *e, int64_t t0)
 {
 	for (size_t i = 0; i < e->n; i++)
-		pcs_model_set_time(e->m[i], t0, step);
+		pcs_model_set_time(e->m[i], t0);
 }
 
 /* Fit (fit = 1) or reset every member on z[0..n) given on the ensemble's
@@ -172,7 +161,7 @@ pcs_ensemble_update(struct pcs_ensemble *e, double z)
 	for (size_t i = 0; i < e->n; i++) {
 		pcs_model *m = e->m[i];
 		double f = pcs_model_update(m, isnan(y) ? NAN : pcs_model_transform(m, y));
-		sum += e->w[i] * demand(pcs_model_untransform(m, f));
+		sum += e->w[i] * pcs_ensemble_demand(pcs_model_untransform(m, f));
 	}
 	return to_scale(e, sum);
 }
@@ -183,7 +172,8 @@ pcs_ensemble_forecast(const struct pcs_ensemble *e, size_t h)
 	double sum = 0;
 
 	for (size_t i = 0; i < e->n; i++)
-		sum += e->w[i] * demand(pcs_model_untransform(e->m[i], pcs_model_forecast(e->m[i], h)));
+		sum += e->w[i] * pcs_ensemble_demand(pcs_model_untransform(e->m[i],
+		                                                           pcs_model_forecast(e->m[i], h)));
 	return to_scale(e, sum);
 }
 
@@ -202,7 +192,7 @@ pcs_ensemble_forecast_path(const struct pcs_ensemble *e, const size_t *h, size_t
 	for (size_t i = 0; i < e->n; i++) {
 		pcs_model_forecast_path(e->m[i], h, n, path);
 		for (size_t j = 0; j < n; j++)
-			out[j] += e->w[i] * demand(pcs_model_untransform(e->m[i], path[j]));
+			out[j] += e->w[i] * pcs_ensemble_demand(pcs_model_untransform(e->m[i], path[j]));
 	}
 	for (size_t j = 0; j < n; j++)
 		out[j] = to_scale(e, out[j]);

@@ -143,9 +143,3 @@ pcs_events_names(const pcs_events *ev)
 {
 	return ev ? ev->nnames : 0;
 }
-
-const char *
-pcs_events_name(const pcs_events *ev, size_t name)
-{
-	return ev->names[name];
-}

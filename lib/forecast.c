@@ -214,7 +214,7 @@ slot_count(const struct plan *p)
 static void
 set_clock(pcs_model *m, const struct plan *p, size_t from)
 {
-	pcs_model_set_time(m, p->start + (int64_t)from * p->step, p->step);
+	pcs_model_set_time(m, p->start + (int64_t)from * p->step);
 }
 
 static void
@@ -564,7 +564,7 @@ ensemble_errors(struct candidate *e, const struct candidate *cands, size_t k, co
 				continue;
 			}
 			e->weight[j][e->nerr[j]] = recency_weight(at, ahead, j, s->n, h, t, norigins);
-			e->err[j][e->nerr[j]++] = e->z[t + h] - (logs ? log(fmax(f, DBL_MIN)) : f);
+			e->err[j][e->nerr[j]++] = e->z[t + h] - pcs_ensemble_scale(e->spec.transform, f);
 		}
 	}
 	e->score = mean_score(abs_sum, abs_cnt, nh);
@@ -645,15 +645,11 @@ choose(const pcs_series *s, const struct pcs_forecast_config *cfg, const struct 
 	return 0;
 }
 
-/* Run the winner to the end with the parameters it was calibrated with
- * (fitted on the training part, or read from a model file): the
- * calibration errors then describe the very model that forecasts, as split
- * conformal prediction asks (a refit on the whole history would forecast
- * with parameters the errors never saw; on the M4 Hourly dev half it was
- * also no more accurate, and it cost a fit per member).  The state is
- * reset over the recent history (the fit span) or from `from`, whichever
- * is earlier; returns the first index run, and fills resid (working scale)
- * and expected if given. */
+/* Refit the winner on the most recent history when asked (a single model;
+ * an ensemble, and a model from a model file, keep the parameters they
+ * were calibrated with), then run it to the end from the fit span's start
+ * or from `from`, whichever is earlier; returns the first index run, and
+ * fills resid (working scale) and expected if given. */
 static size_t
 final_run(struct candidate *c, const pcs_series *s, const struct plan *p, size_t from, int refit,
           double *resid, double *expected)

@@ -107,12 +107,12 @@ pcs_model_kind_of(const pcs_model *m)
 }
 
 void
-pcs_model_set_time(pcs_model *m, int64_t t0, int64_t step)
+pcs_model_set_time(pcs_model *m, int64_t t0)
 {
 	if (m->reg)
-		pcs_reg_set_time(m->reg, t0, step);
+		pcs_reg_set_time(m->reg, t0);
 	else if (m->ens)
-		pcs_ensemble_set_time(m->ens, t0, step);
+		pcs_ensemble_set_time(m->ens, t0);
 }
 
 double

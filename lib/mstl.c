@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "pcs_models.h"
+#include "pcs_quantiles.h"
 
 /* Cycles averaged for each phase's seasonal value (STL's s.window is 7 to
  * 11 cycles in R's mstl; fewer here, for the short histories pcs fits). */
@@ -190,14 +191,6 @@ seasonal(const double *d, const double *w, size_t n, size_t m, double *out, doub
 	}
 }
 
-static int
-compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Bisquare robustness weights from the remainder r (STL's outer loop). */
 static void
 robustness(const double *r, size_t n, double *w, double *sorted)
@@ -209,7 +202,7 @@ robustness(const double *r, size_t n, double *w, double *sorted)
 		if (!isnan(r[i]))
 			sorted[c++] = fabs(r[i]);
 	if (c > 1)
-		qsort(sorted, c, sizeof *sorted, compare_double);
+		pcs_sort_doubles(sorted, c);
 	h = c ? 6 * sorted[c / 2] : 0;
 	for (size_t i = 0; i < n; i++) {
 		double u = h > 0 && !isnan(r[i]) ? fabs(r[i]) / h : 0;

@@ -41,6 +41,5 @@ pcs_events *pcs_events_for_group(const pcs_events *ev, const char *group);
 size_t pcs_events_count(const pcs_events *ev);
 const struct pcs_event *pcs_events_get(const pcs_events *ev, size_t i);
 size_t pcs_events_names(const pcs_events *ev);
-const char *pcs_events_name(const pcs_events *ev, size_t name);
 
 #endif

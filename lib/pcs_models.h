@@ -83,8 +83,8 @@ void pcs_model_free(pcs_model *m);
 pcs_model *pcs_model_new_ensemble(pcs_model **members, const double *weights, size_t n,
                                   int transform);
 /* Models whose terms depend on the clock (reg): the time of z[0] of the
- * next fit or reset, and the step.  The others ignore it. */
-void pcs_model_set_time(pcs_model *m, int64_t t0, int64_t step);
+ * next fit or reset (the step is the spec's).  The others ignore it. */
+void pcs_model_set_time(pcs_model *m, int64_t t0);
 /* The kind as named in output: ets on logs is ets-mul. */
 int pcs_model_kind_of(const pcs_model *m);
 
@@ -140,7 +140,7 @@ struct pcs_ensemble;
 struct pcs_reg *pcs_reg_new(int transform, double lambda, int64_t step,
                             const struct pcs_events *events);
 void pcs_reg_free(struct pcs_reg *r);
-void pcs_reg_set_time(struct pcs_reg *r, int64_t t0, int64_t step);
+void pcs_reg_set_time(struct pcs_reg *r, int64_t t0);
 int pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n);
 void pcs_reg_reset(struct pcs_reg *r, const double *z, size_t n);
 double pcs_reg_update(struct pcs_reg *r, double z);
@@ -157,10 +157,12 @@ void pcs_mstl_set_params(struct pcs_mstl *s, const struct pcs_ets_params *p);
 struct pcs_ensemble *pcs_ensemble_new(pcs_model **members, const double *weights, size_t n,
                                       int transform);
 void pcs_ensemble_free(struct pcs_ensemble *e);
+/* A member's forecast as demand (never below zero), and a demand on the
+ * ensemble's scale (logs floored at DBL_MIN): what forecast.c's stored
+ * calibration forecasts are combined with, as the ensemble combines. */
 double pcs_ensemble_demand(double f);
-size_t pcs_ensemble_size(const struct pcs_ensemble *e);
-const pcs_model *pcs_ensemble_member(const struct pcs_ensemble *e, size_t i, double *weight);
-void pcs_ensemble_set_time(struct pcs_ensemble *e, int64_t t0, int64_t step);
+double pcs_ensemble_scale(int transform, double y);
+void pcs_ensemble_set_time(struct pcs_ensemble *e, int64_t t0);
 int pcs_ensemble_fit(struct pcs_ensemble *e, const double *z, size_t n);
 void pcs_ensemble_reset(struct pcs_ensemble *e, const double *z, size_t n);
 double pcs_ensemble_update(struct pcs_ensemble *e, double z);

@@ -309,10 +309,9 @@ pcs_reg_free(struct pcs_reg *r)
 }
 
 void
-pcs_reg_set_time(struct pcs_reg *r, int64_t t0, int64_t step)
+pcs_reg_set_time(struct pcs_reg *r, int64_t t0)
 {
 	r->t0 = t0;
-	(void)step;   /* fixed at creation, with the tables */
 }
 
 static int
@@ -593,16 +592,15 @@ fitted_after(const struct pcs_reg *r, size_t t)
 }
 
 /* Choose the orders and the changepoint penalty by the backtest, then
- * solve on the whole window.  A refit keeps the choice of the first fit
- * (as ets's refit starts from its fitted parameters): the structure was
- * chosen on the same series, and the backtest is most of the fit's cost. */
+ * solve on the whole window.  A refit keeps the choice of the first fit:
+ * the structure was chosen on the same series, and the backtest is most of
+ * the fit's cost. */
 int
 pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n)
 {
 	size_t cut = n - (size_t)((double)n * HOLDOUT_SHARE), rows, *idx;
 	double *beta, best = INFINITY;
 	struct layout full;
-	int rc = 0;
 
 	if (r->chosen) {
 		solve_window(r, z, n, 1);
@@ -657,7 +655,7 @@ pcs_reg_fit(struct pcs_reg *r, const double *z, size_t n)
 	/* a degenerate window leaves beta zero: the forecast is the mean */
 	solve_window(r, z, n, 1);
 	state_reset(r);
-	return rc;
+	return 0;
 }
 
 void

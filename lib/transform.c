@@ -108,6 +108,6 @@ pcs_boxcox_lambda(const double *y, size_t n, size_t period)
 	}
 	free(mean);
 	free(sd);
-	/* the grid's own rounding: 0.05 steps from -1 */
+	/* the grid's own rounding: 0.05 steps from 0 */
 	return round(best / LAMBDA_STEP) * LAMBDA_STEP;
 }

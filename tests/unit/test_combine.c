@@ -30,7 +30,7 @@ worst_error(pcs_model *m, const double *y, size_t n, double (*truth)(size_t))
 {
 	double worst = 0;
 
-	pcs_model_set_time(m, T0, H);
+	pcs_model_set_time(m, T0);
 	pcs_model_fit(m, y, n);
 	for (size_t i = 0; i < n; i++)
 		pcs_model_update(m, y[i]);
@@ -110,7 +110,7 @@ main(void)
 			y[i] = trend_and_day(i) + ((i % WEEK) >= 10 && (i % WEEK) < 14 ? 80 : 0);
 		spec.events = mine;
 		m = pcs_model_new_spec(&spec);
-		pcs_model_set_time(m, T0, H);
+		pcs_model_set_time(m, T0);
 		pcs_model_fit(m, y, n);
 		for (size_t i = 0; i < n; i++)
 			pcs_model_update(m, y[i]);
