@@ -46,6 +46,9 @@
 #   (4) the gap to the oracle, drops and cost (reported, no threshold);
 #   (5) a peer in the same run: reactive with more headroom, its HPA target
 #       bisected until it costs what predictive costs; which drops fewer.
+# The targets are also checked for predictive with its primaries provisioned
+# from the forecast instead of the HPA (REPLAY_PROVISION, default
+# "--provision-level 0.99"), run on each fleet beside the others.
 # A missed target does not make the script fail: it reports.  It fails
 # (exit 1) when a replay fails, or a sanity check does: five policies, the
 # same offered requests and ticks for each, finite numbers, an oracle that
@@ -63,7 +66,7 @@
 # Plots: the fleet replays are run with --plot when gnuplot is installed.
 #
 # Environment: PCS_REPLAY (default bin/pcs-replay), PCS_DATA, BENCH_REPEAT,
-# REPLAY_REPEAT_1H, CC, TMPDIR.
+# REPLAY_REPEAT_1H, REPLAY_PROVISION, CC, TMPDIR.
 set -uo pipefail
 
 # shellcheck source=bench/lib.sh
@@ -75,6 +78,7 @@ no_args "$@"
 PCS_REPLAY=${PCS_REPLAY:-$ROOT/bin/pcs-replay}
 DATA=${PCS_DATA:-../shared/data}
 REPEAT_1H=${REPLAY_REPEAT_1H:-1}
+PROV=${REPLAY_PROVISION:---provision-level 0.99}
 [[ $REPEAT =~ ^[1-9][0-9]*$ && $REPEAT_1H =~ ^[1-9][0-9]*$ ]] ||
 	die "BENCH_REPEAT and REPLAY_REPEAT_1H want positive integers"
 [[ -x $PCS_REPLAY ]] || die "$PCS_REPLAY not found: run 'make' first (or set PCS_REPLAY)"
@@ -142,12 +146,21 @@ replay() {
 	"$RUN" "${args[@]}" "$TMP/$trace.csv" >"$TMP/$trace-$fleet.csv" 2>"$TMP/$trace-$fleet.err"
 	echo $? >"$TMP/$trace-$fleet.rc"
 }
-{ replay nasa fleet; replay twitter fleet; } &
+# provisioned TRACE: predictive alone on the fleet with its primaries
+# provisioned from the forecast ($PROV), in $TMP/TRACE-prov-run.csv
+provisioned() {
+	local trace=$1
+	# shellcheck disable=SC2086
+	"$RUN" -t "testdata/replay/$trace-topology.csv" -p predictive $PROV "$TMP/$trace.csv" \
+		>"$TMP/$trace-prov-run.csv" 2>"$TMP/$trace-prov.err"
+	echo $? >"$TMP/$trace-prov.rc"
+}
+{ replay nasa fleet; replay twitter fleet; provisioned nasa; } &
 lane=$!
-{ replay nasa auto; replay twitter auto; } &
+{ replay nasa auto; replay twitter auto; provisioned twitter; } &
 wait "$lane"
 wait
-for r in nasa-fleet twitter-fleet nasa-auto twitter-auto; do
+for r in nasa-fleet twitter-fleet nasa-auto twitter-auto nasa-prov twitter-prov; do
 	if [[ $(cat "$TMP/$r.rc") != 0 ]]; then
 		note "replay $r failed (status $(cat "$TMP/$r.rc")):"
 		head -n 5 "$TMP/$r.err" >&2
@@ -286,12 +299,30 @@ same_cost() {
 		       fewer ? "fewer" : "not fewer" }' "$TMP/$trace-fleet.csv"
 }
 
+# with_provisioned TRACE: the fleet's summary with predictive's row
+# replaced by the provisioned run's, for the targets
+with_provisioned() {
+	awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+		NR == FNR { if (FNR > 1 && $(c["policy"]) == "predictive") prov = $0; next }
+		FNR == 1 || $(c["policy"]) != "predictive" { print; next }
+		{ print prov }' "$TMP/$1-prov-run.csv" "$TMP/$1-fleet.csv" >"$TMP/$1-prov.csv"
+}
+
 for trace in nasa twitter; do
 	[[ -s $TMP/$trace-fleet.csv && -s $TMP/$trace-auto.csv ]] || continue
 	table "$trace" || rc=1
 	printf 'elasticity (theta, tau, instab): SPEC RG metrics in percent, as pcs-replay computes them; lead_s: median over surges\n'
 	targets "$trace" fleet "$trace on testdata/replay/$trace-topology.csv" || rc=1
 	same_cost "$trace" || rc=1
+	if [[ -s $TMP/$trace-prov-run.csv ]]; then
+		with_provisioned "$trace"
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ printf "\nfleet predictive %s: dropped %.0f (%.4f%%), slo_min %.0f, inst_h %.1f, warm_h %.1f, cost %.2f\n",
+			         prov, $(c["dropped"]), $(c["dropped_pct"]), $(c["slo_minutes"]),
+			         $(c["instance_hours"]), $(c["warm_hours"]), $(c["cost"]) }' prov="$PROV" \
+			"$TMP/$trace-prov-run.csv"
+		targets "$trace" prov "$trace on testdata/replay/$trace-topology.csv, predictive $PROV" || rc=1
+	fi
 	targets "$trace" auto "$trace on --auto-topology" || rc=1
 	if ((PLOT)) && [[ -s doc/replay-$trace.png ]]; then
 		printf '\nplot: doc/replay-%s.png (the testdata/replay fleet, the day around the highest demand)\n' "$trace"

@@ -28,6 +28,10 @@ static const char help_text[] =
 	"      --stabilization DUR   scale-down stabilization window (default 5m)\n"
 	"      --min-replicas N      the HPA's floor (default 1)\n"
 	"      --buffer DUR          predictive-scale scheduling buffer (default 5m)\n"
+	"      --provision-level Q   predictive: provision the primaries for the\n"
+	"                            forecast's Q quantile over a boot instead of\n"
+	"                            the HPA (default 0: the HPA)\n"
+	"      --provision-target X  ... at this utilization (default 1)\n"
 	"      --slo-drop X          a tick dropping more than this fraction violates\n"
 	"                            the SLO (default 0.001)\n"
 	"      --fail POP@FROM..TO   the POP has no capacity from FROM until TO (repeatable)\n"
@@ -51,6 +55,7 @@ static const char help_text[] =
 
 enum { OPT_AUTO = OPT_TOOL, OPT_WARMUP, OPT_REFIT, OPT_WINDOW, OPT_STEP, OPT_MODEL,
        OPT_HPA_TARGET, OPT_HPA_TOL, OPT_STAB, OPT_MIN_REPLICAS, OPT_BUFFER, OPT_SLO,
+       OPT_PROV_LEVEL, OPT_PROV_TARGET,
        OPT_FAIL, OPT_NO_CURRENT, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
 
 static const struct option longopts[] = {
@@ -69,6 +74,8 @@ static const struct option longopts[] = {
 	{ "stabilization", required_argument, NULL, OPT_STAB },
 	{ "min-replicas", required_argument, NULL, OPT_MIN_REPLICAS },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "provision-level", required_argument, NULL, OPT_PROV_LEVEL },
+	{ "provision-target", required_argument, NULL, OPT_PROV_TARGET },
 	{ "slo-drop", required_argument, NULL, OPT_SLO },
 	{ "fail", required_argument, NULL, OPT_FAIL },
 	CLI_SHADOW_LONGOPTS,
@@ -220,6 +227,12 @@ parse_options(struct options *o, int argc, char **argv)
 				cli_usage_error("--min-replicas: want a whole number: \"%s\"", optarg);
 			break;
 		case OPT_BUFFER: o->p.buffer = cli_duration_arg("--buffer", optarg, 1); break;
+		case OPT_PROV_LEVEL:
+			o->p.prov_level = cli_number_arg("--provision-level", optarg, 0, 0, 1, 1);
+			break;
+		case OPT_PROV_TARGET:
+			o->p.prov_target = cli_number_arg("--provision-target", optarg, 0, 1, 1, 0);
+			break;
 		case OPT_SLO: o->p.slo_drop = cli_number_arg("--slo-drop", optarg, 0, 0, 1, 1); break;
 		case OPT_FAIL: parse_failure(o, optarg); break;
 		case OPT_NO_CURRENT: o->p.risk.current = 0; break;

@@ -416,6 +416,14 @@ _pcs_replay() {
 		_pcs_reply '0 5m 10m 15m'
 		return
 		;;
+	--provision-level)
+		_pcs_reply '0 0.95 0.99'
+		return
+		;;
+	--provision-target)
+		_pcs_reply '0.8 0.9 1'
+		return
+		;;
 	--slo-drop)
 		_pcs_reply '0 0.001 0.01'
 		return
@@ -430,7 +438,8 @@ _pcs_replay() {
 		    --quantiles= -t --topology= --actions= --activate-on=
 		    --activate-within= --auto-topology --buffer= --cooldown= --drain=
 		    --fail= --hpa-target= --hpa-tolerance= --min-dwell= --min-replicas=
-		    --model= --no-current --plot= --plot-range= --pretty --refit=
+		    --model= --no-current --plot= --plot-range= --pretty
+		    --provision-level= --provision-target= --refit=
 		    --release-below= --reserve= --slo-drop= --stabilization= --step=
 		    --timeline= --warm-at= --warmup= --window="
 		;;

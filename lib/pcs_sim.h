@@ -91,6 +91,9 @@ struct pcs_sim_params {
 	int64_t hpa_stabilization;    /* seconds */
 	long min_replicas;
 	int64_t buffer;               /* predictive-scale scheduling buffer, seconds */
+	double prov_level;            /* predictive's primaries: the demand quantile provisioned
+	                                 for (0: the HPA instead) */
+	double prov_target;           /* ... at this utilization */
 	double slo_drop;              /* a tick violates the SLO above this dropped fraction */
 	double base_latency_ms;       /* a POP's latency before rtt_ms */
 	int64_t lead_window;          /* how far before a surge an action counts as a lead */

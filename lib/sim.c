@@ -52,6 +52,8 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->hpa_stabilization = 300;
 	p->min_replicas = 1;
 	p->buffer = 300;
+	p->prov_level = 0;               /* the HPA */
+	p->prov_target = 1;
 	p->slo_drop = 0.001;
 	p->base_latency_ms = 20;
 	p->lead_window = 1800;
@@ -255,12 +257,14 @@ struct group {
 	size_t *order;                /* primaries, then secondaries by rtt_ms */
 	double irps_ref, base_rps;    /* the first primary's instance_rps; primaries' capacity */
 	const pcs_series *h;
-	pcs_forecaster *fc, *fc_buffer;
-	struct pcs_forecast_result fr, fr_buffer;
-	int have_fr, have_fr_buffer;
+	pcs_forecaster *fc, *fc_buffer, *fc_prov;
+	struct pcs_forecast_result fr, fr_buffer, fr_prov;
+	int have_fr, have_fr_buffer, have_fr_prov;
+	size_t *prov_h, nprov;        /* predictive's provisioning horizons: 1..boot */
 	size_t buffer_at;             /* index of the buffer horizon in fr, or SIZE_MAX */
 	int64_t last_fit;
 	size_t buffer_steps;
+	double boot_max;              /* the primaries' longest boot_s */
 };
 
 pcs_sim *
@@ -386,6 +390,8 @@ group_topology(const pcs_sim *s, struct group *g, pcs_error *err)
 			if (g->irps_ref == 0)
 				g->irps_ref = r->instance_rps;
 			g->base_rps += (double)r->instances * r->instance_rps;
+			if (r->boot_s > g->boot_max)
+				g->boot_max = r->boot_s;
 		}
 	}
 	if (service == NULL)
@@ -580,6 +586,34 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 	return reconcile(u, next, 0, now);
 }
 
+/* predictive's primaries: enough instances for the forecast's prov_level
+ * quantile of the demand at every step until an instance asked for now
+ * could serve (horizons 1..boot), at prov_target utilization, and never
+ * fewer than the load now needs.  Instances the forecast does not need
+ * within a boot are released at once: any later need is asked for in
+ * time.  Without a forecast, the HPA. */
+static int
+provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u, double part,
+          double load, int64_t now, int64_t step)
+{
+	double q = 0;
+	long want, hi = u->t->max_instances;
+
+	if (!g->have_fr_prov)
+		return hpa(s, r, u, load, now, step, 0);
+	for (size_t j = 0; j < g->nprov; j++)
+		q = fmax(q, g->fr_prov.quantiles[j]);
+	want = count_of(q * part / (s->p.prov_target * u->t->instance_rps));
+	if (want < count_of(load / u->t->instance_rps))
+		want = count_of(load / u->t->instance_rps);
+	want = want < s->p.min_replicas ? s->p.min_replicas : want > hi ? hi : want;
+	if (want > u->spec && note_action(r, now) != 0)
+		return -1;
+	u->spec = want;
+	u->nrec = 0;
+	return reconcile(u, want, 0, now);
+}
+
 /* A forecaster's view of the history up to slot i, within the window, from
  * its first observed slot to its last (as pcs-forecast would see it). */
 static int
@@ -610,9 +644,9 @@ history_view(const pcs_series *h, size_t i, int64_t window, pcs_series *v)
 
 static pcs_forecaster *
 fit(const pcs_sim *s, const struct group *g, size_t i, const size_t *hz, size_t nh,
-    pcs_error *err)
+    const double *levels, size_t nlevels, pcs_error *err)
 {
-	struct pcs_forecast_config cfg = { s->p.model, hz, nh, s->levels, s->p.nlevels, NULL, 0, NULL, NULL };
+	struct pcs_forecast_config cfg = { s->p.model, hz, nh, levels, nlevels, NULL, 0, NULL, NULL };
 	pcs_series v;
 
 	if (history_view(g->h, i, s->p.window, &v) != 0) {
@@ -641,15 +675,20 @@ forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 		pcs_forecast_result_free(&g->fr);
 	if (g->have_fr_buffer)
 		pcs_forecast_result_free(&g->fr_buffer);
-	g->have_fr = g->have_fr_buffer = 0;
+	if (g->have_fr_prov)
+		pcs_forecast_result_free(&g->fr_prov);
+	g->have_fr = g->have_fr_buffer = g->have_fr_prov = 0;
 	if (refit) {
 		pcs_forecaster_free(g->fc);
 		pcs_forecaster_free(g->fc_buffer);
-		g->fc_buffer = NULL;
+		pcs_forecaster_free(g->fc_prov);
+		g->fc_buffer = g->fc_prov = NULL;
 		g->last_fit = ts;
-		g->fc = fit(s, g, i, s->horizons, s->p.nhorizons, &err);
+		g->fc = fit(s, g, i, s->horizons, s->p.nhorizons, s->levels, s->p.nlevels, &err);
 		if (g->fc && g->buffer_steps > 0)
-			g->fc_buffer = fit(s, g, i, &g->buffer_steps, 1, &err);
+			g->fc_buffer = fit(s, g, i, &g->buffer_steps, 1, s->levels, s->p.nlevels, &err);
+		if (g->fc && g->nprov > 0)
+			g->fc_prov = fit(s, g, i, g->prov_h, g->nprov, &s->p.prov_level, 1, &err);
 		for (size_t k = 0; k < s->npol; k++)
 			s->run[k].sum.refits += forecasts(s->run[k].policy);
 	} else {
@@ -657,9 +696,12 @@ forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 			pcs_forecaster_observe(g->fc, g->h->y[i]);
 		if (g->fc_buffer)
 			pcs_forecaster_observe(g->fc_buffer, g->h->y[i]);
+		if (g->fc_prov)
+			pcs_forecaster_observe(g->fc_prov, g->h->y[i]);
 	}
 	g->have_fr = g->fc && pcs_forecaster_predict(g->fc, &g->fr, &err) == 0;
 	g->have_fr_buffer = g->fc_buffer && pcs_forecaster_predict(g->fc_buffer, &g->fr_buffer, &err) == 0;
+	g->have_fr_prov = g->fc_prov && pcs_forecaster_predict(g->fc_prov, &g->fr_prov, &err) == 0;
 	if (!g->have_fr)
 		for (size_t k = 0; k < s->npol; k++)
 			s->run[k].sum.forecast_errors += forecasts(s->run[k].policy);
@@ -999,7 +1041,10 @@ decide(pcs_sim *s, const struct group *g, struct run *r, size_t i,
 			if (m >= 0)
 				floor_n = count_of(m * part / (s->p.hpa_target * u->t->instance_rps));
 		}
-		if (hpa(s, r, u, load, ts, g->h->step, floor_n) != 0)
+		if (r->policy == PCS_POLICY_PREDICTIVE && s->p.prov_level > 0) {
+			if (provision(s, g, r, u, part, load, ts, g->h->step) != 0)
+				return nomem(err);
+		} else if (hpa(s, r, u, load, ts, g->h->step, floor_n) != 0)
 			return nomem(err);
 	}
 	return 0;
@@ -1047,6 +1092,17 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 				if (s->run[k].policy == PCS_POLICY_PREDICTIVE_SCALE)
 					g.buffer_steps = b;
 	}
+	for (size_t k = 0; k < s->npol && s->p.prov_level > 0; k++)
+		if (s->run[k].policy == PCS_POLICY_PREDICTIVE && g.nprov == 0) {
+			size_t b = (size_t)ceil(g.boot_max / (double)demand->step);
+			g.nprov = b > 0 ? b : 1;
+			if ((g.prov_h = malloc(g.nprov * sizeof *g.prov_h)) == NULL) {
+				rc = nomem(err);
+				goto done;
+			}
+			for (size_t j = 0; j < g.nprov; j++)
+				g.prov_h[j] = j + 1;
+		}
 	if (find_surges(s, &g, i0, &sv, &ns) != 0) {
 		rc = nomem(err);
 		goto done;
@@ -1091,8 +1147,12 @@ done:
 		pcs_forecast_result_free(&g.fr);
 	if (g.have_fr_buffer)
 		pcs_forecast_result_free(&g.fr_buffer);
+	if (g.have_fr_prov)
+		pcs_forecast_result_free(&g.fr_prov);
 	pcs_forecaster_free(g.fc);
 	pcs_forecaster_free(g.fc_buffer);
+	pcs_forecaster_free(g.fc_prov);
+	free(g.prov_h);
 	pcs_topology_free(g.t);
 	free(g.order);
 	free(sv);

@@ -525,6 +525,23 @@ assert_bad_topology() {
 	check "${lead:-0} <= 0" "reactive lead time"
 }
 
+@test "--provision-level: on the daily step the forecast scales the primary ahead: nothing dropped, no warm shadow, no more instance-hours than reactive" {
+	local s=step out
+	replay "$s" -p reactive,predictive --provision-level 0.99
+	out=$BATS_TEST_TMPDIR/$s.out
+	check "$(col "$out" reactive dropped) > 0" "reactive drops"
+	check "$(col "$out" predictive dropped) == 0" "provisioned predictive drops"
+	check "$(col "$out" predictive warm_hours) == 0" "provisioned predictive warm hours"
+	check "$(col "$out" predictive instance_hours) <= $(col "$out" reactive instance_hours)" \
+		"provisioned predictive instance-hours"
+	check "$(col "$out" predictive lead_time_s) > 0" "provisioned predictive lead time"
+	# 0 is the autoscaler: the default's row
+	replay "$s" -p predictive --provision-level 0
+	mv "$out" "$BATS_TEST_TMPDIR/zero.out"
+	replay "$s" -p predictive
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/zero.out")" "$(cat "$out")"
+}
+
 @test "step: the plan and the timeline agree: a shadow on a secondary before 12:00, reactive still as it was" {
 	local s=step
 	timeline "$s"
@@ -914,7 +931,8 @@ pcs-replay: no replay: the history could not be read"
 	run --separate-stderr pcs-replay --help
 	assert_success
 	for opt in --topology --auto-topology --policy --warmup --refit --window --step --model --horizons \
-		--quantiles --hpa-target --hpa-tolerance --stabilization --min-replicas --buffer --slo-drop --fail \
+		--quantiles --hpa-target --hpa-tolerance --stabilization --min-replicas --buffer --provision-level \
+		--provision-target --slo-drop --fail \
 		--warm-at --release-below --activate-on --reserve --activate-within --cooldown --min-dwell --drain \
 		--timeline --actions --plot --pretty --input-format --output-format --no-header --skip-bad --epoch \
 		--help --version; do
@@ -949,6 +967,13 @@ usage() {
 @test "usage: --hpa-target 0" {
 	usage --hpa-target 0
 	assert_usage_error 'pcs-replay: --hpa-target: want a number in (0, 1]: "0"' pcs-replay
+}
+
+@test "usage: --provision-level 1, --provision-target 0" {
+	usage --provision-level 1
+	assert_usage_error 'pcs-replay: --provision-level: want a number in [0, 1): "1"' pcs-replay
+	usage --provision-target 0
+	assert_usage_error 'pcs-replay: --provision-target: want a number in (0, 1]: "0"' pcs-replay
 }
 
 @test "usage: --min-replicas 1.5" {

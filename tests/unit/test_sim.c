@@ -1,5 +1,7 @@
 /* Unit tests: the replay engine and its baseline policies. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 #include "pcs.h"
@@ -39,10 +41,10 @@ on_tick(void *ctx, const struct pcs_sim_tick *t)
 	struct rows *r = ctx;
 	size_t i = (size_t)(t->ts / 60) - 100;
 
-	if (strcmp(t->pop, "p") == 0 && i < 400) {
-		r->dropped[t->policy][i] = t->demand - t->served;
+	if (i < 400)
+		r->dropped[t->policy][i] += t->dropped;
+	if (strcmp(t->pop, "p") == 0 && i < 400)
 		r->instances[t->policy][i] = t->instances;
-	}
 	return 0;
 }
 
@@ -159,6 +161,42 @@ main(void)
 		   "and the HPA scales up at once (drops %g, static %g)", sum[1].dropped, sum[0].dropped);
 		pcs_sim_free(sim);
 		p.warmup = 100 * 60;
+	}
+	/* predictive with its primaries provisioned from the forecast: on a
+	 * steady 50 +- 5 rps the 0.99 quantile needs 6 instances where the
+	 * HPA at 0.7 holds 8; on a step it scales up once the forecast has
+	 * seen the new level, and the HPA is what prov_level 0 gives */
+	{
+		int pp[] = { PCS_POLICY_REACTIVE, PCS_POLICY_PREDICTIVE };
+		double wy[300];
+		pcs_series sw = { 6000, 60, 300, wy, 300, 0 };
+		for (size_t i = 0; i < 300; i++)
+			wy[i] = (i < 200 ? 50 : 150) + 5 * sin((double)i);
+		memset(&rows, 0, sizeof rows);
+		p.prov_level = 0.99;
+		sim = pcs_sim_new(t, &p, pp, 2, &err);
+		ok(pcs_sim_group(sim, "g", &sw, &out, &err) == 0, "a replay with provisioning");
+		pcs_sim_summaries(sim, sum);
+		ok(rows.instances[PCS_POLICY_REACTIVE][190] == 8 &&
+		   rows.instances[PCS_POLICY_PREDICTIVE][190] >= 6 &&
+		   rows.instances[PCS_POLICY_PREDICTIVE][190] < 8,
+		   "steady: the 0.99 quantile holds %ld instances, the HPA %ld",
+		   rows.instances[PCS_POLICY_PREDICTIVE][190], rows.instances[PCS_POLICY_REACTIVE][190]);
+		double before = 0;
+		for (size_t i = 100; i < 200; i++)
+			before += rows.dropped[PCS_POLICY_PREDICTIVE][i];
+		ok(before == 0, "and drops nothing before the step (%g rps-ticks)", before);
+		ok(rows.instances[PCS_POLICY_PREDICTIVE][299] >= 16,
+		   "after the step it holds what 150 rps needs (%ld)",
+		   rows.instances[PCS_POLICY_PREDICTIVE][299]);
+		pcs_sim_free(sim);
+		p.prov_level = 0;
+		memset(&rows, 0, sizeof rows);
+		sim = pcs_sim_new(t, &p, pp, 2, &err);
+		ok(pcs_sim_group(sim, "g", &sw, &out, &err) == 0 &&
+		   rows.instances[PCS_POLICY_PREDICTIVE][190] == rows.instances[PCS_POLICY_REACTIVE][190],
+		   "prov_level 0: the HPA (%ld)", rows.instances[PCS_POLICY_PREDICTIVE][190]);
+		pcs_sim_free(sim);
 	}
 	/* errors: no primary for the group, history shorter than the warm-up */
 	sim = pcs_sim_new(t, &p, pol, 3, &err);
