@@ -46,9 +46,9 @@
 #   (4) the gap to the oracle, drops and cost (reported, no threshold);
 #   (5) a peer in the same run: reactive with more headroom, its HPA target
 #       bisected until it costs what predictive costs; which drops fewer.
-# The targets are also checked for predictive with its primaries provisioned
-# from the forecast instead of the HPA (REPLAY_PROVISION, default
-# "--provision-level 0.99"), run on each fleet beside the others.
+# The targets are also checked for a variant of predictive run on each fleet
+# beside the others (REPLAY_PROVISION, default "--provision-level 0": its
+# primaries on the HPA, as before the forecast provisioned them).
 # A missed target does not make the script fail: it reports.  It fails
 # (exit 1) when a replay fails, or a sanity check does: five policies, the
 # same offered requests and ticks for each, finite numbers, an oracle that
@@ -78,7 +78,7 @@ no_args "$@"
 PCS_REPLAY=${PCS_REPLAY:-$ROOT/bin/pcs-replay}
 DATA=${PCS_DATA:-../shared/data}
 REPEAT_1H=${REPLAY_REPEAT_1H:-1}
-PROV=${REPLAY_PROVISION:---provision-level 0.99}
+PROV=${REPLAY_PROVISION:---provision-level 0}
 [[ $REPEAT =~ ^[1-9][0-9]*$ && $REPEAT_1H =~ ^[1-9][0-9]*$ ]] ||
 	die "BENCH_REPEAT and REPLAY_REPEAT_1H want positive integers"
 [[ -x $PCS_REPLAY ]] || die "$PCS_REPLAY not found: run 'make' first (or set PCS_REPLAY)"
@@ -146,8 +146,8 @@ replay() {
 	"$RUN" "${args[@]}" "$TMP/$trace.csv" >"$TMP/$trace-$fleet.csv" 2>"$TMP/$trace-$fleet.err"
 	echo $? >"$TMP/$trace-$fleet.rc"
 }
-# provisioned TRACE: predictive alone on the fleet with its primaries
-# provisioned from the forecast ($PROV), in $TMP/TRACE-prov-run.csv
+# provisioned TRACE: predictive alone on the fleet with the variant's options
+# ($PROV), in $TMP/TRACE-prov-run.csv
 provisioned() {
 	local trace=$1
 	# shellcheck disable=SC2086
@@ -300,7 +300,7 @@ same_cost() {
 }
 
 # with_provisioned TRACE: the fleet's summary with predictive's row
-# replaced by the provisioned run's, for the targets
+# replaced by the variant's, for the targets
 with_provisioned() {
 	awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
 		NR == FNR { if (FNR > 1 && $(c["policy"]) == "predictive") prov = $0; next }

@@ -27,7 +27,9 @@
  *   predictive-scale  AWS predictive scaling over the same HPA: the forecast
  *                     mean at t + buffer, at the target utilization, is a
  *                     floor on the desired count (it never scales in).
- *   predictive        pcs: the same HPA, plus per tick the forecast (the
+ *   predictive        pcs: primaries provisioned for the forecast's
+ *                     prov_level quantile over the next boot (the HPA when
+ *                     prov_level is 0), plus per tick the forecast (the
  *                     library's forecaster, refitted every `refit`, updated
  *                     online between), pcs_risk_group on the primaries'
  *                     ready capacity and load, pcs_planner_step for the
@@ -92,7 +94,7 @@ struct pcs_sim_params {
 	long min_replicas;
 	int64_t buffer;               /* predictive-scale scheduling buffer, seconds */
 	double prov_level;            /* predictive's primaries: the demand quantile provisioned
-	                                 for (0: the HPA instead) */
+	                                 for (0.99; 0: the HPA instead) */
 	double prov_target;           /* ... at this utilization */
 	double slo_drop;              /* a tick violates the SLO above this dropped fraction */
 	double base_latency_ms;       /* a POP's latency before rtt_ms */

@@ -52,7 +52,7 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->hpa_stabilization = 300;
 	p->min_replicas = 1;
 	p->buffer = 300;
-	p->prov_level = 0;               /* the HPA */
+	p->prov_level = 0.99;
 	p->prov_target = 1;
 	p->slo_drop = 0.001;
 	p->base_latency_ms = 20;

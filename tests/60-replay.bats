@@ -525,7 +525,7 @@ assert_bad_topology() {
 	check "${lead:-0} <= 0" "reactive lead time"
 }
 
-@test "--provision-level: on the daily step the forecast scales the primary ahead: nothing dropped, no warm shadow, no more instance-hours than reactive" {
+@test "--provision-level: on the daily step the forecast scales the primary ahead: nothing dropped, no warm shadow, no more instance-hours than reactive or the autoscaler" {
 	local s=step out
 	replay "$s" -p reactive,predictive --provision-level 0.99
 	out=$BATS_TEST_TMPDIR/$s.out
@@ -535,11 +535,14 @@ assert_bad_topology() {
 	check "$(col "$out" predictive instance_hours) <= $(col "$out" reactive instance_hours)" \
 		"provisioned predictive instance-hours"
 	check "$(col "$out" predictive lead_time_s) > 0" "provisioned predictive lead time"
-	# 0 is the autoscaler: the default's row
-	replay "$s" -p predictive --provision-level 0
-	mv "$out" "$BATS_TEST_TMPDIR/zero.out"
+	# 0.99 is the default; 0 runs the autoscaler on the primaries instead
 	replay "$s" -p predictive
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/zero.out")" "$(cat "$out")"
+	mv "$out" "$BATS_TEST_TMPDIR/default.out"
+	replay "$s" -p predictive --provision-level 0.99
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/default.out")" "$(cat "$out")"
+	replay "$s" -p predictive --provision-level 0
+	check "$(col "$out" predictive instance_hours) > $(col "$BATS_TEST_TMPDIR/default.out" predictive instance_hours)" \
+		"the autoscaler's instance-hours"
 }
 
 @test "step: the plan and the timeline agree: a shadow on a secondary before 12:00, reactive still as it was" {
