@@ -48,14 +48,21 @@ enum { PCS_DIR_NONE = 0, PCS_DIR_UP = 1, PCS_DIR_DOWN = -1 };
 
 struct pcs_detector_params {
 	double alpha;         /* level smoothing (default 0.05) */
-	double gamma;         /* seasonal smoothing (0.1) */
+	double gamma;         /* daily profile smoothing (0.1) */
+	double delta;         /* weekly profile smoothing, of the residual share
+	                       * the daily one leaves (0.5); 0: no weekly profile */
 	double beta;          /* scale smoothing (0.02) */
-	double spike_z;       /* |z| that alarms on its own (6) */
+	double spike_z;       /* least |z| of a spike (12) */
+	double spike_decay;   /* per-point decay of the largest |z| seen, which a
+	                       * spike must reach too (0.001); 0: spike_z alone */
 	double cusum_k;       /* allowance, in scales (0.5) */
-	double cusum_h;       /* decision interval, in scales (10) */
-	double novelty;       /* margin beyond the range seen, as a share of it (0.1); < 0: off */
+	double cusum_h;       /* decision interval, in scales (25) */
+	double novelty;       /* margin beyond the range seen, as a share of it (0.05); < 0: off */
 	size_t warmup;        /* residuals learnt before the first score (100) */
-	size_t refractory;    /* points damped after an alarm (50) */
+	size_t refractory;    /* most points damped after an alarm (200) */
+	double calm;          /* evidence below which a point is calm (0.5) */
+	size_t calm_points;   /* calm points in a row that end the refractory
+	                       * period early (24); 0: it runs its length */
 };
 
 void pcs_detector_defaults(struct pcs_detector_params *p);
