@@ -94,6 +94,9 @@ bench-memory: all
 bench-nab: all
 	@bash bench/nab.sh
 
+bench-nab-cv: all
+	@bash bench/nab-cv.sh
+
 bench-events: all
 	@bash bench/events.sh
 
@@ -127,7 +130,7 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab bench-events bench-peers bench-horizons goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab bench-nab-cv bench-events bench-peers bench-horizons goldens install uninstall clean
 .PRECIOUS: cmd/%.o
 
 # libFuzzer harnesses: make fuzz, make fuzz-build (fuzz/README.md)

@@ -10,7 +10,10 @@ struct pcs_detector {
 	struct pcs_detector_params p;
 	size_t period;          /* 0: no cycle */
 	double *season;         /* [period] */
+	double *lastz;          /* [period]: each phase's z in the last cycle */
+	double *week;           /* [7 period]: the weekly profile (NULL: none) */
 	size_t phase;           /* of the next point */
+	size_t wphase;          /* the same in the week */
 	size_t steps;           /* points and gaps fed */
 	int ready;              /* the baseline is initialized */
 	double first_sum;       /* the first cycle, for the initial level */
@@ -22,7 +25,9 @@ struct pcs_detector {
 	size_t nu, nd;
 	double lo, hi;          /* range of the points seen (+inf, -inf before any) */
 	double last;            /* the latest point (NaN before the first) */
+	double zmax;            /* the largest |z| seen, decaying */
 	size_t refractory;      /* points left to damp */
+	size_t calm_run;        /* calm points in a row since the latest alarm */
 	/* the latest upward onset */
 	int onset;
 	double onset_shift;
@@ -34,13 +39,17 @@ pcs_detector_defaults(struct pcs_detector_params *p)
 {
 	p->alpha = 0.05;
 	p->gamma = 0.1;
+	p->delta = 0.5;
 	p->beta = 0.02;
 	p->spike_z = 12;
+	p->spike_decay = 0.001;
 	p->cusum_k = 0.5;
 	p->cusum_h = 25;
 	p->novelty = 0.05;
 	p->warmup = 100;
 	p->refractory = 200;
+	p->calm = 0.5;
+	p->calm_points = 24;
 }
 
 pcs_detector *
@@ -58,11 +67,18 @@ pcs_detector_new(size_t period, const struct pcs_detector_params *p)
 	d->last = NAN;
 	d->lo = INFINITY;
 	d->hi = -INFINITY;
-	if (d->period && (d->season = calloc(d->period, sizeof *d->season)) == NULL) {
-		free(d);
-		return NULL;
-	}
+	if (d->period && ((d->season = calloc(d->period, sizeof *d->season)) == NULL ||
+	                  (d->lastz = calloc(d->period, sizeof *d->lastz)) == NULL))
+		goto fail;
+	/* the weekly profile costs seven days of memory: only while a week
+	 * stays within the longest cycle pcs keeps */
+	if (d->period && d->p.delta > 0 && d->period <= PCS_MAX_PERIOD / 7 &&
+	    (d->week = calloc(7 * d->period, sizeof *d->week)) == NULL)
+		goto fail;
 	return d;
+fail:
+	pcs_detector_free(d);
+	return NULL;
 }
 
 void
@@ -70,6 +86,8 @@ pcs_detector_free(pcs_detector *d)
 {
 	if (d) {
 		free(d->season);
+		free(d->lastz);
+		free(d->week);
 		free(d);
 	}
 }
@@ -122,11 +140,34 @@ score_of(double e)
 	return e < 1 ? q * e : 1 - (1 - q) / e;
 }
 
+/* The baseline's expectation of the current phase. */
+static double
+expectation(const pcs_detector *d)
+{
+	return d->level + (d->period ? d->season[d->phase] : 0) + (d->week ? d->week[d->wphase] : 0);
+}
+
+/* The residual that teaches the profiles: clipped like every other, unless
+ * the same phase of the last cycle was beyond the clip on the same side.
+ * A deviation that comes back at the same time of day is the profile's
+ * error (a first cycle that held an outlier, a daily burst), not an
+ * outlier, and clipped it would take dozens of cycles to learn; it is
+ * learnt by the smaller of the two, so that one spike cannot. */
+static double
+profile_residual(const pcs_detector *d, double r, double rc, double s)
+{
+	double z = r / s, zl = d->lastz[d->phase];
+
+	if (fabs(z) > PCS_DET_CLIP && fabs(zl) > PCS_DET_CLIP && z * zl > 0)
+		return (z > 0 ? 1 : -1) * fmin(fabs(z), fabs(zl)) * s;
+	return rc;
+}
+
 void
 pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 {
 	const struct pcs_detector_params *p = &d->p;
-	double s, e, r, rc, z, ev, shift = 0, *seas;
+	double s, e, r, rc, z, ev, shift = 0;
 	int dir = PCS_DIR_NONE, crossed = 0;
 
 	out->expected = NAN;
@@ -142,8 +183,7 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		learn_first_cycle(d, y);
 		goto next;
 	}
-	seas = d->period ? &d->season[d->phase] : NULL;
-	e = d->level + (seas ? *seas : 0);
+	e = expectation(d);
 	/* until the scale is learnt, the baseline is not to be trusted: the
 	 * expectation shown is the latest point */
 	out->expected = d->nmad >= p->warmup ? e : d->last;
@@ -175,8 +215,14 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		}
 	}
 
-	/* the evidence: spike, shift, novelty */
-	ev = fabs(z) / p->spike_z;
+	/* the evidence: spike, shift, novelty.  A spike must also reach the
+	 * largest |z| of the recent past (decaying): on a heavy-tailed series
+	 * that spikes every day, a spike like yesterday's is not news, and
+	 * this calibrates the test per series without a per-series
+	 * parameter */
+	ev = fabs(z) / fmax(p->spike_z, d->zmax);
+	if (d->nmad >= p->warmup && p->spike_decay > 0)
+		d->zmax = fmax(d->zmax * (1 - p->spike_decay), fabs(z));
 	dir = z > 0 ? PCS_DIR_UP : z < 0 ? PCS_DIR_DOWN : PCS_DIR_NONE;
 	if (d->cu / p->cusum_h > ev) {
 		ev = d->cu / p->cusum_h;
@@ -214,11 +260,20 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 	if (d->nmad >= p->warmup) {
 		out->score = score_of(ev);
 		out->direction = dir;
+		/* the event is over when the evidence has stayed low for a while:
+		 * the refractory period ends there, so that the next event, which
+		 * may come soon on a short series, is told too */
+		if (d->refractory > 0 && p->calm_points > 0) {
+			d->calm_run = ev < p->calm ? d->calm_run + 1 : 0;
+			if (d->calm_run >= p->calm_points)
+				d->refractory = 0;
+		}
 		if (d->refractory > 0) {
 			out->score *= 0.1;
 		} else if (ev >= 1) {
 			out->alarm = 1;
 			d->refractory = p->refractory + 1;
+			d->calm_run = 0;
 			out->shift = crossed ? shift : r;
 		}
 		if (dir == PCS_DIR_UP && (out->alarm || crossed == PCS_DIR_UP)) {
@@ -227,15 +282,22 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 			d->onset_step = d->steps;
 		}
 	}
-	if (d->onset && y - (d->level + (seas ? *seas : 0)) < -d->onset_shift / 2)
+	if (d->onset && y - expectation(d) < -d->onset_shift / 2)
 		d->onset = 0;   /* fell back below the old level: over */
 
 	/* learn from the point, clipped so that an outlier does not drag the
-	 * baseline or the scale */
+	 * baseline or the scale; the weekly profile learns the share of the
+	 * residual that the daily one leaves (Taylor 2003's double seasonal
+	 * Holt-Winters, additive) */
 	rc = d->nmad >= p->warmup ? clamp(r, PCS_DET_CLIP * s) : r;
 	d->level += p->alpha * rc;
-	if (seas)
-		*seas += p->gamma * (1 - p->alpha) * rc;
+	if (d->period) {
+		double rs = profile_residual(d, r, rc, s);
+		d->season[d->phase] += p->gamma * (1 - p->alpha) * rs;
+		if (d->week)
+			d->week[d->wphase] += p->delta * (1 - p->gamma) * (1 - p->alpha) * rs;
+		d->lastz[d->phase] = r / s;
+	}
 	d->nmad++;
 	{
 		double w = 1.0 / (double)d->nmad;
@@ -252,8 +314,11 @@ next:
 		d->hi = fmax(d->hi, y);
 	}
 	d->steps++;
-	if (d->period)
+	if (d->period) {
 		d->phase = (d->phase + 1) % d->period;
+		if (d->week)
+			d->wphase = (d->wphase + 1) % (7 * d->period);
+	}
 }
 
 int

@@ -1,18 +1,26 @@
 /* pcs_detector.h — an online anomaly and surge-onset detector.
  *
- * One pass, O(1) work per point, memory O(period) per key (the seasonal
- * profile), no look-ahead: the score of a point uses only the points before
- * it and the point itself.  Three detectors share one baseline:
+ * One pass, O(1) work per point, memory O(period) per key (the profiles),
+ * no look-ahead: the score of a point uses only the points before it and
+ * the point itself.  Three detectors share one baseline:
  *
  * - the baseline is additive Holt-Winters without trend (Holt 1957,
- *   Winters 1960) over one daily cycle, with fixed smoothing, updated with
- *   residuals clipped at PCS_DET_CLIP scales so that an outlier does not
- *   drag it; its one-step-ahead forecast is the point's expectation;
+ *   Winters 1960) over one daily cycle, plus a weekly profile that learns
+ *   the share delta of what the daily one leaves (Taylor 2003's double
+ *   seasonal form; only while a week is at most PCS_MAX_PERIOD points),
+ *   with fixed smoothing, updated with residuals clipped at PCS_DET_CLIP
+ *   scales so that an outlier does not drag it; except that a phase whose
+ *   residual is beyond the clip on the same side as in the last cycle
+ *   teaches the profiles by the smaller of the two, unclipped, since a
+ *   deviation that comes back daily is the profile's error; its
+ *   one-step-ahead forecast is the point's expectation;
  * - the scale is an exponentially weighted mean absolute residual (clipped
  *   the same way), times sqrt(pi/2) to estimate a standard deviation, and
  *   floored relative to the level so that a flat series does not make
  *   every wiggle infinite;
- * - a spike is a standardized residual z beyond PCS_DET_SPIKE_Z;
+ * - a spike is a standardized residual z beyond both spike_z and the
+ *   largest |z| seen, which decays by spike_decay a point: on a series
+ *   that spikes every day a spike like the recent ones is not news;
  * - a level shift or onset is a two-sided CUSUM (Page 1954) of z with
  *   allowance k and decision interval h: S+ = max(0, S+ + z - k) and
  *   S- = max(0, S- - z - k); a crossing is an onset, up or down, and the
@@ -21,14 +29,16 @@
  * - a value beyond everything seen (by a margin of the range seen) is a
  *   novelty, scored as a spike.
  *
- * The evidence E of a point is the largest of |z| / spike_z, S / h and the
- * novelty excess; E >= 1 is an alarm.  The score is 1 - exp(-E^2 ln 1/(1-q))
- * with q = PCS_DET_ALARM_SCORE, so that an alarm scores at least q and the
- * score orders the evidence.  After an alarm the detector is refractory
- * for `refractory` points: scores are damped to a tenth, since one event
- * should be told once, and early (the Numenta Anomaly Benchmark's
- * scoring, which pcs is measured by, rewards the first detection in a
- * window and charges every later one outside it).
+ * The evidence E of a point is the largest of the spike's |z| over its
+ * threshold, S / h and the novelty excess; E >= 1 is an alarm.  The score
+ * is q E below an alarm and 1 - (1 - q) / E above, q = PCS_DET_ALARM_SCORE,
+ * so that an alarm scores at least q and the score orders the evidence.
+ * After an alarm the detector is refractory for at most `refractory`
+ * points, ended early by `calm_points` points in a row of evidence below
+ * `calm`: scores are damped to a tenth, since one event should be told
+ * once, and early (the Numenta Anomaly Benchmark's scoring, which pcs is
+ * measured by, rewards the first detection in a window and charges every
+ * later one outside it), while the next event should be told too.
  *
  * The first cycle (the first point without one) initializes the baseline;
  * then `warmup` residuals teach it the scale; until then it scores 0.
@@ -48,14 +58,21 @@ enum { PCS_DIR_NONE = 0, PCS_DIR_UP = 1, PCS_DIR_DOWN = -1 };
 
 struct pcs_detector_params {
 	double alpha;         /* level smoothing (default 0.05) */
-	double gamma;         /* seasonal smoothing (0.1) */
+	double gamma;         /* daily profile smoothing (0.1) */
+	double delta;         /* weekly profile smoothing, of the residual share
+	                       * the daily one leaves (0.5); 0: no weekly profile */
 	double beta;          /* scale smoothing (0.02) */
-	double spike_z;       /* |z| that alarms on its own (6) */
+	double spike_z;       /* least |z| of a spike (12) */
+	double spike_decay;   /* per-point decay of the largest |z| seen, which a
+	                       * spike must reach too (0.001); 0: spike_z alone */
 	double cusum_k;       /* allowance, in scales (0.5) */
-	double cusum_h;       /* decision interval, in scales (10) */
-	double novelty;       /* margin beyond the range seen, as a share of it (0.1); < 0: off */
+	double cusum_h;       /* decision interval, in scales (25) */
+	double novelty;       /* margin beyond the range seen, as a share of it (0.05); < 0: off */
 	size_t warmup;        /* residuals learnt before the first score (100) */
-	size_t refractory;    /* points damped after an alarm (50) */
+	size_t refractory;    /* most points damped after an alarm (200) */
+	double calm;          /* evidence below which a point is calm (0.5) */
+	size_t calm_points;   /* calm points in a row that end the refractory
+	                       * period early (24); 0: it runs its length */
 };
 
 void pcs_detector_defaults(struct pcs_detector_params *p);

@@ -84,6 +84,24 @@ run(const double *y, size_t n, size_t at, pcs_detector **keep, struct run *r)
 		pcs_detector_free(d);
 }
 
+/* Alarms from point `from` on, of a fresh detector with parameters p
+ * (NULL: the defaults). */
+static size_t
+count_alarms(const double *y, size_t n, size_t from, const struct pcs_detector_params *p)
+{
+	pcs_detector *d = pcs_detector_new(P, p);
+	struct pcs_detection o;
+	size_t alarms = 0;
+
+	for (size_t t = 0; t < n; t++) {
+		pcs_detector_step(d, y[t], &o);
+		if (t >= from)
+			alarms += o.alarm;
+	}
+	pcs_detector_free(d);
+	return alarms;
+}
+
 int
 main(void)
 {
@@ -166,6 +184,88 @@ main(void)
 	ok(r.alarms == 1, "and once");
 	ok(pcs_detector_onset(d, 100, &shift, &age) == 0, "a spike that fell back is no onset going on");
 	pcs_detector_free(d);
+
+	/* --- spikes calibrated per series: after a spike of 30 sd, spikes
+	 * of 20 sd every 100 points are this series' normal and not told;
+	 * without the decaying maximum (spike_decay 0) each of them alarms;
+	 * a spike beyond the recent ones alarms either way --- */
+	{
+		struct pcs_detector_params p;
+		size_t with, without;
+		pcs_detector_defaults(&p);
+		make_series(y, N, 10);
+		y[2 * P] += 60;
+		for (size_t t = 2 * P + 100; t <= 2 * P + 300; t += 100)
+			y[t] += 40;
+		y[2 * P + 400] += 100;
+		with = count_alarms(y, 2 * P + 350, 2 * P + 1, NULL);
+		p.spike_decay = 0;
+		without = count_alarms(y, 2 * P + 350, 2 * P + 1, &p);
+		ok(with == 0 && without == 3, "three spikes smaller than a recent one: %zu alarms, %zu without the calibration",
+		   with, without);
+		with = count_alarms(y, 2 * P + 450, 2 * P + 350, NULL);
+		ok(with == 1, "a spike of 50 sd after them alarms");
+	}
+
+	/* --- the refractory period ends when the evidence has calmed: a
+	 * second spike 60 points after the first is told too, and is not
+	 * when the refractory period runs its length (calm_points 0) --- */
+	{
+		struct pcs_detector_params p;
+		size_t with, without;
+		pcs_detector_defaults(&p);
+		make_series(y, N, 11);
+		y[5 * P] += 200;
+		y[5 * P + 60] += 200;
+		with = count_alarms(y, N, 5 * P, NULL);
+		p.calm_points = 0;
+		without = count_alarms(y, N, 5 * P, &p);
+		ok(with == 2 && without == 1, "two spikes 60 points apart: %zu alarms, %zu without the calm rule",
+		   with, without);
+	}
+
+	/* --- a first cycle with an outlier: the profile unlearns it fast,
+	 * since the same phase deviates the same way day after day --- */
+	{
+		double err;
+		make_series(y, N, 12);
+		y[50] += 400;
+		d = pcs_detector_new(P, NULL);
+		err = NAN;
+		for (size_t t = 0; t < N; t++) {
+			pcs_detector_step(d, y[t], &o);
+			if (t == 7 * P + 50)
+				err = o.expected - (100 + 20 * sin(2 * M_PI * 50.0 / P));
+		}
+		pcs_detector_free(d);
+		/* clipped at 4 sd alone, the profile would still be ~360 off */
+		ok(fabs(err) < 300, "an outlier of 400 in the first cycle is unlearnt faster than clipping allows: %g off after 6 days",
+		   err);
+	}
+
+	/* --- a weekly pattern (a bump of 4 sd for 6 hours every seventh
+	 * day) is learnt by the weekly profile: no alarm in weeks 4 to 6,
+	 * where the daily profile alone (delta 0) alarms --- */
+	{
+		struct pcs_detector_params p;
+		size_t wn = 42 * P, with, without;
+		double *w = malloc(wn * sizeof *w);
+		rng = 13 * 0x9E3779B97F4A7C15ull | 1;
+		for (size_t t = 0; t < wn; t++)
+			w[t] = 100 + 20 * sin(2 * M_PI * (double)(t % P) / P) + 2 * noise() +
+			       ((t / P) % 7 == 5 && t % P >= 100 && t % P < 172 ? 8 : 0);
+		pcs_detector_defaults(&p);
+		with = count_alarms(w, wn, 21 * P, NULL);
+		p.delta = 0;
+		without = count_alarms(w, wn, 21 * P, &p);
+		ok(with == 0 && without > 0, "a weekly bump: %zu alarms in weeks 4 to 6, %zu without the weekly profile",
+		   with, without);
+		/* the weekly profile costs 7 days: not kept beyond PCS_MAX_PERIOD points */
+		d = pcs_detector_new(PCS_MAX_PERIOD, NULL);
+		ok(d != NULL, "a detector with the longest cycle is made (without a weekly profile)");
+		pcs_detector_free(d);
+		free(w);
+	}
 
 	/* --- a gap: NaN scores, the cycle goes on --- */
 	make_series(y, N, 8);
