@@ -220,9 +220,11 @@ level_of() {
 		NR == 2 { print $(c["level"]), $(c["risk"]); exit }' "$1"
 }
 
-# mean_at FILE H: the mean column of pcs-forecast's output at horizon H s.
+# mean_at FILE H T: the mean column of pcs-forecast's output at horizon H
+# s, or nothing when the forecast was not issued at T (the origin).
 mean_at() {
-	awk -F, -v h="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	awk -F, -v h="$2" -v t="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$(c["issued"]) != t { exit }
 		$(c["horizon_s"]) == h { print $(c["mean"]); exit }' "$1"
 }
 
@@ -250,7 +252,7 @@ run_job() {
 			[[ $v == off ]] && extra=(--no-onset)
 			"$BUILD/runstat" -o "$res.fc-$v.stats" -i "$dir/slice" -O "$dir/fc-$v" \
 				"$PCS_RUN" "${extra[@]}" --window "$ON_WINDOW" -H 5m,15m,30m --epoch 2>"$dir/err" || {
-				note "$name $job: pcs-forecast ${extra[*]} failed at origin $ts (offset $off): $(head -n 3 "$dir/err")"
+				note "$name $job: pcs-forecast${extra[*]:+ ${extra[*]}} failed (status $?) at origin $ts (offset $off): $(head -n 3 "$dir/err")"
 				return 1
 			}
 			if ! "$BUILD/runstat" -o "$res.risk.stats" -i "$dir/fc-$v" -O "$dir/risk-$v" \
@@ -266,10 +268,10 @@ run_job() {
 		read -r lev2 risk2 < <(level_of "$dir/risk-off") || true
 		read -r levc _ < <(level_of "$dir/riskc-on") || true
 		read -r levc2 _ < <(level_of "$dir/riskc-off") || true
-		mean_on=$(mean_at "$dir/fc-on" 300)
-		mean_off=$(mean_at "$dir/fc-off" 300)
+		mean_on=$(mean_at "$dir/fc-on" 300 "$ts")
+		mean_off=$(mean_at "$dir/fc-off" 300 "$ts")
 		if [[ -z $lev || -z $lev2 || -z $levc || -z $levc2 || -z $mean_on || -z $mean_off ]]; then
-			note "$name $job: no level or forecast at origin $ts (offset $off)"
+			note "$name $job: no level, or no forecast issued at the origin, at origin $ts (offset $off)"
 			return 1
 		fi
 		echo "$name $job $off $ts $load $lev $lev2 $levc $levc2 $risk $risk2 $(awk -v a="$mean_on" -v b="$mean_off" 'BEGIN { printf "%.6g", a - b }')" \
@@ -304,6 +306,11 @@ for name in nasa twitter; do
 		run_job "$name" "$job" &
 	done
 done
+if ((failed)); then
+	# stop the jobs still running (ours, by process id): the run has failed
+	mapfile -t running < <(jobs -pr)
+	((${#running[@]} == 0)) || kill "${running[@]}" 2>/dev/null || true
+fi
 while (($(jobs -pr | wc -l) > 0)); do
 	wait -n || failed=1
 done
