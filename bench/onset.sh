@@ -60,7 +60,8 @@
 # high, with and without the lift.
 #
 # CPU seconds: user + system of every pcs-forecast invocation, with and
-# without the lift, and of pcs-risk.  Runs go ON_JOBS (2) at a time.
+# without the lift, and of pcs-risk.  Runs go ON_JOBS (2) at a time.  The
+# warnings the tools wrote, counted (a warning does not fail the script).
 #
 # Exit status 1: a trace cannot be read, a run fails or writes no level,
 # a trace has no surge, or a check fails.
@@ -255,6 +256,7 @@ run_job() {
 				note "$name $job: pcs-forecast${extra[*]:+ ${extra[*]}} failed (status $?) at origin $ts (offset $off): $(head -n 3 "$dir/err")"
 				return 1
 			}
+			cat "$dir/err" >>"$res.warnings"
 			if ! "$BUILD/runstat" -o "$res.risk.stats" -i "$dir/fc-$v" -O "$dir/risk-$v" \
 				"$RISK_RUN" -c "$dir/cap" 2>"$dir/err" ||
 				! "$BUILD/runstat" -o "$res.risk.stats" -i "$dir/fc-$v" -O "$dir/riskc-$v" \
@@ -262,6 +264,7 @@ run_job() {
 				note "$name $job: pcs-risk failed at origin $ts (offset $off): $(head -n 3 "$dir/err")"
 				return 1
 			fi
+			cat "$dir/err" >>"$res.warnings"
 		done
 		lev="" lev2="" levc="" levc2=""
 		read -r lev risk < <(level_of "$dir/risk-on") || true
@@ -430,5 +433,11 @@ echo "  --current adds it to pcs-risk, so with --current no surge is later than 
 cpu() { cat "$OUT"/res/*."$1".stats | awk '{ t += $4 + $5; n++ } END { printf "%.1f s over %d runs (%.0f ms each)", t, n, n ? 1000 * t / n : 0 }'; }
 echo
 echo "CPU: pcs-forecast with the lift $(cpu fc-on); --no-onset $(cpu fc-off); pcs-risk $(cpu risk)"
+cat "$OUT"/res/*.warnings >"$OUT/warnings"
+if [[ -s $OUT/warnings ]]; then
+	echo "warnings ($(wc -l <"$OUT/warnings") lines, the most frequent): $(sort "$OUT/warnings" | uniq -c | sort -rn | head -n 3 | sed 's/^ *//' | paste -sd ';' -)"
+else
+	echo "warnings: none"
+fi
 echo "run time: $elapsed s wall, $ON_JOBS runs at a time.  Files: $OUT/"
 ((rc == 0)) || die "a check failed (above)"
