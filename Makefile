@@ -106,6 +106,9 @@ bench-peers: all
 bench-horizons: all
 	@bash bench/horizons.sh
 
+bench-onset: all
+	@bash bench/onset.sh
+
 # Regenerate the golden outputs in testdata/golden/ from the current binaries.
 goldens: all
 	@sh tests/make-goldens.sh
@@ -130,7 +133,7 @@ clean:
 	rm -f lib/*.o lib/libpcs.a cmd/*.o $(UNIT_BIN) $(FLAGS_STAMP)
 	rm -rf bin bench/build
 
-.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab bench-nab-cv bench-events bench-peers bench-horizons goldens install uninstall clean
+.PHONY: all deps demo check check-data bench bench-m4 bench-retrain bench-throughput bench-risk-plan bench-route bench-replay bench-memory bench-nab bench-nab-cv bench-events bench-peers bench-horizons bench-onset goldens install uninstall clean
 .PRECIOUS: cmd/%.o
 
 # libFuzzer harnesses: make fuzz, make fuzz-build (fuzz/README.md)
