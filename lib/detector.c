@@ -31,6 +31,7 @@ struct pcs_detector {
 	/* the latest upward onset */
 	int onset;
 	double onset_shift;
+	int onset_relevelled;   /* raised by a crossing, which moved the baseline */
 	size_t onset_step;
 };
 
@@ -50,6 +51,7 @@ pcs_detector_defaults(struct pcs_detector_params *p)
 	p->refractory = 200;
 	p->calm = 0.5;
 	p->calm_points = 24;
+	p->onset_z = 6;
 }
 
 pcs_detector *
@@ -279,11 +281,23 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		if (dir == PCS_DIR_UP && (out->alarm || crossed == PCS_DIR_UP)) {
 			d->onset = 1;
 			d->onset_shift = crossed == PCS_DIR_UP ? shift : r;
+			d->onset_relevelled = crossed == PCS_DIR_UP;
+			d->onset_step = d->steps;
+		} else if (p->onset_z > 0 && z >= p->onset_z) {
+			/* a jump the alarm does not tell (refractory, or like the
+			 * recent spikes) is still one the forecast should follow
+			 * while it holds: the alarm is news, the onset is load */
+			d->onset = 1;
+			d->onset_shift = r;
+			d->onset_relevelled = 0;
 			d->onset_step = d->steps;
 		}
 	}
-	if (d->onset && y - expectation(d) < -d->onset_shift / 2)
-		d->onset = 0;   /* fell back below the old level: over */
+	/* fell back to within half the shift of the old level: over (a
+	 * crossing moved the baseline by the shift, an alarm did not) */
+	if (d->onset && y - expectation(d) + (d->onset_relevelled ? d->onset_shift : 0) <
+	    d->onset_shift / 2)
+		d->onset = 0;
 
 	/* learn from the point, clipped so that an outlier does not drag the
 	 * baseline or the scale; the weekly profile learns the share of the

@@ -73,6 +73,8 @@ struct pcs_detector_params {
 	double calm;          /* evidence below which a point is calm (0.5) */
 	size_t calm_points;   /* calm points in a row that end the refractory
 	                       * period early (24); 0: it runs its length */
+	double onset_z;       /* least z of an upward jump that raises an onset
+	                       * without an alarm (6); 0: alarms and CUSUM only */
 };
 
 void pcs_detector_defaults(struct pcs_detector_params *p);
@@ -96,9 +98,11 @@ struct pcs_detection {
 void pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out);
 
 /* The latest upward onset that is still going: 1 and its shift and the
- * number of points since it was raised, when an upward onset alarmed within
- * the last `within` points and the points since have stayed above the old
- * level; else 0. */
+ * number of points since it was raised, when an upward onset was raised
+ * within the last `within` points (an upward alarm, an upward CUSUM
+ * crossing, or a point at least onset_z scales above its expectation,
+ * refractory or not) and the points since have stayed above the old level
+ * (within half the shift); else 0. */
 int pcs_detector_onset(const pcs_detector *d, size_t within, double *shift, size_t *age);
 
 /* The daily cycle in points of a step of step_s seconds: 0 when a day is not

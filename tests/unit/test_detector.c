@@ -182,8 +182,36 @@ main(void)
 	run(y, N, 5 * P, &d, &r);
 	ok(r.first_alarm == 5 * P && r.first_dir == PCS_DIR_UP, "a spike is raised at once, up");
 	ok(r.alarms == 1, "and once");
-	ok(pcs_detector_onset(d, 100, &shift, &age) == 0, "a spike that fell back is no onset going on");
+	ok(pcs_detector_onset(d, N, &shift, &age) == 0,
+	   "a spike that fell back is no onset going on, however long the hold");
 	pcs_detector_free(d);
+
+	/* --- a step soon after a spike's alarm, while refractory: the alarm
+	 * is damped, but the onset is raised at once (onset_z), where
+	 * without onset_z only the CUSUM raises it, points later --- */
+	{
+		struct pcs_detector_params p;
+		size_t at[2] = { 0, 0 };
+		pcs_detector_defaults(&p);
+		for (int k = 0; k < 2; k++) {
+			make_series(y, N, 8);
+			y[5 * P] += 200;
+			for (size_t t = 5 * P + 10; t < N; t++)
+				y[t] += 30;
+			p.onset_z = k == 0 ? 6 : 0;
+			d = pcs_detector_new(P, &p);
+			at[k] = (size_t)-1;
+			for (size_t t = 0; t < N && at[k] == (size_t)-1; t++) {
+				pcs_detector_step(d, y[t], &o);
+				if (t >= 5 * P + 10 && pcs_detector_onset(d, 60, &shift, &age))
+					at[k] = t - (5 * P + 10);
+			}
+			pcs_detector_free(d);
+		}
+		ok(at[0] == 0, "a step of 15 sd while refractory raises an onset at once (at %zu)", at[0]);
+		ok(at[1] != (size_t)-1 && at[1] > at[0],
+		   "without onset_z the onset comes later, from the CUSUM (at %zu)", at[1]);
+	}
 
 	/* --- spikes calibrated per series: after a spike of 30 sd, spikes
 	 * of 20 sd every 100 points are this series' normal and not told;
