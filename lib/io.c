@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pcs_io.h"
+#include "pcs_numfmt.h"
 #include "pcs_time.h"
 
 #define CHUNK 65536
@@ -336,6 +337,35 @@ csv_row_cb(int c, void *data)
 	r->row_start_field = r->nfields;
 }
 
+/* A whole line without quotes, LEN bytes before its line end, read as libcsv
+ * reads it from the start of a row (libcsv 3.0.3's csv_parse, strict mode):
+ * fields split at commas with blanks (space, tab) trimmed at both ends, and
+ * a line of blanks only is no row.  libcsv's loop costs a callback check
+ * and a buffer check per byte; metrics lines are nearly always this kind. */
+static void
+csv_plain_line(pcs_reader *r, const char *p, size_t len)
+{
+	const char *end = p + len, *f = p;
+
+	while (f < end && (*f == ' ' || *f == '\t'))
+		f++;
+	if (f == end)
+		return;
+	for (;;) {
+		const char *comma = memchr(f, ',', (size_t)(end - f)), *e = comma ? comma : end;
+		const char *b = f;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		csv_field_cb((void *)b, (size_t)(e - b), r);
+		if (comma == NULL)
+			break;
+		f = comma + 1;
+	}
+	csv_row_cb('\n', r);
+}
+
 static int
 record_too_long(long line, pcs_error *err)
 {
@@ -395,7 +425,9 @@ csv_feed(pcs_reader *r, pcs_error *err)
 		/* libcsv buffers the open field: bound it before it grows */
 		if ((r->row_bytes += n) > PCS_MAX_RECORD)
 			return record_too_long(r->row_line, err);
-		if (csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r) != n)
+		if (newline && r->csv.pstate == 0 && memchr(p, '"', n) == NULL)
+			csv_plain_line(r, p, (size_t)(eol - p));
+		else if (csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r) != n)
 			return pcs_error_set(err, PCS_ESYNTAX, r->line, NULL,
 			                     "malformed quoted field");
 		if (r->oom)
@@ -781,8 +813,7 @@ pcs_writer_str(pcs_writer *w, const char *s)
 void
 pcs_writer_num(pcs_writer *w, double v)
 {
-	char b[40];
-	int n;
+	char b[PCS_NUMFMT_MAX];
 
 	begin_field(w);
 	if (!isfinite(v)) {
@@ -792,18 +823,17 @@ pcs_writer_num(pcs_writer *w, double v)
 	}
 	if (v == 0)
 		v = 0;  /* no "-0" */
-	n = snprintf(b, sizeof b, "%.10g", v);
-	put(w, b, (size_t)n);
+	put(w, b, pcs_format_g(b, v, 10));   /* "%.10g" */
 }
 
 void
 pcs_writer_int(pcs_writer *w, long long v)
 {
-	char b[32];
-	int n = snprintf(b, sizeof b, "%lld", v);
+	char b[PCS_NUMFMT_MAX];
+	size_t n = pcs_format_int(b, v);
 
 	begin_field(w);
-	put(w, b, (size_t)n);
+	put(w, b, n);
 }
 
 void
