@@ -1,4 +1,6 @@
-/* Unit tests: pcs_format_g and pcs_format_int give printf's bytes. */
+/* Unit tests: pcs_format_g and pcs_format_int give printf's bytes;
+ * pcs_parse_double (its fast path for plain decimals) gives strtod's value. */
+#include <errno.h>
 #include <float.h>
 #include <limits.h>
 #include <stdint.h>
@@ -58,6 +60,42 @@ same_int(long long v)
 		return 1;
 	if (nbad++ < 5)
 		printf("#   %lld: got \"%s\", want \"%s\"\n", v, got, want);
+	return 0;
+}
+
+/* pcs_parse_double as it was before its fast path: strtod on the whole
+ * field, no hexadecimal, finite, no overflow. */
+static int
+ref_parse(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0' || strpbrk(s, "xX") != NULL)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end != '\0' || !isfinite(v) || (errno == ERANGE && fabs(v) > 1))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* pcs_parse_double(s) is the reference to the bit, or both refuse s. */
+static int
+same_parse(const char *s)
+{
+	double want = 0, got = 0;
+	int rw = ref_parse(s, &want), rc = pcs_parse_double(s, &got);
+
+	if (rc == rw && memcmp(&got, &want, sizeof got) == 0)
+		return 1;
+	if (nbad++ < 5)
+		printf("#   \"%s\": got %.17g (rc %d), want %.17g (rc %d)\n", s, got, rc, want, rw);
 	return 0;
 }
 
@@ -134,6 +172,39 @@ main(void)
 		good &= same_g(v, 10) & same_g(1 - v * 1e-3, 10);
 	}
 	ok(good, "values in [0, 1) and near 1");
+
+	good = 1;
+	{
+		static const char *const plain[] = {
+			"0", "-0", "+0", "0.0", "-0.0", "1", "20.0", "73.967322070", ".5", "5.", "-.5",
+			"0.1", "0.3", "9007199254740992", "9007199254740993", "18014398509481985",
+			"1234567890123456789", "12345678901234567890", "0.1234567890123456789",
+			"1.7976931348623157", "4.9406564584124654", "0.0000000000000000000001",
+			"0.00000000000000000000001", "123456.7890123456789", "2.2250738585072011",
+			"  42", "42  ", "\t-1.5\t", "1e5", "1E-3", "0x10", "inf", "nan", "", "-", ".",
+			"1.2.3", "1,5", "--1", "+-1", "1 2", "1e400", "1e-400", "9.999999999999999",
+		};
+		for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+			good &= same_parse(plain[i]);
+	}
+	for (int i = 0; i < 300000; i++) {
+		char s[64];
+		int ip = (int)(next() % 20), fp = (int)(next() % 24), n = 0;
+		if (next() % 3 == 0)
+			s[n++] = next() % 2 ? '-' : '+';
+		for (int j = 0; j < ip; j++)
+			s[n++] = (char)('0' + next() % 10);
+		if (fp > 0 || next() % 4 == 0) {
+			s[n++] = '.';
+			for (int j = 0; j < fp; j++)
+				s[n++] = (char)('0' + next() % 10);
+		}
+		s[n] = '\0';
+		good &= same_parse(s);
+		snprintf(s, sizeof s, "%.*g", 1 + (int)(next() % 17), (double)(next() >> 11) * 1e-9);
+		good &= same_parse(s);
+	}
+	ok(good, "pcs_parse_double is strtod's value, plain decimals and others");
 
 	good = same_int(0) & same_int(-1) & same_int(1) & same_int(LLONG_MAX) &
 	       same_int(LLONG_MIN) & same_int(LLONG_MIN + 1) & same_int(1396310400);
