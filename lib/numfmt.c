@@ -6,22 +6,34 @@
 
 #include "pcs_numfmt.h"
 
+/* "00" to "99": two digits per division */
+static const char pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 size_t
 pcs_format_int(char *buf, long long v)
 {
 	char tmp[24];
-	size_t n = 0, len = 0;
+	size_t n = sizeof tmp, len = 0;
 	/* through unsigned, so that LLONG_MIN negates without overflow */
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	for (; u >= 100; u /= 100) {
+		n -= 2;
+		memcpy(tmp + n, pairs + u % 100 * 2, 2);
+	}
+	if (u >= 10) {
+		n -= 2;
+		memcpy(tmp + n, pairs + u * 2, 2);
+	} else {
+		tmp[--n] = (char)('0' + u);
+	}
 	if (v < 0)
 		buf[len++] = '-';
-	while (n > 0)
-		buf[len++] = tmp[--n];
+	memcpy(buf + len, tmp + n, sizeof tmp - n);
+	len += sizeof tmp - n;
 	buf[len] = '\0';
 	return len;
 }
@@ -150,40 +162,45 @@ layout(char *buf, int neg, uint64_t digits, int E, int prec)
 {
 	char d[18];
 	size_t len = 0;
-	int nd = prec;
+	int nd = prec, i;
 
-	for (int i = prec - 1; i >= 0; i--) {
-		d[i] = (char)('0' + digits % 10);
+	while (nd > 1 && digits % 10 == 0) {
 		digits /= 10;
-	}
-	while (nd > 1 && d[nd - 1] == '0')
 		nd--;
+	}
+	for (i = nd; i >= 2; i -= 2, digits /= 100)
+		memcpy(d + i - 2, pairs + digits % 100 * 2, 2);
+	if (i == 1)
+		d[0] = (char)('0' + digits);
 	if (neg)
 		buf[len++] = '-';
 	if (E >= -4 && E < prec) {
 		if (E >= 0) {
-			for (int i = 0; i <= E; i++)
-				buf[len++] = d[i];
-			if (nd > E + 1) {
+			if (nd <= E + 1) {
+				memcpy(buf + len, d, (size_t)nd);
+				len += (size_t)nd;
+				for (i = nd; i <= E; i++)
+					buf[len++] = '0';
+			} else {
+				memcpy(buf + len, d, (size_t)E + 1);
+				len += (size_t)E + 1;
 				buf[len++] = '.';
-				for (int i = E + 1; i < nd; i++)
-					buf[len++] = d[i];
+				memcpy(buf + len, d + E + 1, (size_t)(nd - E - 1));
+				len += (size_t)(nd - E - 1);
 			}
 		} else {
-			buf[len++] = '0';
-			buf[len++] = '.';
-			for (int i = 0; i < -E - 1; i++)
-				buf[len++] = '0';
-			for (int i = 0; i < nd; i++)
-				buf[len++] = d[i];
+			memcpy(buf + len, "0.0000", (size_t)(1 - E));
+			len += (size_t)(1 - E);
+			memcpy(buf + len, d, (size_t)nd);
+			len += (size_t)nd;
 		}
 	} else {
 		int x = E < 0 ? -E : E;
 		buf[len++] = d[0];
 		if (nd > 1) {
 			buf[len++] = '.';
-			for (int i = 1; i < nd; i++)
-				buf[len++] = d[i];
+			memcpy(buf + len, d + 1, (size_t)nd - 1);
+			len += (size_t)nd - 1;
 		}
 		buf[len++] = 'e';
 		buf[len++] = E < 0 ? '-' : '+';
