@@ -154,6 +154,7 @@ cat_results() {
 npoints=0
 refused=()
 shifted_note=()
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 note "pcs-forecast --score on $nfiles files, one CPU, $REPEAT runs each"
 for ((i = 0; i < nfiles; i++)); do
 	f=${files[i]}
@@ -276,6 +277,7 @@ timed_runs -i "$OUT/in/all.csv" "$REPEAT" "$OUT/pcs/all.stats" /dev/null \
 	"${PIN1[@]}" "$PCS_RUN" "${PCS_ARGS[@]}" 2>"$OUT/pcs/all.err" ||
 	die "pcs-forecast failed on the files in one stream: see $OUT/pcs/all.stats.stderr"
 all_wall=$(stat_median "$OUT/pcs/all.stats" 1)
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 all_cpu=$(awk '{ print $4 + $5 }' "$OUT/pcs/all.stats" | median)
 
 # ---------------------------------------------------------------------------
@@ -319,6 +321,10 @@ echo
 echo "speed (pcs-forecast alone, one CPU, median of $REPEAT runs per file, summed over files):"
 printf '  %s points in %s s wall (%s s CPU): %s points/s wall, %s points/s CPU\n' \
 	"$timed_points" "$wall" "$cpu" "$pps" "$pps_cpu"
+# wall time counts the waits for a CPU that other work holds: the load says
+# how busy the machine was while pcs ran
+[[ -z $load_before ]] ||
+	printf '  load average (1, 5, 15 min) before the runs: %s; after: %s\n' "$load_before" "$load_after"
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
 printf '  largest file alone: %s, %s rows in %s s wall (%s s CPU): %s points/s wall, %s points/s CPU\n' \
 	"$big" "$big_rows" "$big_wall" "$big_cpu" "$(rate "$big_rows" "$big_wall")" "$(rate "$big_rows" "$big_cpu")"
