@@ -155,12 +155,24 @@ round_digits(double a, int prec, uint64_t *digits, int *exp10)
 	return -1;
 }
 
+/* Copy n bytes in blocks of eight: a fixed-size move is a couple of
+ * instructions where memcpy of a variable size is a call.  Up to seven
+ * bytes past n are written and read (see the bound in pcs_format_g). */
+static void
+copy8(char *dst, const char *src, size_t n)
+{
+	for (size_t k = 0; k < n; k += 8)
+		memcpy(dst + k, src + k, 8);
+}
+
 /* %.PREC g from the digits (C11 7.21.6.1): style f when -4 <= E < PREC,
- * else style e; trailing zeros of the fraction and a bare point dropped. */
+ * else style e; trailing zeros of the fraction and a bare point dropped.
+ * The longest text is 23 bytes (a sign, "0.000", 17 digits) and copy8
+ * writes at most 7 past it: 30, within PCS_NUMFMT_MAX. */
 static size_t
 layout(char *buf, int neg, uint64_t digits, int E, int prec)
 {
-	char d[18];
+	char d[32];
 	size_t len = 0;
 	int nd = prec, i;
 
@@ -177,21 +189,21 @@ layout(char *buf, int neg, uint64_t digits, int E, int prec)
 	if (E >= -4 && E < prec) {
 		if (E >= 0) {
 			if (nd <= E + 1) {
-				memcpy(buf + len, d, (size_t)nd);
+				copy8(buf + len, d, (size_t)nd);
 				len += (size_t)nd;
 				for (i = nd; i <= E; i++)
 					buf[len++] = '0';
 			} else {
-				memcpy(buf + len, d, (size_t)E + 1);
+				copy8(buf + len, d, (size_t)E + 1);
 				len += (size_t)E + 1;
 				buf[len++] = '.';
-				memcpy(buf + len, d + E + 1, (size_t)(nd - E - 1));
+				copy8(buf + len, d + E + 1, (size_t)(nd - E - 1));
 				len += (size_t)(nd - E - 1);
 			}
 		} else {
-			memcpy(buf + len, "0.0000", (size_t)(1 - E));
+			memcpy(buf + len, "0.000000", 8);
 			len += (size_t)(1 - E);
-			memcpy(buf + len, d, (size_t)nd);
+			copy8(buf + len, d, (size_t)nd);
 			len += (size_t)nd;
 		}
 	} else {
@@ -199,7 +211,7 @@ layout(char *buf, int neg, uint64_t digits, int E, int prec)
 		buf[len++] = d[0];
 		if (nd > 1) {
 			buf[len++] = '.';
-			memcpy(buf + len, d + 1, (size_t)nd - 1);
+			copy8(buf + len, d + 1, (size_t)nd - 1);
 			len += (size_t)nd - 1;
 		}
 		buf[len++] = 'e';

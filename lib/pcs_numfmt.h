@@ -14,7 +14,8 @@
 #define PCS_NUMFMT_MAX 32
 
 /* snprintf(buf, PCS_NUMFMT_MAX, "%.*g", prec, v) for 1 <= prec <= 17 and any
- * double (NaN and infinities included); returns the length written.  Values
+ * double (NaN and infinities included); returns the length written.  buf
+ * holds PCS_NUMFMT_MAX bytes, and those after the NUL may change.  Values
  * beyond the exact fast range (about 1e-20 to 1e25) go through snprintf. */
 size_t pcs_format_g(char *buf, double v, int prec);
 
