@@ -15,8 +15,8 @@ static const char pairs[] =
 size_t
 pcs_format_int(char *buf, long long v)
 {
-	char tmp[24];
-	size_t n = sizeof tmp, len = 0;
+	char tmp[48];   /* the digits end at 24; the 24 after are copied too */
+	size_t n = 24, len = 0;
 	/* through unsigned, so that LLONG_MIN negates without overflow */
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
@@ -32,8 +32,9 @@ pcs_format_int(char *buf, long long v)
 	}
 	if (v < 0)
 		buf[len++] = '-';
-	memcpy(buf + len, tmp + n, sizeof tmp - n);
-	len += sizeof tmp - n;
+	/* a fixed-size copy (three moves, not a call); 25 bytes at most */
+	memcpy(buf + len, tmp + n, 24);
+	len += 24 - n;
 	buf[len] = '\0';
 	return len;
 }

@@ -19,7 +19,8 @@
  * beyond the exact fast range (about 1e-20 to 1e25) go through snprintf. */
 size_t pcs_format_g(char *buf, double v, int prec);
 
-/* snprintf(buf, PCS_NUMFMT_MAX, "%lld", v); returns the length written. */
+/* snprintf(buf, PCS_NUMFMT_MAX, "%lld", v); returns the length written.  buf
+ * holds PCS_NUMFMT_MAX bytes, and those after the NUL may change. */
 size_t pcs_format_int(char *buf, long long v);
 
 #endif
