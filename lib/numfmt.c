@@ -158,7 +158,7 @@ round_digits(double a, int prec, uint64_t *digits, int *exp10)
 
 /* Copy n bytes in blocks of eight: a fixed-size move is a couple of
  * instructions where memcpy of a variable size is a call.  Up to seven
- * bytes past n are written and read (see the bound in pcs_format_g). */
+ * bytes past n are written and read (see the bound above layout). */
 static void
 copy8(char *dst, const char *src, size_t n)
 {
@@ -168,8 +168,9 @@ copy8(char *dst, const char *src, size_t n)
 
 /* %.PREC g from the digits (C11 7.21.6.1): style f when -4 <= E < PREC,
  * else style e; trailing zeros of the fraction and a bare point dropped.
- * The longest text is 23 bytes (a sign, "0.000", 17 digits) and copy8
- * writes at most 7 past it: 30, within PCS_NUMFMT_MAX. */
+ * The longest text here is 23 bytes (a sign, "0.000" and 17 digits), and
+ * copy8's blocks end at most at byte 30 of buf and 24 of d: within
+ * PCS_NUMFMT_MAX and d, whose bytes past the digits are never shown. */
 static size_t
 layout(char *buf, int neg, uint64_t digits, int E, int prec)
 {
