@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -387,6 +388,7 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 int
 main(int argc, char **argv)
 {
+	static char outbuf[65536];
 	static const char *const score_cols[] = {
 		"ts", "group", "region", "rps", "expected", "anomaly_score", "anomaly", "direction"
 	};
@@ -402,6 +404,10 @@ main(int argc, char **argv)
 	cli_init("pcs-forecast", usage_line, help_text, argv);
 	memset(&o, 0, sizeof o);
 	parse_options(&o, argc, argv);
+	/* rows are written once all input is read, so none waits on a flush:
+	 * 64 KiB writes instead of stdio's 4 KiB save most write(2) calls */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if ((st = pcs_store_new(o.window, o.sum_duplicates)) == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	pcs_store_set_shard(st, o.shard_k, o.shard_n);

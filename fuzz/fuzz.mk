@@ -21,6 +21,9 @@ FUZZ_LDFLAGS  = -fsanitize=fuzzer $(FUZZ_SAN)
 FUZZ_WRAPS    = exit malloc calloc realloc free strdup strndup fopen fdopen fclose \
                 open close mkstemp opendir closedir pcs_store_series
 FUZZ_WRAP_LD  = $(foreach f,$(FUZZ_WRAPS),-Wl,--wrap=$(f))
+# Shared third-party libraries (the normal build links them statically), so
+# that the wraps above apply to pcs's own calls only, as they always have.
+FUZZ_LDLIBS   = $(DEP_LIBS) -lm -lpthread
 
 FUZZ_LIB_HARNESSES  = csv_reader ndjson_reader time modelfile state
 FUZZ_TOOL_HARNESSES = pcs_forecast pcs_risk pcs_shadow_plan pcs_route_weights pcs_replay pcs_retrain
@@ -54,12 +57,12 @@ $(FUZZ_BUILD)/obj/%.o: fuzz/%.c $(FUZZ_HDR)
 
 $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_LIB_HARNESSES)): $(FUZZ_BUILD)/fuzz_%: \
 		$(FUZZ_BUILD)/obj/fuzz_%.o $(FUZZ_CLI_OBJ) $(FUZZ_BUILD)/libpcs.a
-	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_CLI_OBJ) $(FUZZ_BUILD)/libpcs.a $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_CLI_OBJ) $(FUZZ_BUILD)/libpcs.a $(FUZZ_LDLIBS)
 
 define FUZZ_TOOL_RULE
 $(FUZZ_BUILD)/fuzz_$(1): $(FUZZ_BUILD)/obj/fuzz_$(1).o $(FUZZ_BUILD)/obj/tool_harness.o \
 		$(FUZZ_BUILD)/cmd/$(subst _,-,$(1)).o $(FUZZ_CLI_OBJ) $(FUZZ_BUILD)/libpcs.a
-	$$(FUZZ_CC) $$(FUZZ_LDFLAGS) $$(FUZZ_WRAP_LD) -o $$@ $$(filter %.o,$$^) $(FUZZ_BUILD)/libpcs.a $$(LDLIBS)
+	$$(FUZZ_CC) $$(FUZZ_LDFLAGS) $$(FUZZ_WRAP_LD) -o $$@ $$(filter %.o,$$^) $(FUZZ_BUILD)/libpcs.a $$(FUZZ_LDLIBS)
 endef
 $(foreach h,$(FUZZ_TOOL_HARNESSES),$(eval $(call FUZZ_TOOL_RULE,$(h))))
 

@@ -22,9 +22,15 @@ pcs_error_set(pcs_error *err, int code, long line, const char *column,
 	return code;
 }
 
+/* Empty strings rather than a memset of the whole struct: the readers clear
+ * an error per record, and 330 bytes a row showed in the profile. */
 void
 pcs_error_clear(pcs_error *err)
 {
-	if (err)
-		memset(err, 0, sizeof *err);
+	if (err) {
+		err->code = 0;
+		err->line = 0;
+		err->column[0] = '\0';
+		err->msg[0] = '\0';
+	}
 }

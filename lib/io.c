@@ -1,13 +1,16 @@
 /* io.c — CSV and NDJSON record readers and writers. */
 #include <csv.h>
 #include <errno.h>
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pcs_io.h"
+#include "pcs_numfmt.h"
 #include "pcs_time.h"
 
 #define CHUNK 65536
@@ -24,6 +27,8 @@ struct pcs_reader {
 	/* raw input buffer */
 	char *buf;
 	size_t pos, len, cap;
+	size_t lf;            /* CSV: offset of the next LF from pos, len for none,
+	                       * SIZE_MAX when not known (fill moves the text) */
 	long line;            /* line number of the text at buf[pos] */
 
 	/* wanted columns */
@@ -76,6 +81,7 @@ pcs_reader_new(FILE *fp, int format)
 	r->fd = fileno(fp);
 	r->format = format;
 	r->line = 1;
+	r->lf = SIZE_MAX;
 	r->cap = CHUNK;
 	r->buf = malloc(r->cap);
 	if (r->buf == NULL || csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
@@ -203,6 +209,7 @@ fill(pcs_reader *r, pcs_error *err)
 
 	if (r->eof)
 		return 0;
+	r->lf = SIZE_MAX;
 	if (r->pos > 0) {
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 		r->len -= r->pos;
@@ -336,6 +343,35 @@ csv_row_cb(int c, void *data)
 	r->row_start_field = r->nfields;
 }
 
+/* A whole line without quotes, LEN bytes before its line end, read as libcsv
+ * reads it from the start of a row (libcsv 3.0.3's csv_parse, strict mode):
+ * fields split at commas with blanks (space, tab) trimmed at both ends, and
+ * a line of blanks only is no row.  libcsv's loop costs a callback check
+ * and a buffer check per byte; metrics lines are nearly always this kind. */
+static void
+csv_plain_line(pcs_reader *r, const char *p, size_t len)
+{
+	const char *end = p + len, *f = p;
+
+	while (f < end && (*f == ' ' || *f == '\t'))
+		f++;
+	if (f == end)
+		return;
+	for (;;) {
+		const char *comma = memchr(f, ',', (size_t)(end - f)), *e = comma ? comma : end;
+		const char *b = f;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		csv_field_cb((void *)b, (size_t)(e - b), r);
+		if (comma == NULL)
+			break;
+		f = comma + 1;
+	}
+	csv_row_cb('\n', r);
+}
+
 static int
 record_too_long(long line, pcs_error *err)
 {
@@ -366,11 +402,15 @@ csv_feed(pcs_reader *r, pcs_error *err)
 			}
 			continue;
 		}
-		for (char *q = p; q < end; q++)
-			if (*q == '\n' || *q == '\r') {
-				eol = q;
-				break;
-			}
+		/* the first CR or LF: memchr for each beats a loop over the bytes;
+		 * the next LF is remembered so that a file of bare CRs is not
+		 * scanned to the end of the buffer for every line */
+		if (r->lf == SIZE_MAX || r->lf < r->pos) {
+			char *lf = memchr(p, '\n', (size_t)(end - p));
+			r->lf = lf ? (size_t)(lf - r->buf) : r->len;
+		}
+		if ((eol = memchr(p, '\r', r->lf - r->pos)) == NULL && r->lf < r->len)
+			eol = r->buf + r->lf;
 		if (eol == NULL) {
 			n = (size_t)(end - p);
 		} else if (*eol == '\r' && eol + 1 == end && !r->eof) {
@@ -395,7 +435,9 @@ csv_feed(pcs_reader *r, pcs_error *err)
 		/* libcsv buffers the open field: bound it before it grows */
 		if ((r->row_bytes += n) > PCS_MAX_RECORD)
 			return record_too_long(r->row_line, err);
-		if (csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r) != n)
+		if (newline && r->csv.pstate == 0 && memchr(p, '"', n) == NULL)
+			csv_plain_line(r, p, (size_t)(eol - p));
+		else if (csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r) != n)
 			return pcs_error_set(err, PCS_ESYNTAX, r->line, NULL,
 			                     "malformed quoted field");
 		if (r->oom)
@@ -568,6 +610,50 @@ pcs_reader_field(pcs_reader *r, int handle)
 	return r->numbuf[handle];
 }
 
+/* A plain decimal ([+-]digits[.digits], blanks after) of at most 19 digits
+ * whose integer w is at most 2^53 and whose fraction has at most 22 digits
+ * is w or w / 10^f rounded once, both operands exact: strtod's correctly
+ * rounded result (Clinger, "How to Read Floating Point Numbers Accurately",
+ * PLDI 1990, the fast path).  Returns 0 for any other text, which strtod
+ * then reads; strtod's multi-precision path was a tenth of --score. */
+static int
+parse_plain_decimal(const char *s, double *out)
+{
+	static const double p10[23] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+	};
+	uint64_t w = 0;
+	int neg = 0, ndig = 0, frac = -1;
+	double v;
+
+#if FLT_EVAL_METHOD != 0
+	return 0;   /* extended precision would round twice */
+#endif
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (++ndig > 19)
+				return 0;
+			w = w * 10 + (uint64_t)(*s - '0');
+			if (frac >= 0)
+				frac++;
+		} else if (*s == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s != '\0' || ndig == 0 || w > (UINT64_C(1) << 53) || frac > 22)
+		return 0;
+	v = frac > 0 ? (double)w / p10[frac] : (double)w;
+	*out = neg ? -v : v;
+	return 1;
+}
+
 int
 pcs_parse_double(const char *s, double *out)
 {
@@ -576,6 +662,8 @@ pcs_parse_double(const char *s, double *out)
 
 	while (*s == ' ' || *s == '\t')
 		s++;
+	if (parse_plain_decimal(s, out))
+		return 0;
 	if (*s == '\0' || strpbrk(s, "xX") != NULL)
 		return -1;   /* no hexadecimal: a rate is written in decimal */
 	errno = 0;
@@ -660,21 +748,32 @@ struct pcs_writer {
 	size_t len, cap;
 };
 
+/* Room in the line for n more bytes (and the NUL the number formatters
+ * write after theirs): 0, or -1 with w->failed set. */
+static int
+reserve(pcs_writer *w, size_t n)
+{
+	size_t nc = w->cap ? w->cap : 256;
+	char *nl;
+
+	if (w->len + n + 1 <= w->cap)
+		return 0;
+	while (nc < w->len + n + 1)
+		nc *= 2;
+	if ((nl = realloc(w->line, nc)) == NULL) {
+		w->failed = ENOMEM;
+		return -1;
+	}
+	w->line = nl;
+	w->cap = nc;
+	return 0;
+}
+
 static void
 put(pcs_writer *w, const char *s, size_t n)
 {
-	if (w->len + n + 1 > w->cap) {
-		size_t nc = w->cap ? w->cap : 256;
-		char *nl;
-		while (nc < w->len + n + 1)
-			nc *= 2;
-		if ((nl = realloc(w->line, nc)) == NULL) {
-			w->failed = ENOMEM;
-			return;
-		}
-		w->line = nl;
-		w->cap = nc;
-	}
+	if (reserve(w, n) != 0)
+		return;
 	memcpy(w->line + w->len, s, n);
 	w->len += n;
 }
@@ -703,9 +802,14 @@ put_json_string(pcs_writer *w, const char *s)
 static void
 put_csv_field(pcs_writer *w, const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = 0;
+	int special = 0;
 
-	if (strpbrk(s, ",\"\r\n") == NULL && !(n > 0 && (s[0] == ' ' || s[n - 1] == ' '))) {
+	/* one pass for the length and the bytes that need quotes (the names
+	 * written on every row are short: cheaper than strlen and strpbrk) */
+	for (; s[n]; n++)
+		special |= s[n] == ',' || s[n] == '"' || s[n] == '\r' || s[n] == '\n';
+	if (!special && !(n > 0 && (s[0] == ' ' || s[n - 1] == ' '))) {
 		put(w, s, n);
 		return;
 	}
@@ -726,8 +830,8 @@ begin_field(pcs_writer *w)
 		put(w, w->col == 0 ? "{" : ",", 1);
 		put_json_string(w, w->columns[w->col]);
 		put(w, ":", 1);
-	} else if (w->col > 0) {
-		put(w, ",", 1);
+	} else if (w->col > 0 && reserve(w, 1) == 0) {
+		w->line[w->len++] = ',';
 	}
 	w->col++;
 }
@@ -781,9 +885,6 @@ pcs_writer_str(pcs_writer *w, const char *s)
 void
 pcs_writer_num(pcs_writer *w, double v)
 {
-	char b[40];
-	int n;
-
 	begin_field(w);
 	if (!isfinite(v)) {
 		if (w->format == PCS_FMT_NDJSON)
@@ -792,18 +893,16 @@ pcs_writer_num(pcs_writer *w, double v)
 	}
 	if (v == 0)
 		v = 0;  /* no "-0" */
-	n = snprintf(b, sizeof b, "%.10g", v);
-	put(w, b, (size_t)n);
+	if (reserve(w, PCS_NUMFMT_MAX) == 0)
+		w->len += pcs_format_g(w->line + w->len, v, 10);   /* "%.10g" */
 }
 
 void
 pcs_writer_int(pcs_writer *w, long long v)
 {
-	char b[32];
-	int n = snprintf(b, sizeof b, "%lld", v);
-
 	begin_field(w);
-	put(w, b, (size_t)n);
+	if (reserve(w, PCS_NUMFMT_MAX) == 0)
+		w->len += pcs_format_int(w->line + w->len, v);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "pcs_error.h"
 #include "pcs_time.h"
 #include "pcs_io.h"
+#include "pcs_numfmt.h"
 #include "pcs_series.h"
 #include "pcs_events.h"
 #include "pcs_models.h"

@@ -32,6 +32,7 @@ int pcs_error_set(pcs_error *err, int code, long line, const char *column,
                   const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* No error: code 0, line 0, empty column and message. */
 void pcs_error_clear(pcs_error *err);
 
 #endif
