@@ -586,6 +586,9 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 	return reconcile(u, next, 0, now);
 }
 
+/* The most horizons predictive's provisioning forecasts. */
+#define PROV_HORIZONS 60
+
 /* predictive's primaries: enough instances for the forecast's prov_level
  * quantile of the demand at every step until an instance asked for now
  * could serve (horizons 1..boot), at prov_target utilization, and never
@@ -1094,14 +1097,17 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 	}
 	for (size_t k = 0; k < s->npol && s->p.prov_level > 0; k++)
 		if (s->run[k].policy == PCS_POLICY_PREDICTIVE && g.nprov == 0) {
-			size_t b = (size_t)ceil(g.boot_max / (double)demand->step);
-			g.nprov = b > 0 ? b : 1;
+			/* every step of a boot; a boot of more than PROV_HORIZONS
+			 * steps is sampled at that many, evenly, so that a boot of
+			 * years costs what one of hours does */
+			double b = fmax(1, ceil(g.boot_max / (double)demand->step));
+			g.nprov = b < PROV_HORIZONS ? (size_t)b : PROV_HORIZONS;
 			if ((g.prov_h = malloc(g.nprov * sizeof *g.prov_h)) == NULL) {
 				rc = nomem(err);
 				goto done;
 			}
 			for (size_t j = 0; j < g.nprov; j++)
-				g.prov_h[j] = j + 1;
+				g.prov_h[j] = (size_t)ceil(b * (double)(j + 1) / (double)g.nprov);
 		}
 	if (find_surges(s, &g, i0, &sv, &ns) != 0) {
 		rc = nomem(err);

@@ -171,3 +171,13 @@ forecast_stream() {
 	assert_flat "$small" "$large"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/w.csv")" -eq $((20000 * 4 + 1)) ] || fail "pcs-route-weights lost rows"
 }
+
+@test "pcs-replay: a boot of 1e9 s replays: the provisioning forecast samples 60 horizons of it (it hung forecasting 16 million)" {
+	local R=testdata/replay
+	sed 's/,180,20,/,1e9,20,/' "$R/scn-topology.csv" >"$BATS_TEST_TMPDIR/topo.csv"
+	run --separate-stderr timeout 60 pcs-replay -t "$BATS_TEST_TMPDIR/topo.csv" -p predictive \
+		--warmup 2h30m "$R/scn-flash.csv"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line --index 1 --regexp '^predictive,30,'
+}
