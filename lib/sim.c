@@ -248,6 +248,17 @@ struct pcs_sim {
 	struct run run[PCS_NPOLICIES];
 };
 
+/* A forecaster of the group, what it forecasts, and this tick's forecast. */
+struct fcast {
+	const size_t *h;              /* horizons, in steps (nh 0: not used) */
+	size_t nh;
+	const double *lv;             /* levels */
+	size_t nl;
+	pcs_forecaster *fc;
+	struct pcs_forecast_result fr;
+	int have;                     /* fr holds this tick's forecast */
+};
+
 /* One group's replay: its own topology (so that planners, routers and state
  * ids are per group) and forecasters. */
 struct group {
@@ -257,11 +268,12 @@ struct group {
 	size_t *order;                /* primaries, then secondaries by rtt_ms */
 	double irps_ref, base_rps;    /* the first primary's instance_rps; primaries' capacity */
 	const pcs_series *h;
-	pcs_forecaster *fc, *fc_buffer, *fc_prov;
-	struct pcs_forecast_result fr, fr_buffer, fr_prov;
-	int have_fr, have_fr_buffer, have_fr_prov;
-	size_t *prov_h, nprov;        /* predictive's provisioning horizons: 1..boot */
-	size_t buffer_at;             /* index of the buffer horizon in fr, or SIZE_MAX */
+	/* the risk's (pcs-forecast's) forecaster; predictive-scale's at its
+	 * buffer when that is not one of the risk's horizons; predictive's
+	 * provisioning one, at horizons 1..boot */
+	struct fcast main, buffer, prov;
+	size_t *prov_h;
+	size_t buffer_at;             /* index of the buffer horizon in main, or SIZE_MAX */
 	int64_t last_fit;
 	size_t buffer_steps;
 	double boot_max;              /* the primaries' longest boot_s */
@@ -602,10 +614,10 @@ provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u
 	double q = 0;
 	long want, hi = u->t->max_instances;
 
-	if (!g->have_fr_prov)
+	if (!g->prov.have)
 		return hpa(s, r, u, load, now, step, 0);
-	for (size_t j = 0; j < g->nprov; j++)
-		q = fmax(q, g->fr_prov.quantiles[j]);
+	for (size_t j = 0; j < g->prov.nh; j++)
+		q = fmax(q, g->prov.fr.quantiles[j]);
 	want = count_of(q * part / (s->p.prov_target * u->t->instance_rps));
 	if (want < count_of(load / u->t->instance_rps))
 		want = count_of(load / u->t->instance_rps);
@@ -646,10 +658,9 @@ history_view(const pcs_series *h, size_t i, int64_t window, pcs_series *v)
 }
 
 static pcs_forecaster *
-fit(const pcs_sim *s, const struct group *g, size_t i, const size_t *hz, size_t nh,
-    const double *levels, size_t nlevels, pcs_error *err)
+fit(const pcs_sim *s, const struct group *g, size_t i, const struct fcast *f, pcs_error *err)
 {
-	struct pcs_forecast_config cfg = { s->p.model, hz, nh, levels, nlevels, NULL, 0, NULL, NULL };
+	struct pcs_forecast_config cfg = { s->p.model, f->h, f->nh, f->lv, f->nl, NULL, 0, NULL, NULL };
 	pcs_series v;
 
 	if (history_view(g->h, i, s->p.window, &v) != 0) {
@@ -659,6 +670,16 @@ fit(const pcs_sim *s, const struct group *g, size_t i, const size_t *hz, size_t 
 	return pcs_forecaster_new(&v, &cfg, err);
 }
 
+/* Is the policy one of the replay's? */
+static int
+runs(const pcs_sim *s, int policy)
+{
+	for (size_t k = 0; k < s->npol; k++)
+		if (s->run[k].policy == policy)
+			return 1;
+	return 0;
+}
+
 /* Does the policy use the forecast? */
 static int
 forecasts(int policy)
@@ -666,46 +687,50 @@ forecasts(int policy)
 	return policy == PCS_POLICY_PREDICTIVE || policy == PCS_POLICY_PREDICTIVE_SCALE;
 }
 
+/* Drop the forecast of the tick before. */
+static void
+fcast_clear(struct fcast *f)
+{
+	if (f->have)
+		pcs_forecast_result_free(&f->fr);
+	f->have = 0;
+}
+
+static void
+fcast_free(struct fcast *f)
+{
+	fcast_clear(f);
+	pcs_forecaster_free(f->fc);
+	f->fc = NULL;
+}
+
 /* Bring the group's forecasters to slot i: a refit on schedule, else one
  * online step; then forecast. */
 static void
 forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 {
+	struct fcast *all[] = { &g->main, &g->buffer, &g->prov };
 	pcs_error err;
-	int refit = g->fc == NULL || ts - g->last_fit >= s->p.refit;
+	int refit = g->main.fc == NULL || ts - g->last_fit >= s->p.refit;
 
-	if (g->have_fr)
-		pcs_forecast_result_free(&g->fr);
-	if (g->have_fr_buffer)
-		pcs_forecast_result_free(&g->fr_buffer);
-	if (g->have_fr_prov)
-		pcs_forecast_result_free(&g->fr_prov);
-	g->have_fr = g->have_fr_buffer = g->have_fr_prov = 0;
+	for (size_t k = 0; k < 3; k++) {
+		struct fcast *f = all[k];
+		fcast_clear(f);
+		if (refit) {
+			pcs_forecaster_free(f->fc);
+			/* the others only when the risk's forecaster could be fitted */
+			f->fc = k == 0 || (f->nh > 0 && g->main.fc) ? fit(s, g, i, f, &err) : NULL;
+		} else if (f->fc) {
+			pcs_forecaster_observe(f->fc, g->h->y[i]);
+		}
+		f->have = f->fc && pcs_forecaster_predict(f->fc, &f->fr, &err) == 0;
+	}
 	if (refit) {
-		pcs_forecaster_free(g->fc);
-		pcs_forecaster_free(g->fc_buffer);
-		pcs_forecaster_free(g->fc_prov);
-		g->fc_buffer = g->fc_prov = NULL;
 		g->last_fit = ts;
-		g->fc = fit(s, g, i, s->horizons, s->p.nhorizons, s->levels, s->p.nlevels, &err);
-		if (g->fc && g->buffer_steps > 0)
-			g->fc_buffer = fit(s, g, i, &g->buffer_steps, 1, s->levels, s->p.nlevels, &err);
-		if (g->fc && g->nprov > 0)
-			g->fc_prov = fit(s, g, i, g->prov_h, g->nprov, &s->p.prov_level, 1, &err);
 		for (size_t k = 0; k < s->npol; k++)
 			s->run[k].sum.refits += forecasts(s->run[k].policy);
-	} else {
-		if (g->fc)
-			pcs_forecaster_observe(g->fc, g->h->y[i]);
-		if (g->fc_buffer)
-			pcs_forecaster_observe(g->fc_buffer, g->h->y[i]);
-		if (g->fc_prov)
-			pcs_forecaster_observe(g->fc_prov, g->h->y[i]);
 	}
-	g->have_fr = g->fc && pcs_forecaster_predict(g->fc, &g->fr, &err) == 0;
-	g->have_fr_buffer = g->fc_buffer && pcs_forecaster_predict(g->fc_buffer, &g->fr_buffer, &err) == 0;
-	g->have_fr_prov = g->fc_prov && pcs_forecaster_predict(g->fc_prov, &g->fr_prov, &err) == 0;
-	if (!g->have_fr)
+	if (!g->main.have)
 		for (size_t k = 0; k < s->npol; k++)
 			s->run[k].sum.forecast_errors += forecasts(s->run[k].policy);
 }
@@ -715,8 +740,8 @@ static double
 buffer_mean(const struct group *g)
 {
 	if (g->buffer_at != SIZE_MAX)
-		return g->have_fr ? g->fr.mean[g->buffer_at] : -1;
-	return g->have_fr_buffer ? g->fr_buffer.mean[0] : -1;
+		return g->main.have ? g->main.fr.mean[g->buffer_at] : -1;
+	return g->buffer.have ? g->buffer.fr.mean[0] : -1;
 }
 
 /* pcs-risk, in process: the primaries' risk from this tick's forecast,
@@ -744,7 +769,7 @@ risk_tick(pcs_sim *s, const struct group *g, const struct run *r, int64_t ts,
 		d[j].region = "*";
 		d[j].horizon_s = (int64_t)s->horizons[j] * g->h->step;
 		d[j].target = ts + d[j].horizon_s;
-		pcs_qdist_init(&d[j].dist, s->levels, g->fr.quantiles + j * s->p.nlevels,
+		pcs_qdist_init(&d[j].dist, s->levels, g->main.fr.quantiles + j * s->p.nlevels,
 		               s->p.nlevels, 0);
 	}
 	if (rc == 0) {
@@ -771,7 +796,7 @@ plan_tick(pcs_sim *s, const struct group *g, struct run *r, int64_t ts,
 
 	if (cap == NULL)
 		return nomem(err);
-	if (g->have_fr && (rc = risk_tick(s, g, r, ts, cap, &rows, &nrows, err)) != 0)
+	if (g->main.have && (rc = risk_tick(s, g, r, ts, cap, &rows, &nrows, err)) != 0)
 		goto done;
 	if ((obs = calloc(nrows + 1, sizeof *obs)) == NULL || (hz = calloc(nrows + 1, sizeof *hz)) == NULL) {
 		rc = nomem(err);
@@ -1087,28 +1112,29 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 		size_t b = (size_t)((s->p.buffer + demand->step - 1) / demand->step);
 		if (b == 0)
 			b = 1;
+		g.main = (struct fcast){ .h = s->horizons, .nh = s->p.nhorizons, .lv = s->levels, .nl = s->p.nlevels };
 		for (size_t j = 0; j < s->p.nhorizons; j++)
 			if (s->horizons[j] == b)
 				g.buffer_at = j;
-		if (g.buffer_at == SIZE_MAX)
-			for (size_t k = 0; k < s->npol; k++)
-				if (s->run[k].policy == PCS_POLICY_PREDICTIVE_SCALE)
-					g.buffer_steps = b;
-	}
-	for (size_t k = 0; k < s->npol && s->p.prov_level > 0; k++)
-		if (s->run[k].policy == PCS_POLICY_PREDICTIVE && g.nprov == 0) {
-			/* every step of a boot; a boot of more than PROV_HORIZONS
-			 * steps is sampled at that many, evenly, so that a boot of
-			 * years costs what one of hours does */
-			double b = fmax(1, ceil(g.boot_max / (double)demand->step));
-			g.nprov = b < PROV_HORIZONS ? (size_t)b : PROV_HORIZONS;
-			if ((g.prov_h = malloc(g.nprov * sizeof *g.prov_h)) == NULL) {
-				rc = nomem(err);
-				goto done;
-			}
-			for (size_t j = 0; j < g.nprov; j++)
-				g.prov_h[j] = (size_t)ceil(b * (double)(j + 1) / (double)g.nprov);
+		if (g.buffer_at == SIZE_MAX && runs(s, PCS_POLICY_PREDICTIVE_SCALE)) {
+			g.buffer_steps = b;
+			g.buffer = (struct fcast){ .h = &g.buffer_steps, .nh = 1, .lv = s->levels, .nl = s->p.nlevels };
 		}
+	}
+	if (s->p.prov_level > 0 && runs(s, PCS_POLICY_PREDICTIVE)) {
+		/* every step of a boot; a boot of more than PROV_HORIZONS steps is
+		 * sampled at that many, evenly, so that a boot of years costs what
+		 * one of hours does */
+		double b = fmax(1, ceil(g.boot_max / (double)demand->step));
+		size_t n = b < PROV_HORIZONS ? (size_t)b : PROV_HORIZONS;
+		if ((g.prov_h = malloc(n * sizeof *g.prov_h)) == NULL) {
+			rc = nomem(err);
+			goto done;
+		}
+		for (size_t j = 0; j < n; j++)
+			g.prov_h[j] = (size_t)ceil(b * (double)(j + 1) / (double)n);
+		g.prov = (struct fcast){ .h = g.prov_h, .nh = n, .lv = &s->p.prov_level, .nl = 1 };
+	}
 	if (find_surges(s, &g, i0, &sv, &ns) != 0) {
 		rc = nomem(err);
 		goto done;
@@ -1149,15 +1175,9 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 done:
 	for (size_t k = 0; k < s->npol; k++)
 		end_run(&g, &s->run[k]);
-	if (g.have_fr)
-		pcs_forecast_result_free(&g.fr);
-	if (g.have_fr_buffer)
-		pcs_forecast_result_free(&g.fr_buffer);
-	if (g.have_fr_prov)
-		pcs_forecast_result_free(&g.fr_prov);
-	pcs_forecaster_free(g.fc);
-	pcs_forecaster_free(g.fc_buffer);
-	pcs_forecaster_free(g.fc_prov);
+	fcast_free(&g.main);
+	fcast_free(&g.buffer);
+	fcast_free(&g.prov);
 	free(g.prov_h);
 	pcs_topology_free(g.t);
 	free(g.order);
