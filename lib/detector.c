@@ -278,18 +278,15 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 			d->calm_run = 0;
 			out->shift = crossed ? shift : r;
 		}
-		if (dir == PCS_DIR_UP && (out->alarm || crossed == PCS_DIR_UP)) {
+		/* an upward alarm or crossing raises an onset, and so does a jump
+		 * the alarm does not tell (refractory, or like the recent spikes):
+		 * the forecast should follow it while it holds, since the alarm is
+		 * news and the onset is load */
+		if ((dir == PCS_DIR_UP && (out->alarm || crossed == PCS_DIR_UP)) ||
+		    (p->onset_z > 0 && z >= p->onset_z)) {
 			d->onset = 1;
-			d->onset_shift = crossed == PCS_DIR_UP ? shift : r;
-			d->onset_relevelled = crossed == PCS_DIR_UP;
-			d->onset_step = d->steps;
-		} else if (p->onset_z > 0 && z >= p->onset_z) {
-			/* a jump the alarm does not tell (refractory, or like the
-			 * recent spikes) is still one the forecast should follow
-			 * while it holds: the alarm is news, the onset is load */
-			d->onset = 1;
-			d->onset_shift = r;
-			d->onset_relevelled = 0;
+			d->onset_relevelled = dir == PCS_DIR_UP && crossed == PCS_DIR_UP;
+			d->onset_shift = d->onset_relevelled ? shift : r;
 			d->onset_step = d->steps;
 		}
 	}
