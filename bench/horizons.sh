@@ -55,38 +55,7 @@ build_helper runstat
 need_forecast
 started=$SECONDS
 
-# window_s DUR: HZ_WINDOW in seconds (s, m, h, d, w).
-window_s() {
-	awk -v d="$1" 'BEGIN {
-		if (d !~ /^[0-9]+[smhdw]$/) exit 1
-		u = substr(d, length(d)); n = substr(d, 1, length(d) - 1) + 0
-		print n * (u == "s" ? 1 : u == "m" ? 60 : u == "h" ? 3600 : u == "d" ? 86400 : 604800)
-	}'
-}
-WIN=$(window_s "$HZ_WINDOW") || die "HZ_WINDOW: a duration such as 4w, 20d or 480h"
-
-# to_metrics FILE GROUP DIVISOR: "YYYY-MM-DD[T ]HH:MM:SS[Z],value" rows to
-# "ts,group,rps" with ts in Unix seconds (the clock read as UTC), rps =
-# value / DIVISOR.
-to_metrics() {
-	awk -F, -v g="$2" -v div="$3" '
-		# days from 1970-01-01 of a civil date (proleptic Gregorian)
-		function days(y, m, d) {
-			y -= m <= 2; era = int(y / 400); yoe = y - era * 400
-			doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
-			return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
-		}
-		NR == 1 { print "ts,group,rps"; next }
-		{
-			sub(/\r$/, "")
-			s = $1
-			t = days(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0) * 86400
-			t += substr(s, 12, 2) * 3600 + substr(s, 15, 2) * 60 + substr(s, 18, 2)
-			if (t <= last) { printf "%s:%d: time not increasing\n", FILENAME, NR > "/dev/stderr"; exit 1 }
-			last = t
-			printf "%d,%s,%.10g\n", t, g, $2 / div
-		}' "$1"
-}
+WIN=$(duration_s "$HZ_WINDOW") || die "HZ_WINDOW: a duration such as 4w, 20d or 480h"
 
 # Models the binary accepts (exit 64, or a usage error naming the model:
 # not in this build).
@@ -206,8 +175,8 @@ cpu_line() {
 	echo "CPU: $s"
 }
 
-to_metrics "$DATA/nasa_http_1995_per_minute.csv" nasa 60 >"$OUT/nasa.csv" || die "cannot convert the NASA trace"
-to_metrics "$DATA/twitter_stream_2021_per_minute.csv" twitter 1 >"$OUT/twitter.csv" || die "cannot convert the Twitter trace"
+trace_metrics "$DATA/nasa_http_1995_per_minute.csv" nasa 60 >"$OUT/nasa.csv" || die "cannot convert the NASA trace"
+trace_metrics "$DATA/twitter_stream_2021_per_minute.csv" twitter 1 >"$OUT/twitter.csv" || die "cannot convert the Twitter trace"
 # The two traces are run one after the other (timings pinned to CPU 0).
 run_trace nasa
 run_trace twitter

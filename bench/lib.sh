@@ -171,3 +171,39 @@ print_table() {
 			}
 		}'
 }
+
+# duration_s DUR: a duration (s, m, h, d, w) in seconds; status 1 when it is
+# not one.
+duration_s() {
+	awk -v d="$1" 'BEGIN {
+		if (d !~ /^[0-9]+[smhdw]$/) exit 1
+		u = substr(d, length(d)); n = substr(d, 1, length(d) - 1) + 0
+		print n * (u == "s" ? 1 : u == "m" ? 60 : u == "h" ? 3600 : u == "d" ? 86400 : 604800)
+	}'
+}
+
+# trace_metrics FILE GROUP DIVISOR [OFFSET_S]: "YYYY-MM-DD[T ]HH:MM:SS[Z],value"
+# rows, a clock OFFSET_S seconds east of UTC, to "ts,group,rps" with ts in
+# Unix seconds and rps = value / DIVISOR.
+trace_metrics() {
+	awk -F, -v g="$2" -v div="$3" -v off="${4:-0}" '
+		# days from 1970-01-01 of a civil date (proleptic Gregorian;
+		# H. Hinnant, "chrono-Compatible Low-Level Date Algorithms")
+		function days(y, m, d) {
+			y -= m <= 2; era = int(y / 400); yoe = y - era * 400
+			doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+			return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
+		}
+		NR == 1 { print "ts,group,rps"; next }
+		{
+			sub(/\r$/, "")
+			s = $1
+			if (s !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z?$/ || $2 !~ /^[0-9.]+$/) {
+				printf "%s:%d: not a timestamp and a rate: %s\n", FILENAME, NR, $0 > "/dev/stderr"; exit 1 }
+			t = days(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0) * 86400
+			t += substr(s, 12, 2) * 3600 + substr(s, 15, 2) * 60 + substr(s, 18, 2) - off
+			if (t <= last) { printf "%s:%d: time not increasing\n", FILENAME, NR > "/dev/stderr"; exit 1 }
+			last = t
+			printf "%d,%s,%.10g\n", t, g, $2 / div
+		}' "$1"
+}

@@ -106,38 +106,7 @@ RISK_RUN="$BUILD/pcs-risk.onset.sh.snapshot"
 cp "$PCS_RISK" "$RISK_RUN" || die "cannot copy $PCS_RISK"
 started=$SECONDS
 
-# ON_WINDOW in seconds (s, m, h, d, w).
-WIN=$(awk -v d="$ON_WINDOW" 'BEGIN {
-	if (d !~ /^[0-9]+[smhdw]$/) exit 1
-	u = substr(d, length(d)); n = substr(d, 1, length(d) - 1) + 0
-	print n * (u == "s" ? 1 : u == "m" ? 60 : u == "h" ? 3600 : u == "d" ? 86400 : 604800)
-}') || die "ON_WINDOW: a duration such as 4w, 20d or 480h"
-
-# to_metrics FILE GROUP DIVISOR OFFSET_S: "YYYY-MM-DD[T ]HH:MM:SS[Z],value"
-# rows, a clock OFFSET_S seconds east of UTC, to "ts,group,rps" with ts in
-# Unix seconds and rps = value / DIVISOR.
-to_metrics() {
-	awk -F, -v g="$2" -v div="$3" -v off="$4" '
-		# days from 1970-01-01 of a civil date (proleptic Gregorian;
-		# H. Hinnant, "chrono-Compatible Low-Level Date Algorithms")
-		function days(y, m, d) {
-			y -= m <= 2; era = int(y / 400); yoe = y - era * 400
-			doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
-			return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
-		}
-		NR == 1 { print "ts,group,rps"; next }
-		{
-			sub(/\r$/, "")
-			s = $1
-			if (s !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z?$/ || $2 !~ /^[0-9.]+$/) {
-				printf "%s:%d: not a timestamp and a rate: %s\n", FILENAME, NR, $0 > "/dev/stderr"; exit 1 }
-			t = days(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0) * 86400
-			t += substr(s, 12, 2) * 3600 + substr(s, 15, 2) * 60 + substr(s, 18, 2) - off
-			if (t <= last) { printf "%s:%d: time not increasing\n", FILENAME, NR > "/dev/stderr"; exit 1 }
-			last = t
-			printf "%d,%s,%.10g\n", t, g, $2 / div
-		}' "$1"
-}
+WIN=$(duration_s "$ON_WINDOW") || die "ON_WINDOW: a duration such as 4w, 20d or 480h"
 
 # plan_trace NAME: $OUT/NAME.L (capacity), NAME.surges (one line per surge
 # kept: id onset_ts onset_rps peak_rps span_min, span = onset to the last
@@ -287,8 +256,8 @@ run_job() {
 	rm -rf "$dir"
 }
 
-to_metrics "$NASA" nasa 60 -14400 >"$OUT/nasa.csv" || die "cannot convert $NASA"
-to_metrics "$TWITTER" twitter 1 0 >"$OUT/twitter.csv" || die "cannot convert $TWITTER"
+trace_metrics "$NASA" nasa 60 -14400 >"$OUT/nasa.csv" || die "cannot convert $NASA"
+trace_metrics "$TWITTER" twitter 1 >"$OUT/twitter.csv" || die "cannot convert $TWITTER"
 for name in nasa twitter; do
 	plan_trace "$name" 2>>"$OUT/plan.notes" || { cat "$OUT/plan.notes" >&2; die "$name: no surge to measure"; }
 done
