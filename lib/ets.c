@@ -207,6 +207,9 @@ pcs_ets_forecast(const struct pcs_ets *e, size_t h)
 	       pow(e->p.rho, (double)h) * e->last_err;
 }
 
+/* longest gap between successive horizons walked one step at a time */
+#define ETS_PATH_STEPWISE 1024
+
 void
 pcs_ets_forecast_path(const struct pcs_ets *e, const size_t *h, size_t n, double *out)
 {
@@ -215,7 +218,15 @@ pcs_ets_forecast_path(const struct pcs_ets *e, const size_t *h, size_t n, double
 
 	for (size_t j = 0; j < n; j++) {
 		size_t i = e->t + h[j] - 1;
-		/* advance phi^k, rho^k and phi + ... + phi^k to k = h[j] */
+		/* advance phi^k, rho^k and phi + ... + phi^k to k = h[j]: step by
+		 * step over a short gap, in closed form over a long one, so that
+		 * a horizon of millions of steps costs what one of ten does */
+		if (h[j] > k && h[j] - k > ETS_PATH_STEPWISE) {
+			phi_k *= pow(e->p.phi, (double)(h[j] - k));
+			rho_k *= pow(e->p.rho, (double)(h[j] - k));
+			k = h[j];
+			damp = e->p.phi < 1 ? e->p.phi * (1 - phi_k) / (1 - e->p.phi) : (double)k;
+		}
 		for (; k < h[j]; k++) {
 			phi_k *= e->p.phi;
 			rho_k *= e->p.rho;
