@@ -570,12 +570,20 @@ state_reset(struct pcs_reg *r)
 	r->cache->n = 0;   /* new coefficients, or a new start */
 }
 
+/* How far past the cache's end a step may be and still grow the cache to
+ * it: steps beyond are computed, not cached, so that a forecast years
+ * ahead (a horizon of 100 years at a 1 s step, a boot of 1e12 s in
+ * pcs-replay) does not allocate one double per step up to it. */
+#define FITTED_CACHE_REACH 65536
+
 /* The fitted value t steps after the state's start, from the cache. */
 static double
 fitted_after(const struct pcs_reg *r, size_t t)
 {
 	struct fitted_cache *c = r->cache;
 
+	if (t >= c->n && t - c->n >= c->n + FITTED_CACHE_REACH)
+		return fitted(r, r->state_t0 + (int64_t)t * r->step);
 	if (t >= c->n) {
 		size_t want = t + 1 > 2 * c->n ? t + 1 + 1024 : 2 * c->n;
 		double *v = realloc(c->v, want * sizeof *v);
