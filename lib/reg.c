@@ -570,9 +570,9 @@ state_reset(struct pcs_reg *r)
 	r->cache->n = 0;   /* new coefficients, or a new start */
 }
 
-/* How far past the cache's end a step may be and still grow the cache to
- * it: steps beyond are computed, not cached, so that a forecast years
- * ahead (a horizon of 100 years at a 1 s step, a boot of 1e12 s in
+/* A step more than the cache's length plus this past its end is computed,
+ * not cached (the cache grows at most geometrically), so that a forecast
+ * years ahead (a horizon of 100 years at a 1 s step, a boot of 1e12 s in
  * pcs-replay) does not allocate one double per step up to it. */
 #define FITTED_CACHE_REACH 65536
 
