@@ -285,6 +285,19 @@ cli_duration_arg(const char *opt, const char *arg, int zero_ok)
 	return v;
 }
 
+size_t
+cli_horizons(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
+{
+	pcs_error err;
+	size_t n = pcs_horizons_resolve(spec, step, steps, &err);
+
+	if (n == 0 && err.code == PCS_ENOMEM)
+		cli_die(EXIT_DATA, "out of memory");
+	if (n == 0)
+		cli_usage_error("-H: %s", err.msg);
+	return n;
+}
+
 void
 cli_write_failed(void)
 {

@@ -90,6 +90,10 @@ double cli_number_arg(const char *opt, const char *arg, double lo, int open_lo, 
  * accepted when zero_ok. */
 int64_t cli_duration_arg(const char *opt, const char *arg, int zero_ok);
 
+/* -H resolved at the data's step (pcs_horizons_resolve): the count, or
+ * the end of the run (a usage error past PCS_MAX_HORIZONS, out of memory). */
+size_t cli_horizons(const pcs_horizon_spec *spec, int64_t step, size_t **steps);
+
 /* Open an operand ("-" is stdin); on failure warn and return NULL. */
 FILE *cli_open(const char *path, const char **display_name);
 void cli_close(FILE *fp);

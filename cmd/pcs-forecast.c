@@ -328,22 +328,17 @@ write_score_rows(const struct options *o, pcs_store *st, size_t k, struct key_wo
 #define KEY_BATCH 256
 
 static void
-run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
-         size_t *samples, size_t *merged)
+run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step, const size_t *h,
+         size_t nh, size_t *samples, size_t *merged)
 {
 	struct pcs_forecast_config cfg = { .model = o->model, .levels = o->levels,
 	                                   .nlevels = o->nlevels, .no_onset = o->no_onset,
 	                                   .transform = o->transform_set ? &o->transform : NULL };
-	size_t *h = NULL, one = 1, nkeys = pcs_store_nkeys(st);
+	size_t one = 1, nkeys = pcs_store_nkeys(st);
 	struct batch b;
 
-	if (o->score) {
-		cfg.horizons = &one;
-		cfg.nhorizons = 1;
-	} else {
-		cfg.nhorizons = pcs_horizons_resolve(&o->horizons, step, &h);
-		cfg.horizons = h;
-	}
+	cfg.horizons = o->score ? &one : h;
+	cfg.nhorizons = o->score ? 1 : nh;
 	memset(&b, 0, sizeof b);
 	b.o = o;
 	b.st = st;
@@ -382,7 +377,6 @@ run_keys(const struct options *o, pcs_store *st, pcs_writer *w, int64_t step,
 		}
 	}
 	free(b.work);
-	free(h);
 }
 
 int
@@ -397,7 +391,7 @@ main(int argc, char **argv)
 	pcs_writer *w;
 	const char **cols;
 	char (*names)[32];
-	size_t ncols = 0;
+	size_t ncols = 0, *h = NULL, nh = 0;
 	int64_t step;
 	int status = 0;
 
@@ -445,12 +439,15 @@ main(int argc, char **argv)
 	if (step == 0 && pcs_store_nkeys(st) > 0 && (step = pcs_store_detect_step(st)) <= 0)
 		cli_die(EXIT_DATA, "cannot detect the step from one timestamp per key; "
 		        "give --step");
+	/* before the header, so that a bad -H writes nothing */
+	if (!o.score && pcs_store_nkeys(st) > 0)
+		nh = cli_horizons(&o.horizons, step, &h);
 	w = pcs_writer_new(stdout, o.c.output_format, o.c.header, o.c.epoch, cols, ncols);
 	if (w == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	if (pcs_store_nkeys(st) > 0) {
 		size_t samples = 0, merged = 0;
-		run_keys(&o, st, w, step, &samples, &merged);
+		run_keys(&o, st, w, step, h, nh, &samples, &merged);
 		/* a detected step much longer than the spacing of the data means
 		 * the first timestamps of the keys were not neighbours in time */
 		if (o.step == 0 && merged * 3 > samples)
@@ -464,6 +461,7 @@ main(int argc, char **argv)
 	pcs_writer_free(w);
 	pcs_store_free(st);
 	pcs_horizons_free(&o.horizons);
+	free(h);
 	for (size_t i = 0; i < o.nfiles; i++)
 		pcs_model_file_free(&o.files[i]);
 	pcs_events_free(o.events);

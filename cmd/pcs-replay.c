@@ -685,9 +685,7 @@ main(int argc, char **argv)
 		if (at == pcs_topology_count(t))
 			cli_die(EXIT_DATA, "--fail: no POP '%s' in the topology", o.fail[i].pop);
 	}
-	o.p.nhorizons = pcs_horizons_resolve(&o.horizons, h.s[0].step, &hz);
-	if (o.p.nhorizons == 0)
-		cli_die(EXIT_DATA, "out of memory");
+	o.p.nhorizons = cli_horizons(&o.horizons, h.s[0].step, &hz);
 	o.p.horizons = hz;
 	o.p.levels = o.levels;
 	o.p.nlevels = o.nlevels;

@@ -376,10 +376,8 @@ make_spec(const struct options *o, int64_t step, struct spec_buf *sb)
 	if (pcs_horizons_parse(o->horizons, &hs, &err) != 0)
 		cli_usage_error("-H: %s", err.msg);
 	memset(sb, 0, sizeof *sb);
-	sb->spec.nh = pcs_horizons_resolve(&hs, step, &sb->h);
+	sb->spec.nh = cli_horizons(&hs, step, &sb->h);
 	pcs_horizons_free(&hs);
-	if (sb->spec.nh == 0)
-		cli_die(EXIT_DATA, "out of memory");
 	sb->spec.horizons = sb->h;
 	sb->spec.levels = o->levels;
 	sb->spec.nl = o->nlevels;

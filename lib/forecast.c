@@ -121,11 +121,37 @@ push_horizon(size_t **v, size_t *n, size_t *cap, size_t h)
 	return 0;
 }
 
+/* How many entries item i of spec expands to at step (before repeats are
+ * dropped), at most PCS_MAX_HORIZONS + 1. */
+static int64_t
+expanded(const pcs_horizon_spec *spec, size_t i, int64_t step)
+{
+	int64_t from = spec->from[i], to = spec->to[i], every = spec->every[i], k;
+
+	if (from == to)
+		k = 1;
+	else if (every == 0)
+		k = to / step - (from + step - 1) / step + 1;
+	else
+		k = (to - from) / every + 1;
+	return k < 1 ? 1 : k > PCS_MAX_HORIZONS ? PCS_MAX_HORIZONS + 1 : k;
+}
+
 size_t
-pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
+pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps, pcs_error *err)
 {
 	size_t n = 0, cap = 0, *v = NULL, out = 0;
+	int64_t total = 0;
 
+	*steps = NULL;
+	for (size_t i = 0; i < spec->n && total <= PCS_MAX_HORIZONS; i++)
+		total += expanded(spec, i, step);
+	if (total > PCS_MAX_HORIZONS) {
+		pcs_error_set(err, PCS_EUSAGE, 0, NULL,
+		              "the horizons give more than %d forecasts a key at a step of %lld s",
+		              PCS_MAX_HORIZONS, (long long)step);
+		return 0;
+	}
 	for (size_t i = 0; i < spec->n; i++) {
 		int64_t from = spec->from[i], to = spec->to[i], every = spec->every[i];
 		if (from == to) {
@@ -156,6 +182,7 @@ pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps)
 	return out;
 nomem:
 	free(v);
+	pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 	return 0;
 }
 

@@ -57,11 +57,20 @@ typedef struct pcs_horizon_spec {
 int pcs_horizons_parse(const char *list, pcs_horizon_spec *spec, pcs_error *err);
 void pcs_horizons_free(pcs_horizon_spec *spec);
 
+/* The most horizons a list may resolve to at a step (a week at 1 minute, 10
+ * weeks at 5): a forecaster holds a calibration per horizon, about 40 KB
+ * each on 3 weeks of 5-minute history, and 1s..5000w at 5 minutes (10
+ * million horizons) took 22 GB and hung before this limit. */
+#define PCS_MAX_HORIZONS 20160
+
 /* Horizons in whole steps for a given step: each duration rounded up (at
  * least 1), ranges expanded to every step multiple (or every stride, rounded
  * up to whole steps) inside them, ascending, no repeats.
- * Returns the count, 0 on no memory. */
-size_t pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps);
+ * Returns the count; 0 with err set when the list would give more than
+ * PCS_MAX_HORIZONS entries before repeats are dropped (PCS_EUSAGE), or on no
+ * memory (PCS_ENOMEM). */
+size_t pcs_horizons_resolve(const pcs_horizon_spec *spec, int64_t step, size_t **steps,
+                            pcs_error *err);
 
 /* The daily and weekly cycles for a step, in steps (0 when absent). */
 void pcs_seasonal_periods(int64_t step, int *daily, int *weekly);

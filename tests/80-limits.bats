@@ -204,3 +204,22 @@ forecast_stream() {
 	assert_flat "$short" "$long" "with the boot" "for 1e12 s"
 	grep -q '^predictive,30,' "$BATS_TEST_TMPDIR/s.csv" || fail "no predictive row"
 }
+
+@test "-H resolving to more than 20160 horizons a key: a usage error naming it in every tool, nothing written" {
+	local tool
+	for tool in "pcs-forecast" "pcs-retrain" "pcs-replay --auto-topology"; do
+		# shellcheck disable=SC2086 # the tool and its options
+		run --separate-stderr timeout 60 $tool -H 5m..10w,11w testdata/nasa-5m.csv
+		assert_failure 2
+		assert_output ""
+		[[ $stderr == *"-H: the horizons give more than 20160 forecasts a key at a step of 300 s"* ]] ||
+			fail "$tool: $stderr"
+	done
+	# the most allowed, on a short series (about 500 MB: a calibration each)
+	awk 'BEGIN { print "ts,group,rps"
+		for (i = 0; i < 600; i++) printf "%d,g,%d\n", 1795564800 + 300 * i, 100 + (i * 37) % 23 }' \
+		>"$BATS_TEST_TMPDIR/short.csv"
+	run --separate-stderr pcs-forecast -H 5m..10w "$BATS_TEST_TMPDIR/short.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 20161 ] || fail "want a header and 20160 forecasts, got ${#lines[@]} lines"
+}

@@ -43,28 +43,39 @@ main(void)
 	pcs_error err;
 
 	ok(pcs_horizons_parse("5m,15m,30m", &hs, &err) == 0, "default horizons parse");
-	nh = pcs_horizons_resolve(&hs, 300, &h);
+	nh = pcs_horizons_resolve(&hs, 300, &h, &err);
 	ok(nh == 3 && h[0] == 1 && h[1] == 3 && h[2] == 6, "5m,15m,30m at a 5-minute step");
 	free(h);
-	nh = pcs_horizons_resolve(&hs, 3600, &h);
+	nh = pcs_horizons_resolve(&hs, 3600, &h, &err);
 	ok(nh == 1 && h[0] == 1, "rounded up to one step, repeats dropped");
 	free(h);
 	pcs_horizons_free(&hs);
 	ok(pcs_horizons_parse("1h..48h", &hs, &err) == 0, "range parses");
-	nh = pcs_horizons_resolve(&hs, 3600, &h);
+	nh = pcs_horizons_resolve(&hs, 3600, &h, &err);
 	ok(nh == 48 && h[0] == 1 && h[47] == 48, "1h..48h hourly: 48 horizons");
 	free(h);
-	nh = pcs_horizons_resolve(&hs, 1800, &h);
+	nh = pcs_horizons_resolve(&hs, 1800, &h, &err);
 	ok(nh == 95 && h[0] == 2 && h[94] == 96, "1h..48h half-hourly: every step in range");
 	free(h);
 	pcs_horizons_free(&hs);
 	ok(pcs_horizons_parse("1h..1d/1h", &hs, &err) == 0, "range with a stride parses");
-	nh = pcs_horizons_resolve(&hs, 300, &h);
+	nh = pcs_horizons_resolve(&hs, 300, &h, &err);
 	ok(nh == 24 && h[0] == 12 && h[1] == 24 && h[23] == 288, "1h..1d/1h at 5 minutes: hourly");
 	free(h);
 	pcs_horizons_free(&hs);
+	ok(pcs_horizons_parse("5m..10w", &hs, &err) == 0, "ten weeks parse");
+	nh = pcs_horizons_resolve(&hs, 300, &h, &err);
+	ok(nh == PCS_MAX_HORIZONS && h[nh - 1] == 20160, "5m..10w at 5 minutes: the most horizons allowed");
+	free(h);
+	nh = pcs_horizons_resolve(&hs, 60, &h, &err);
+	ok(nh == 0 && h == NULL && err.code == PCS_EUSAGE, "5m..10w at 1 minute: too many, a usage error");
+	pcs_horizons_free(&hs);
+	ok(pcs_horizons_parse("1s..5000w/1s,1h", &hs, &err) == 0 &&
+	   pcs_horizons_resolve(&hs, 1, &h, &err) == 0 && err.code == PCS_EUSAGE,
+	   "3 billion horizons are refused before any is made");
+	pcs_horizons_free(&hs);
 	ok(pcs_horizons_parse("5m..20m/7m", &hs, &err) == 0, "odd stride parses");
-	nh = pcs_horizons_resolve(&hs, 300, &h);
+	nh = pcs_horizons_resolve(&hs, 300, &h, &err);
 	ok(nh == 3 && h[0] == 1 && h[1] == 3 && h[2] == 4,
 	   "5m..20m/7m: 5, 12, 19 minutes, each rounded up to steps");
 	free(h);
