@@ -96,6 +96,9 @@ struct pcs_sim_params {
 	double prov_level;            /* predictive's primaries: the demand quantile provisioned
 	                                 for (0.99; 0: the HPA instead) */
 	double prov_target;           /* ... at this utilization */
+	int prov_conformal;           /* ... the quantile from the forecast's own past errors
+	                                 at the target's phase (pcs_conformal.h; 1), or
+	                                 the model's own (0) */
 	double slo_drop;              /* a tick violates the SLO above this dropped fraction */
 	double base_latency_ms;       /* a POP's latency before rtt_ms */
 	int64_t lead_window;          /* how far before a surge an action counts as a lead */

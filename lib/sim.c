@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_conformal.h"
 #include "pcs_forecast.h"
 #include "pcs_sim.h"
 
@@ -54,6 +55,7 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->buffer = 300;
 	p->prov_level = 0.99;
 	p->prov_target = 1;
+	p->prov_conformal = 1;
 	p->slo_drop = 0.001;
 	p->base_latency_ms = 20;
 	p->lead_window = 1800;
@@ -273,6 +275,7 @@ struct group {
 	 * provisioning one, at horizons 1..boot */
 	struct fcast main, buffer, prov;
 	size_t *prov_h;
+	pcs_conformal *conf;          /* prov's calibration, or NULL: prov's own quantile */
 	size_t buffer_at;             /* index of the buffer horizon in main, or SIZE_MAX */
 	int64_t last_fit;
 	size_t buffer_steps;
@@ -547,6 +550,33 @@ oracle_provision(const pcs_sim *s, struct run *r, const struct group *g, size_t 
 	return 0;
 }
 
+/* Add the recommendation n made at now to u's, drop those older than
+ * window, and give the largest left in *max.  0, or -1 out of memory. */
+static int
+window_max(struct unit *u, int64_t now, int64_t window, long n, long *max)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < u->nrec; i++)
+		if (u->rec[i].ts > now - window)
+			u->rec[keep++] = u->rec[i];
+	u->nrec = keep;
+	if (u->nrec == u->crec) {
+		size_t nc = u->crec ? u->crec * 2 : 16;
+		struct rec *nr = realloc(u->rec, nc * sizeof *nr);
+		if (nr == NULL)
+			return -1;
+		u->rec = nr;
+		u->crec = nc;
+	}
+	u->rec[u->nrec++] = (struct rec){ now, n };
+	*max = n;
+	for (size_t i = 0; i < u->nrec; i++)
+		if (u->rec[i].n > *max)
+			*max = u->rec[i].n;
+	return 0;
+}
+
 /* Kubernetes HPA on a primary, with requests per second (load) as the
  * metric; floor_n is a lower bound from a forecast (0: none). */
 static int
@@ -564,21 +594,9 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 	if (rec < floor_n)
 		rec = floor_n;
 	rec = rec < lo ? lo : rec > hi ? hi : rec;
-	/* the recommendations of the stabilization window */
-	size_t keep = 0;
-	for (size_t i = 0; i < u->nrec; i++)
-		if (u->rec[i].ts > now - p->hpa_stabilization)
-			u->rec[keep++] = u->rec[i];
-	u->nrec = keep;
-	if (u->nrec == u->crec) {
-		size_t nc = u->crec ? u->crec * 2 : 16;
-		struct rec *nr = realloc(u->rec, nc * sizeof *nr);
-		if (nr == NULL)
-			return -1;
-		u->rec = nr;
-		u->crec = nc;
-	}
-	u->rec[u->nrec++] = (struct rec){ now, rec };
+	long stab;
+	if (window_max(u, now, p->hpa_stabilization, rec, &stab) != 0)
+		return -1;
 	if (rec > u->spec) {
 		long allowed = u->spec;
 		/* no further than rec: an hour's 240 doublings overflow a long */
@@ -586,10 +604,6 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 			allowed = allowed >= rec / 2 ? rec : allowed * 2 > allowed + 4 ? allowed * 2 : allowed + 4;
 		next = rec < allowed ? rec : allowed;
 	} else {
-		long stab = rec;
-		for (size_t i = 0; i < u->nrec; i++)
-			if (u->rec[i].n > stab)
-				stab = u->rec[i].n;
 		next = stab < u->spec ? stab : u->spec;
 	}
 	if (next > u->spec && note_action(r, now) != 0)
@@ -600,13 +614,19 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
 
 /* The most horizons predictive's provisioning forecasts. */
 #define PROV_HORIZONS 60
+/* The provisioning forecast's errors kept for its calibration: a week,
+ * so that every hour of the day and every minute of the hour has 7 or
+ * more days of scores (seconds). */
+#define CALIBRATION_WINDOW (7 * 86400.0)
 
-/* predictive's primaries: enough instances for the forecast's prov_level
- * quantile of the demand at every step until an instance asked for now
- * could serve (horizons 1..boot), at prov_target utilization, and never
- * fewer than the load now needs.  Instances the forecast does not need
- * within a boot are released at once: any later need is asked for in
- * time.  Without a forecast, the HPA. */
+/* predictive's primaries: enough instances for the prov_level quantile
+ * of the demand at every step until an instance asked for now could serve
+ * (horizons 1..boot), at prov_target utilization, and never fewer than the
+ * load now needs.  The quantile is the forecast's own past errors' at the
+ * target's phase (pcs_conformal.h) once a week of them is kept, the
+ * model's before.  New instances are asked for at once; what is no longer
+ * wanted is released a boot after it last was.  Without a forecast, the
+ * HPA. */
 static int
 provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u, double part,
           double load, int64_t now, int64_t step)
@@ -616,16 +636,23 @@ provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u
 
 	if (!g->prov.have)
 		return hpa(s, r, u, load, now, step, 0);
-	for (size_t j = 0; j < g->prov.nh; j++)
-		q = fmax(q, g->prov.fr.quantiles[j]);
+	for (size_t j = 0; j < g->prov.nh; j++) {
+		double c = g->conf ? pcs_conformal_upper(g->conf, j, now, g->prov.fr.mean[j]) : NAN;
+		q = fmax(q, isnan(c) ? g->prov.fr.quantiles[j] : c);
+	}
 	want = count_of(q * part / (s->p.prov_target * u->t->instance_rps));
 	if (want < count_of(load / u->t->instance_rps))
 		want = count_of(load / u->t->instance_rps);
 	want = want < s->p.min_replicas ? s->p.min_replicas : want > hi ? hi : want;
+	/* hold what was wanted within the last boot: an instance released
+	 * and asked for again within a boot is paid for a boot without
+	 * serving, so it is kept for as long as getting it back would cost
+	 * (the ski-rental rule, 2-competitive) */
+	if (window_max(u, now, (int64_t)u->t->boot_s, want, &want) != 0)
+		return -1;
 	if (want > u->spec && note_action(r, now) != 0)
 		return -1;
 	u->spec = want;
-	u->nrec = 0;
 	return reconcile(u, want, 0, now);
 }
 
@@ -704,6 +731,47 @@ fcast_free(struct fcast *f)
 	f->fc = NULL;
 }
 
+/* The provisioning forecast's calibration at slot i: score the forecasts
+ * made for it, record this tick's, and choose the table anew at a refit. */
+static void
+calibration_tick(struct group *g, size_t i, int64_t ts, int refit)
+{
+	if (g->conf == NULL)
+		return;
+	pcs_conformal_observe(g->conf, ts, g->h->y[i]);
+	if (g->prov.have)
+		pcs_conformal_forecast(g->conf, ts, g->prov.fr.mean);
+	if (refit)
+		pcs_conformal_refit(g->conf);
+}
+
+/* Calibrate the provisioning forecast over the second half of the warm-up
+ * [from, to), so that its table is ready when scoring starts: the same
+ * forecaster, refitted on the same schedule, from the history it would
+ * have had then. */
+static void
+calibrate(pcs_sim *s, struct group *g, size_t from, size_t to)
+{
+	pcs_error err;
+	int64_t last_fit = 0;
+
+	for (size_t i = from; i < to; i++) {
+		int64_t ts = g->h->start + (int64_t)i * g->h->step;
+		int refit = g->prov.fc == NULL || ts - last_fit >= s->p.refit;
+		fcast_clear(&g->prov);
+		if (refit) {
+			pcs_forecaster_free(g->prov.fc);
+			g->prov.fc = fit(s, g, i, &g->prov, &err);
+			last_fit = ts;
+		} else {
+			pcs_forecaster_observe(g->prov.fc, g->h->y[i]);
+		}
+		g->prov.have = g->prov.fc && pcs_forecaster_predict(g->prov.fc, &g->prov.fr, &err) == 0;
+		calibration_tick(g, i, ts, refit);
+	}
+	fcast_clear(&g->prov);
+}
+
 /* Bring the group's forecasters to slot i: a refit on schedule, else one
  * online step; then forecast. */
 static void
@@ -725,6 +793,7 @@ forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 		}
 		f->have = f->fc && pcs_forecaster_predict(f->fc, &f->fr, &err) == 0;
 	}
+	calibration_tick(g, i, ts, refit);
 	if (refit) {
 		g->last_fit = ts;
 		for (size_t k = 0; k < s->npol; k++)
@@ -761,8 +830,9 @@ risk_tick(pcs_sim *s, const struct group *g, const struct run *r, int64_t ts,
 		return nomem(err);
 	for (size_t i = 0; i < g->n && rc == 0; i++) {
 		const struct unit *u = &r->u[i];
+		double c = capacity(&s->p, u, ts);
 		if (u->t->primary)
-			rc = pcs_capacity_add(cap, u->t->pop, g->name, "", capacity(&s->p, u, ts),
+			rc = pcs_capacity_add(cap, u->t->pop, g->name, "", c,
 			                      u->routed, 0, 0, err);
 	}
 	for (size_t j = 0; j < nh && rc == 0; j++) {
@@ -1134,6 +1204,14 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 		for (size_t j = 0; j < n; j++)
 			g.prov_h[j] = (size_t)ceil(b * (double)(j + 1) / (double)n);
 		g.prov = (struct fcast){ .h = g.prov_h, .nh = n, .lv = &s->p.prov_level, .nl = 1 };
+		if (s->p.prov_conformal && s->p.prov_level < 1) {
+			/* NULL (a boot too long to keep its forecasts): the model's quantile */
+			g.conf = pcs_conformal_new(g.prov_h, n, s->p.prov_level,
+			                           (size_t)fmax(2, CALIBRATION_WINDOW / demand->step),
+			                           demand->step);
+			if (g.conf)
+				calibrate(s, &g, i0 / 2, i0);
+		}
 	}
 	if (find_surges(s, &g, i0, &sv, &ns) != 0) {
 		rc = nomem(err);
@@ -1179,6 +1257,7 @@ done:
 	fcast_free(&g.buffer);
 	fcast_free(&g.prov);
 	free(g.prov_h);
+	pcs_conformal_free(g.conf);
 	pcs_topology_free(g.t);
 	free(g.order);
 	free(sv);

@@ -90,9 +90,13 @@ if ! [ "${step:-0}" -gt 0 ] 2>/dev/null; then
 	die "$history: cannot tell the step from its first two rows (Unix-second timestamps)"
 fi
 
+# --provision-level 0: the primaries follow the HPA.  How the replay sizes
+# them is not the live tools' business (they read the primaries' capacity
+# from the timeline either way), and the scenario below was drawn for the
+# HPA: a forecast-sized primary holds the shadow on through the last tick.
 pcs-replay -t "$topology" -p predictive --refit "${step}s" --warmup "$warmup" \
-	"${fopts[@]}" "${popts[@]}" --timeline "$dir/timeline.csv" --actions "$dir/actions.csv" \
-	--epoch "$history" >"$dir/summary.csv" || die "pcs-replay failed"
+	--provision-level 0 "${fopts[@]}" "${popts[@]}" --timeline "$dir/timeline.csv" \
+	--actions "$dir/actions.csv" --epoch "$history" >"$dir/summary.csv" || die "pcs-replay failed"
 
 # the timeline's predictive rows, the scored ticks in order
 awk -F, 'NR > 1 && $2 == "predictive"' "$dir/timeline.csv" >"$dir/tl.csv"

@@ -1,5 +1,6 @@
 /* Unit tests: the replay engine and its baseline policies. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,6 +198,47 @@ main(void)
 		   rows.instances[PCS_POLICY_PREDICTIVE][190] == rows.instances[PCS_POLICY_REACTIVE][190],
 		   "prov_level 0: the HPA (%ld)", rows.instances[PCS_POLICY_PREDICTIVE][190]);
 		pcs_sim_free(sim);
+	}
+	/* the provisioning quantile calibrated on the forecast's errors at the
+	 * target's phase: crowds of 4x at :02 and :32 in 3 half-hours of 10
+	 * are held at :02 and not at :15, where the model's own quantile, one
+	 * width for every minute, holds them everywhere or nowhere (here
+	 * nowhere: 133,058 requests dropped against 9,885, for 7% more
+	 * instance-hours) */
+	{
+		enum { N = 12 * 1440 };
+		int pp[] = { PCS_POLICY_PREDICTIVE };
+		double *cy = malloc(N * sizeof *cy), drops[2], ih[2];
+		uint64_t x = 88172645463325252ull;
+		pcs_series sc = { 1795564800, 60, N, cy, N, 0 };
+		for (size_t i = 0; i < N; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			cy[i] = 50 + (double)(x % 1000) / 200;
+			if (i % 30 == 2 && x % 10 < 3)
+				cy[i] *= 4;
+		}
+		p.warmup = 7 * 86400;
+		p.prov_level = 0.95;   /* a cell of 30 needs 19 scores a half, not 99 */
+		for (int cal = 0; cal < 2; cal++) {
+			p.prov_conformal = cal;
+			memset(&rows, 0, sizeof rows);
+			sim = pcs_sim_new(t, &p, pp, 1, &err);
+			ok(sim && pcs_sim_group(sim, "g", &sc, NULL, &err) == 0, "crowds at :02 and :32, %s",
+			   cal ? "calibrated" : "the model's quantile");
+			pcs_sim_summaries(sim, sum);
+			drops[cal] = sum[0].dropped;
+			ih[cal] = sum[0].instance_hours;
+			pcs_sim_free(sim);
+		}
+		ok(drops[1] < drops[0] / 2 || (drops[1] <= drops[0] && ih[1] < ih[0]),
+		   "calibrated: %g dropped at %g instance-hours, against %g at %g", drops[1], ih[1],
+		   drops[0], ih[0]);
+		free(cy);
+		p.prov_conformal = 1;
+		p.prov_level = 0;
+		p.warmup = 100 * 60;
 	}
 	/* errors: no primary for the group, history shorter than the warm-up */
 	sim = pcs_sim_new(t, &p, pol, 3, &err);

@@ -1,0 +1,183 @@
+/* Unit tests: the phase-conditioned conformal bounds (pcs_conformal.h) on
+ * synthetic demand with a known error law, fed one minute at a time as
+ * pcs-replay feeds them: the demand, then the forecasts made at that
+ * minute, a refit every day. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "pcs_conformal.h"
+
+#define STEP 60
+#define T0 1795564800   /* a whole hour */
+#define DAY 1440
+
+/* xorshift64 (Marsaglia 2003): the same draws everywhere. */
+static uint64_t rng;
+
+static void
+reseed(uint64_t s)
+{
+	rng = s * 0x9E3779B97F4A7C15ull | 1;
+}
+
+static double
+unif(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double
+gauss(void)
+{
+	return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
+}
+
+/* The demand law: the mean at minute i, and a draw around it. */
+enum { FLAT, MULTIPLICATIVE, CROWDS };
+
+static double
+mean_at(int law, long i)
+{
+	double day = sin(2 * M_PI * (double)(i % DAY) / DAY);
+	return law == FLAT ? 100 : 100 + 80 * day;
+}
+
+static double
+draw(int law, long i)
+{
+	double m = mean_at(law, i);
+	if (law == MULTIPLICATIVE)
+		return m * (1 + 0.2 * gauss());
+	if (law == CROWDS && i % 30 == 2 && unif() < 0.3)   /* :02 and :32 */
+		return m * 4;
+	return m + 5 * gauss();
+}
+
+/* Feed n minutes of the law with the true mean as the forecast at
+ * horizons h[], refitting daily; then count how often the demand of the
+ * next `test` minutes exceeds the bound at horizon j = 0 (coverage), and
+ * return the bound's mean at minute-of-half-hour 2 and elsewhere. */
+static pcs_conformal *
+feed(int law, const size_t *h, size_t nh, double level, long n)
+{
+	pcs_conformal *c = pcs_conformal_new(h, nh, level, 7 * DAY, STEP);
+	double mean[8];
+
+	for (long i = 0; i < n && c; i++) {
+		int64_t ts = T0 + (int64_t)i * STEP;
+		pcs_conformal_observe(c, ts, draw(law, i));
+		for (size_t j = 0; j < nh; j++)
+			mean[j] = mean_at(law, i + (long)h[j]);
+		pcs_conformal_forecast(c, ts, mean);
+		if (i % DAY == DAY - 1)
+			pcs_conformal_refit(c);
+	}
+	return c;
+}
+
+static double
+coverage(pcs_conformal *c, int law, long from, long n)
+{
+	long in = 0;
+
+	for (long i = from; i < from + n; i++) {
+		int64_t ts = T0 + (int64_t)(i - 1) * STEP;   /* forecast made a minute before */
+		in += draw(law, i) <= pcs_conformal_upper(c, 0, ts, mean_at(law, i));
+	}
+	return (double)in / (double)n;
+}
+
+int
+main(void)
+{
+	size_t h1[1] = { 1 }, h3[3] = { 1, 2, 3 };
+	pcs_conformal *c;
+
+	ok(pcs_conformal_new(h1, 1, 1, 100, STEP) == NULL && pcs_conformal_new(h1, 1, 0, 100, STEP) == NULL,
+	   "a level of 0 or 1 is refused");
+	{
+		size_t far[1] = { PCS_CONFORMAL_MAX_H + 1 };
+		ok(pcs_conformal_new(far, 1, 0.9, 100, STEP) == NULL,
+		   "a horizon past PCS_CONFORMAL_MAX_H is refused (its forecasts are not kept)");
+	}
+
+	reseed(1);
+	c = feed(FLAT, h1, 1, 0.9, 100);
+	ok(c && isnan(pcs_conformal_upper(c, 0, T0, 100)) && isnan(pcs_conformal_power(c)),
+	   "no bound before a refit");
+	ok(pcs_conformal_refit(c) == 1, "a refit on 99 scores at 0.9 makes a table");
+	is_str(pcs_conformal_partition(c), "pooled", "too few scores a cell for any phase: pooled");
+	pcs_conformal_free(c);
+
+	reseed(2);
+	c = feed(FLAT, h1, 1, 0.99, 150);
+	ok(pcs_conformal_refit(c) == 0 && isnan(pcs_conformal_upper(c, 0, T0, 100)),
+	   "0.99 on 74 scores a half: no table (a cell needs 99)");
+	pcs_conformal_free(c);
+
+	/* constant noise (sd 5) around 100: the 0.9 bound is near 100 + 1.28 x 5 */
+	reseed(3);
+	c = feed(FLAT, h1, 1, 0.9, 8 * DAY);
+	{
+		double b = pcs_conformal_upper(c, 0, T0, 100), cov = coverage(c, FLAT, 8 * DAY, 20000);
+		ok(fabs(b - 106.4) < 0.6, "flat series: the 0.9 bound is 100 + 1.28 sd (%.2f)", b);
+		ok(cov > 0.885 && cov < 0.915, "flat series: coverage of new demand is 0.9 (%.4f)", cov);
+	}
+	pcs_conformal_free(c);
+
+	/* errors proportional to the level over a daily cycle (20 to 180):
+	 * power 1 wins, and the bound keeps its coverage at the peak and at
+	 * the trough alike */
+	reseed(4);
+	c = feed(MULTIPLICATIVE, h3, 3, 0.95, 8 * DAY);
+	ok(pcs_conformal_power(c) == 1, "errors proportional to the level: power 1 (%g)",
+	   pcs_conformal_power(c));
+	{
+		double lo = pcs_conformal_upper(c, 0, T0, 20), hi = pcs_conformal_upper(c, 0, T0, 180);
+		ok(fabs(lo / 20 - hi / 180) < 0.02, "its bound is the same share above the mean "
+		   "at 20 and 180 (%.3f, %.3f)", lo / 20, hi / 180);
+	}
+	pcs_conformal_free(c);
+	reseed(5);
+	c = feed(FLAT, h3, 3, 0.95, 8 * DAY);
+	ok(pcs_conformal_power(c) == 0 || pcs_conformal_power(c) == 0.5,
+	   "errors of one size on a flat series: not power 1 (%g)", pcs_conformal_power(c));
+	pcs_conformal_free(c);
+
+	/* crowds 4x the level at :02 and :32, in 3 half-hours of 10: a phase
+	 * partition that tells minute 2 of the half-hour from the rest wins,
+	 * and the bound is crowd-sized there and near the noise elsewhere */
+	reseed(6);
+	c = feed(CROWDS, h1, 1, 0.95, 8 * DAY);
+	{
+		const char *p = pcs_conformal_partition(c);
+		int64_t before_02 = T0 + 60, before_15 = T0 + 14 * 60;   /* forecasts for :02, :15 */
+		double b02 = pcs_conformal_upper(c, 0, before_02, 100);
+		double b15 = pcs_conformal_upper(c, 0, before_15, 100);
+		ok(p && (strcmp(p, "30m") == 0 || strcmp(p, "1h") == 0),
+		   "crowds at :02 and :32: the minute of the half-hour or the hour (%s)", p);
+		ok(b02 > 250 && b15 < 130, "the 0.95 bound at :02 holds the crowd (%.0f), at :15 not (%.0f)",
+		   b02, b15);
+		double cov = coverage(c, CROWDS, 8 * DAY, 30000);
+		ok(cov > 0.94, "coverage of new demand, crowds included: %.4f", cov);
+	}
+	pcs_conformal_free(c);
+
+	/* a gap in the demand scores nothing and moves nothing */
+	reseed(7);
+	c = feed(FLAT, h1, 1, 0.9, 8 * DAY);
+	{
+		double before = pcs_conformal_upper(c, 0, T0, 100);
+		pcs_conformal_observe(c, T0 + 8 * DAY * STEP, NAN);
+		pcs_conformal_refit(c);
+		ok(pcs_conformal_upper(c, 0, T0, 100) == before, "a NaN demand is skipped");
+	}
+	pcs_conformal_free(c);
+
+	return tap_done();
+}
