@@ -61,7 +61,7 @@ bin/%: cmd/%.o $(CLI_OBJ) lib/libpcs.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $< $(CLI_OBJ) lib/libpcs.a $(LDLIBS)
 
-tests/unit/%: tests/unit/%.c tests/unit/tap.h lib/libpcs.a $(FLAGS_STAMP)
+tests/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/rng.h lib/libpcs.a $(FLAGS_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< lib/libpcs.a $(LDLIBS)
 
 deps:

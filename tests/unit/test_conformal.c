@@ -6,36 +6,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "rng.h"
 #include "tap.h"
 #include "pcs_conformal.h"
 
 #define STEP 60
 #define T0 1795564800   /* a whole hour */
 #define DAY 1440
-
-/* xorshift64 (Marsaglia 2003): the same draws everywhere. */
-static uint64_t rng;
-
-static void
-reseed(uint64_t s)
-{
-	rng = s * 0x9E3779B97F4A7C15ull | 1;
-}
-
-static double
-unif(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double
-gauss(void)
-{
-	return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
-}
 
 /* The demand law: the mean at minute i, and a draw around it. */
 enum { FLAT, MULTIPLICATIVE, CROWDS };

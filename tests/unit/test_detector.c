@@ -3,24 +3,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "rng.h"
 #include "tap.h"
 #include "pcs_detector.h"
 #include "pcs_forecast.h"
 
 #define P 288          /* a day of 5-minute points */
 #define N (8 * P)
-
-/* xorshift64 (Marsaglia 2003): the same draws everywhere */
-static uint64_t rng;
-
-static double
-unif(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
-}
 
 /* roughly normal: the sum of 12 uniforms, centred */
 static double
@@ -37,7 +26,7 @@ noise(void)
 static void
 make_series(double *y, size_t n, uint64_t seed)
 {
-	rng = seed * 0x9E3779B97F4A7C15ull | 1;
+	reseed(seed);
 	for (size_t t = 0; t < n; t++)
 		y[t] = 100 + 20 * sin(2 * M_PI * (double)(t % P) / P) + 2 * noise();
 }
@@ -278,7 +267,7 @@ main(void)
 		struct pcs_detector_params p;
 		size_t wn = 42 * P, with, without;
 		double *w = malloc(wn * sizeof *w);
-		rng = 13 * 0x9E3779B97F4A7C15ull | 1;
+		reseed(13);
 		for (size_t t = 0; t < wn; t++)
 			w[t] = 100 + 20 * sin(2 * M_PI * (double)(t % P) / P) + 2 * noise() +
 			       ((t / P) % 7 == 5 && t % P >= 100 && t % P < 172 ? 8 : 0);

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "rng.h"
 #include "tap.h"
 #include "pcs_knee.h"
 
@@ -9,31 +10,6 @@
 #define N    2000
 
 enum { LINEAR, EXPO, MM1, STEADY, CAPPED, FALLING };
-
-/* xorshift64 (Marsaglia 2003, "Xorshift RNGs", J. Stat. Softw. 8(14)):
- * the same draws everywhere, so every tolerance below is reproducible. */
-static uint64_t rng;
-
-static void
-reseed(uint64_t s)
-{
-	rng = s * 0x9E3779B97F4A7C15ull | 1;
-}
-
-static double
-unif(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;   /* (0, 1) */
-}
-
-static double
-gauss(void)
-{
-	return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
-}
 
 /* Knuth's product of uniforms; fine for the small means used here. */
 static double
