@@ -618,6 +618,10 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
  * so that every hour of the day and every minute of the hour has 7 or
  * more days of scores (seconds). */
 #define CALIBRATION_WINDOW (7 * 86400.0)
+/* ... but at most this many scores a horizon (two weeks at 1 minute): at
+ * a 1 s step a week is 604,800 scores for each of up to 60 horizons, 870
+ * MB and minutes of sorting at every refit */
+#define CALIBRATION_MAX_SCORES 20160.0
 
 /* predictive's primaries: enough instances for the prov_level quantile
  * of the demand at every step until an instance asked for now could serve
@@ -1207,7 +1211,8 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 		if (s->p.prov_conformal && s->p.prov_level < 1) {
 			/* NULL (a boot too long to keep its forecasts): the model's quantile */
 			g.conf = pcs_conformal_new(g.prov_h, n, s->p.prov_level,
-			                           (size_t)fmax(2, CALIBRATION_WINDOW / demand->step),
+			                           (size_t)fmax(2, fmin(CALIBRATION_MAX_SCORES,
+			                                                  CALIBRATION_WINDOW / demand->step)),
 			                           demand->step);
 			if (g.conf)
 				calibrate(s, &g, i0 / 2, i0);
