@@ -735,6 +735,24 @@ fcast_free(struct fcast *f)
 	f->fc = NULL;
 }
 
+/* One forecaster to slot i: refitted from the history up to i when refit
+ * (and fit allowed), else stepped online; then this tick's forecast. */
+static void
+fcast_step(const pcs_sim *s, const struct group *g, struct fcast *f, size_t i, int refit,
+           int fit_ok)
+{
+	pcs_error err;
+
+	fcast_clear(f);
+	if (refit) {
+		pcs_forecaster_free(f->fc);
+		f->fc = fit_ok ? fit(s, g, i, f, &err) : NULL;
+	} else if (f->fc) {
+		pcs_forecaster_observe(f->fc, g->h->y[i]);
+	}
+	f->have = f->fc && pcs_forecaster_predict(f->fc, &f->fr, &err) == 0;
+}
+
 /* The provisioning forecast's calibration at slot i: score the forecasts
  * made for it, record this tick's, and choose the table anew at a refit. */
 static void
@@ -756,21 +774,14 @@ calibration_tick(struct group *g, size_t i, int64_t ts, int refit)
 static void
 calibrate(pcs_sim *s, struct group *g, size_t from, size_t to)
 {
-	pcs_error err;
 	int64_t last_fit = 0;
 
 	for (size_t i = from; i < to; i++) {
 		int64_t ts = g->h->start + (int64_t)i * g->h->step;
 		int refit = g->prov.fc == NULL || ts - last_fit >= s->p.refit;
-		fcast_clear(&g->prov);
-		if (refit) {
-			pcs_forecaster_free(g->prov.fc);
-			g->prov.fc = fit(s, g, i, &g->prov, &err);
+		if (refit)
 			last_fit = ts;
-		} else {
-			pcs_forecaster_observe(g->prov.fc, g->h->y[i]);
-		}
-		g->prov.have = g->prov.fc && pcs_forecaster_predict(g->prov.fc, &g->prov.fr, &err) == 0;
+		fcast_step(s, g, &g->prov, i, refit, 1);
 		calibration_tick(g, i, ts, refit);
 	}
 	fcast_clear(&g->prov);
@@ -782,21 +793,11 @@ static void
 forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 {
 	struct fcast *all[] = { &g->main, &g->buffer, &g->prov };
-	pcs_error err;
 	int refit = g->main.fc == NULL || ts - g->last_fit >= s->p.refit;
 
-	for (size_t k = 0; k < 3; k++) {
-		struct fcast *f = all[k];
-		fcast_clear(f);
-		if (refit) {
-			pcs_forecaster_free(f->fc);
-			/* the others only when the risk's forecaster could be fitted */
-			f->fc = k == 0 || (f->nh > 0 && g->main.fc) ? fit(s, g, i, f, &err) : NULL;
-		} else if (f->fc) {
-			pcs_forecaster_observe(f->fc, g->h->y[i]);
-		}
-		f->have = f->fc && pcs_forecaster_predict(f->fc, &f->fr, &err) == 0;
-	}
+	/* the others only when the risk's forecaster could be fitted */
+	for (size_t k = 0; k < 3; k++)
+		fcast_step(s, g, all[k], i, refit, k == 0 || (all[k]->nh > 0 && g->main.fc));
 	calibration_tick(g, i, ts, refit);
 	if (refit) {
 		g->last_fit = ts;
@@ -834,9 +835,8 @@ risk_tick(pcs_sim *s, const struct group *g, const struct run *r, int64_t ts,
 		return nomem(err);
 	for (size_t i = 0; i < g->n && rc == 0; i++) {
 		const struct unit *u = &r->u[i];
-		double c = capacity(&s->p, u, ts);
 		if (u->t->primary)
-			rc = pcs_capacity_add(cap, u->t->pop, g->name, "", c,
+			rc = pcs_capacity_add(cap, u->t->pop, g->name, "", capacity(&s->p, u, ts),
 			                      u->routed, 0, 0, err);
 	}
 	for (size_t j = 0; j < nh && rc == 0; j++) {
