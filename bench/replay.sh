@@ -49,6 +49,12 @@
 # The targets are also checked for a variant of predictive run on each fleet
 # beside the others (REPLAY_PROVISION, default "--provision-level 0": its
 # primaries on the HPA, as before the forecast provisioned them).
+# The trade-off: each of predictive's and reactive's one knob swept on each
+# fleet (--provision-level REPLAY_LEVELS, default 0.95 0.97 0.98 0.995;
+# --hpa-target REPLAY_TARGETS, default 0.5 0.6 0.8 0.9), drops against cost
+# beside the defaults, with (1)-(3) checked at each level: it shows where
+# the frontiers cross the targets, so that no level need be chosen on a
+# trace (the default stays 0.99).
 # A missed target does not make the script fail: it reports.  It fails
 # (exit 1) when a replay fails, or a sanity check does: five policies, the
 # same offered requests and ticks for each, finite numbers, an oracle that
@@ -66,7 +72,7 @@
 # Plots: the fleet replays are run with --plot when gnuplot is installed.
 #
 # Environment: PCS_REPLAY (default bin/pcs-replay), PCS_DATA, BENCH_REPEAT,
-# REPLAY_REPEAT_1H, REPLAY_PROVISION, CC, TMPDIR.
+# REPLAY_REPEAT_1H, REPLAY_PROVISION, REPLAY_LEVELS, REPLAY_TARGETS, CC, TMPDIR.
 set -uo pipefail
 
 # shellcheck source=bench/lib.sh
@@ -79,6 +85,9 @@ PCS_REPLAY=${PCS_REPLAY:-$ROOT/bin/pcs-replay}
 DATA=${PCS_DATA:-../shared/data}
 REPEAT_1H=${REPLAY_REPEAT_1H:-1}
 PROV=${REPLAY_PROVISION:---provision-level 0}
+# the trade-off swept on each fleet (besides the defaults, 0.99 and 0.7)
+LEVELS=${REPLAY_LEVELS:-0.95 0.97 0.98 0.995}
+TARGETS=${REPLAY_TARGETS:-0.5 0.6 0.8 0.9}
 [[ $REPEAT =~ ^[1-9][0-9]*$ && $REPEAT_1H =~ ^[1-9][0-9]*$ ]] ||
 	die "BENCH_REPEAT and REPLAY_REPEAT_1H want positive integers"
 [[ -x $PCS_REPLAY ]] || die "$PCS_REPLAY not found: run 'make' first (or set PCS_REPLAY)"
@@ -160,6 +169,33 @@ lane=$!
 { replay nasa auto; replay twitter auto; provisioned twitter; } &
 wait "$lane"
 wait
+# sweep TRACE: the trade-off on the trace's fleet: predictive alone at
+# each of $LEVELS (--provision-level), reactive alone at each of $TARGETS
+# (--hpa-target), in $TMP/TRACE-sweep-{level,target}-X.csv
+sweep() {
+	local trace=$1 x
+	for x in $LEVELS; do
+		"$RUN" -t "testdata/replay/$trace-topology.csv" -p predictive --provision-level "$x" \
+			"$TMP/$trace.csv" >"$TMP/$trace-sweep-level-$x.csv" 2>>"$TMP/$trace-sweep.err" ||
+			echo "predictive --provision-level $x" >>"$TMP/$trace-sweep.failed"
+	done
+	for x in $TARGETS; do
+		"$RUN" -t "testdata/replay/$trace-topology.csv" -p reactive --hpa-target "$x" \
+			"$TMP/$trace.csv" >"$TMP/$trace-sweep-target-$x.csv" 2>>"$TMP/$trace-sweep.err" ||
+			echo "reactive --hpa-target $x" >>"$TMP/$trace-sweep.failed"
+	done
+}
+{ sweep nasa; } &
+lane=$!
+sweep twitter
+wait "$lane"
+for trace in nasa twitter; do
+	if [[ -s $TMP/$trace-sweep.failed ]]; then
+		note "$trace: the sweep's replays failed: $(paste -sd, "$TMP/$trace-sweep.failed")"
+		head -n 5 "$TMP/$trace-sweep.err" >&2
+		rc=1
+	fi
+done
 for r in nasa-fleet twitter-fleet nasa-auto twitter-auto nasa-prov twitter-prov; do
 	if [[ $(cat "$TMP/$r.rc") != 0 ]]; then
 		note "replay $r failed (status $(cat "$TMP/$r.rc")):"
@@ -308,6 +344,44 @@ with_provisioned() {
 		{ print prov }' "$TMP/$1-prov-run.csv" "$TMP/$1-fleet.csv" >"$TMP/$1-prov.csv"
 }
 
+# tradeoff TRACE: each policy's drops against its cost as its one knob
+# moves (the sweep, and the defaults from the fleet's run), cheapest first,
+# with targets (1)-(3) checked against the defaults' reactive and
+# predictive-scale: where the frontiers cross the targets, not a level
+# chosen on the trace
+tradeoff() {
+	local trace=$1 f files=()
+	for f in "$TMP/$trace"-sweep-*.csv; do [[ -s $f ]] && files+=("$f"); done
+	printf '\ntrade-off, %s on testdata/replay/%s-topology.csv (sweep: --provision-level %s; --hpa-target %s):\n' \
+		"$trace" "$trace" "$LEVELS" "$TARGETS"
+	awk -F, '
+	FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+		   knob = FILENAME; sub(/.*-sweep-(level|target)-/, "", knob); sub(/\.csv$/, "", knob); next }
+	FILENAME ~ /-fleet\.csv$/ {
+		p = $(c["policy"])
+		if (p == "reactive") { rd = $(c["dropped"]); rh = $(c["instance_hours"]); knob = "0.7" }
+		else if (p == "predictive-scale") { sc = $(c["cost"]); sd = $(c["dropped"]); next }
+		else if (p == "predictive") knob = "0.99"
+		else next
+	}
+	{ n++; pol[n] = $(c["policy"]); kn[n] = knob; d[n] = $(c["dropped"]); h[n] = $(c["instance_hours"]); co[n] = $(c["cost"]) }
+	END {
+		printf "  %-10s %-6s %11s %8s %9s %6s %8s %6s  %s\n", "policy", "knob", "dropped", "fewer%", "inst_h", "x_ih", "cost", "x_ps", "targets (1) (2) (3)"
+		for (k = 1; k <= n; k++) o[k] = k
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && co[o[j]] < co[o[j - 1]]; j--) { t = o[j]; o[j] = o[j - 1]; o[j - 1] = t }
+		for (i = 1; i <= n; i++) {
+			k = o[i]
+			fewer = rd > 0 ? 100 * (1 - d[k] / rd) : 0
+			met = ""
+			if (pol[k] == "predictive")
+				met = sprintf("%s %s %s", (fewer >= 80 ? "met" : "-"), (h[k] <= 1.15 * rh ? "met" : "-"),
+				              (d[k] < sd && co[k] <= sc ? "met" : "-"))
+			printf "  %-10s %-6s %11.0f %8.1f %9.1f %6.3f %8.2f %6.3f  %s\n", pol[k], kn[k], d[k], fewer,
+			       h[k], h[k] / rh, co[k], co[k] / sc, met
+		}
+	}' "$TMP/$trace-fleet.csv" "${files[@]}"
+}
+
 for trace in nasa twitter; do
 	[[ -s $TMP/$trace-fleet.csv && -s $TMP/$trace-auto.csv ]] || continue
 	table "$trace" || rc=1
@@ -324,6 +398,7 @@ for trace in nasa twitter; do
 		targets "$trace" prov "$trace on testdata/replay/$trace-topology.csv, predictive $PROV" || rc=1
 	fi
 	targets "$trace" auto "$trace on --auto-topology" || rc=1
+	tradeoff "$trace" || rc=1
 	if ((PLOT)) && [[ -s doc/replay-$trace.png ]]; then
 		printf '\nplot: doc/replay-%s.png (the testdata/replay fleet, the day around the highest demand)\n' "$trace"
 	fi

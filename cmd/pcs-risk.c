@@ -125,7 +125,7 @@ parse_options(struct options *o, int argc, char **argv)
 
 struct capacity_in {
 	pcs_capacity *cap;
-	int pop, group, region, capacity, load, util[3];
+	int pop, group, region, capacity, load, util[3], max_capacity, scale;
 	size_t max_rows;   /* --max-keys; 0: no limit */
 };
 
@@ -142,6 +142,8 @@ capacity_columns(pcs_reader *r, void *ctx, int *req)
 	in->util[0] = pcs_reader_column(r, "cpu");
 	in->util[1] = pcs_reader_column(r, "mem");
 	in->util[2] = pcs_reader_column(r, "bw");
+	in->max_capacity = pcs_reader_column(r, "max_capacity_rps");
+	in->scale = pcs_reader_column(r, "scale_s");
 	return 4;
 }
 
@@ -150,8 +152,8 @@ capacity_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 {
 	struct capacity_in *in = ctx;
 	const char *pop, *group, *region = "";
-	double c, load, util = 0;
-	int rc;
+	double c, load, util = 0, max_c = 0, scale = 0;
+	int rc, reach;
 
 	if ((rc = pcs_field_text(r, in->pop, 1, &pop, err)) != 0 ||
 	    (rc = pcs_field_text(r, in->group, 1, &group, err)) != 0 ||
@@ -169,9 +171,15 @@ capacity_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	if (in->max_rows && pcs_capacity_count(in->cap) >= in->max_rows)
 		return pcs_error_set(err, PCS_ELIMIT, pcs_reader_line(r), NULL,
 		                     "more than %zu capacity rows: raise --max-keys", in->max_rows);
+	/* an empty max_capacity_rps: a POP that does not scale itself */
+	if ((reach = pcs_field_double(r, in->max_capacity, 0, 0, INFINITY, &max_c, err)) > 0 ||
+	    (rc = pcs_field_double(r, in->scale, 0, 0, INFINITY, &scale, err)) > 0)
+		return reach > 0 ? reach : rc;
 	if ((rc = pcs_capacity_add(in->cap, pop, group, region, c, load, util,
 	                           pcs_reader_line(r), err)) != 0)
 		return rc;
+	if (reach == 0)
+		pcs_capacity_reach(in->cap, max_c, scale);
 	if (c == 0)
 		cli_warn("%s:%ld: pop '%s' group '%s' has capacity_rps 0", name,
 		         pcs_reader_line(r), pop, group);

@@ -17,6 +17,12 @@
  *    load_rps > 0, a POP whose utilization grows with load reaches
  *    util_limit at load_rps * util_limit / u; the effective capacity is the
  *    smaller of that and capacity_rps.
+ *  - reach (pcs_capacity_reach): a POP that scales itself (an autoscaler)
+ *    up to max_capacity_rps, whose new capacity serves scale_s after it is
+ *    asked for, is tested at horizons of scale_s or more (and above 0)
+ *    against max_capacity_rps, derated in the same ratio: what it cannot
+ *    reach in time is the risk, not what it has now.  Nearer horizons and
+ *    the load now are tested against the capacity it has.
  *  - p_exceed = P(D > C), expected_shortfall = E[(D - C)+] (pcs_qdist),
  *    headroom = C - median demand.
  *  - with cfg->current, a row at horizon 0 (target: the issue time) per
@@ -46,6 +52,9 @@ struct pcs_pop {
 	char *pop, *group, *region;   /* region "" when not given */
 	double capacity_rps, load_rps, util;   /* util: max(cpu, mem, bw), 0 if none */
 	double effective_rps;         /* after derating */
+	double max_capacity_rps;      /* what it can scale to (0: capacity_rps) ... */
+	double scale_s;               /* ... at horizons of this or more */
+	double effective_max_rps;     /* max_capacity_rps after derating */
 	long line;
 	int used;                     /* a forecast referred to it */
 };
@@ -58,6 +67,10 @@ void pcs_capacity_free(pcs_capacity *c);
 int pcs_capacity_add(pcs_capacity *c, const char *pop, const char *group,
                      const char *region, double capacity_rps, double load_rps,
                      double util, long line, pcs_error *err);
+
+/* The row added last can scale itself to max_capacity_rps (at least its
+ * capacity_rps), scale_s seconds after it asks (see above). */
+void pcs_capacity_reach(pcs_capacity *c, double max_capacity_rps, double scale_s);
 
 /* Compute effective capacities (derate = 0 keeps capacity_rps). */
 void pcs_capacity_finish(pcs_capacity *c, int derate, double util_limit);

@@ -134,7 +134,28 @@ pcs_capacity_finish(pcs_capacity *c, int derate, double util_limit)
 			if (at_limit < p->effective_rps)
 				p->effective_rps = at_limit;
 		}
+		p->effective_max_rps = p->capacity_rps > 0 ?
+		        p->max_capacity_rps * (p->effective_rps / p->capacity_rps) : p->max_capacity_rps;
 	}
+}
+
+void
+pcs_capacity_reach(pcs_capacity *c, double max_capacity_rps, double scale_s)
+{
+	struct pcs_pop *p = &c->pops[c->n - 1];
+
+	p->max_capacity_rps = fmax(max_capacity_rps, p->capacity_rps);
+	p->scale_s = scale_s;
+}
+
+/* The capacity a POP has for demand horizon_s ahead: what it can reach by
+ * then if it scales itself, else what it has. */
+static double
+capacity_at(const struct pcs_pop *p, int64_t horizon_s)
+{
+	if (p->max_capacity_rps > 0 && horizon_s > 0 && (double)horizon_s >= p->scale_s)
+		return fmax(p->effective_rps, p->effective_max_rps);
+	return p->effective_rps;
 }
 
 size_t
@@ -316,11 +337,10 @@ pcs_risk_group(pcs_capacity *c, const char *group, const struct pcs_demand *d, s
 			row->target = target;
 			if (pd[k].n == 0) {
 				/* no demand reaches this POP at this horizon */
-				row->capacity_rps = p[k].effective_rps;
-				row->headroom_rps = p[k].effective_rps;
+				row->capacity_rps = row->headroom_rps = capacity_at(&p[k], hz[h]);
 				continue;
 			}
-			evaluate(&pd[k], p[k].effective_rps, row);
+			evaluate(&pd[k], capacity_at(&p[k], hz[h]), row);
 		}
 	}
 	for (size_t k = 0; k < np; k++) {

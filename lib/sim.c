@@ -623,6 +623,14 @@ hpa(const pcs_sim *s, struct run *r, struct unit *u, double load, int64_t now, i
  * MB and minutes of sorting at every refit */
 #define CALIBRATION_MAX_SCORES 20160.0
 
+/* Are predictive's primaries provisioned on the forecast this tick (the
+ * HPA's otherwise)? */
+static int
+provisioned(const pcs_sim *s, const struct group *g)
+{
+	return s->p.prov_level > 0 && g->prov.have;
+}
+
 /* predictive's primaries: enough instances for the prov_level quantile
  * of the demand at every step until an instance asked for now could serve
  * (horizons 1..boot), at prov_target utilization, and never fewer than the
@@ -638,7 +646,7 @@ provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u
 	double q = 0;
 	long want, hi = u->t->max_instances;
 
-	if (!g->prov.have)
+	if (!provisioned(s, g))
 		return hpa(s, r, u, load, now, step, 0);
 	for (size_t j = 0; j < g->prov.nh; j++) {
 		double c = g->conf ? pcs_conformal_upper(g->conf, j, now, g->prov.fr.mean[j]) : NAN;
@@ -835,9 +843,16 @@ risk_tick(pcs_sim *s, const struct group *g, const struct run *r, int64_t ts,
 		return nomem(err);
 	for (size_t i = 0; i < g->n && rc == 0; i++) {
 		const struct unit *u = &r->u[i];
-		if (u->t->primary)
-			rc = pcs_capacity_add(cap, u->t->pop, g->name, "", capacity(&s->p, u, ts),
-			                      u->routed, 0, 0, err);
+		if (!u->t->primary)
+			continue;
+		rc = pcs_capacity_add(cap, u->t->pop, g->name, "", capacity(&s->p, u, ts),
+		                      u->routed, 0, 0, err);
+		/* a primary provisioned on the forecast reaches, a boot ahead,
+		 * whatever the forecast sees up to its max_instances: the
+		 * shadows are for what it cannot reach */
+		if (rc == 0 && provisioned(s, g) && !failed(&s->p, u->t->pop, ts))
+			pcs_capacity_reach(cap, (double)u->t->max_instances * u->t->instance_rps,
+			                   u->t->boot_s);
 	}
 	for (size_t j = 0; j < nh && rc == 0; j++) {
 		d[j].region = "*";

@@ -531,6 +531,8 @@ risk() {
 @test "bad capacity: cpu 71, a percentage" { assert_bad_capacity risk-capacity-cpu-percent; }
 @test "bad capacity: mem negative" { assert_bad_capacity risk-capacity-mem-negative; }
 @test "bad capacity: bw not a number" { assert_bad_capacity risk-capacity-bw-not-a-number; }
+@test "bad capacity: max_capacity_rps not a number" { assert_bad_capacity risk-capacity-max-not-a-number; }
+@test "bad capacity: scale_s negative" { assert_bad_capacity risk-capacity-scale-negative; }
 @test "bad capacity: pop empty" { assert_bad_capacity risk-capacity-pop-empty; }
 @test "bad capacity: group empty" { assert_bad_capacity risk-capacity-group-empty; }
 @test "bad capacity: duplicate row" { assert_bad_capacity risk-capacity-duplicate; }
@@ -762,6 +764,24 @@ risk() {
 @test "usage: --cuts without its argument" {
 	run --separate-stderr pcs-risk -c testdata/risk/cap-one.csv --cuts
 	assert_usage_error "pcs-risk: option --cuts needs an argument" pcs-risk
+}
+
+@test "max_capacity_rps, scale_s: a POP that scales itself is tested at what it can reach in time" {
+	risk one.csv cap-reach.csv --current
+	assert_success
+	# a (half the load: p50 50) reaches 400 by 300 s: no risk there; now it
+	# carries 150 of its 120, so its risk is still 1
+	assert_line --index 0 'g,a,0,2026-11-21T00:00:00Z,150,150,120,-30,1,30,1,critical'
+	assert_line --index 1 --regexp '^g,a,300,2026-11-21T00:05:00Z,50,[0-9.]+,400,350,[0-9.e-]+,'
+	# b has no max_capacity_rps: its 200
+	assert_line --index 3 --regexp '^g,b,300,[^,]+,[^,]+,[^,]+,200,'
+	# c takes 600 s to scale: at 300 s it has its 100 (p_exceed 0.00016)
+	assert_line --index 5 --regexp '^g,c,300,[^,]+,[^,]+,[^,]+,100,66.66666667,0.00016,'
+	# d's max_capacity_rps 50 is below its capacity: its 100
+	assert_line --index 7 --regexp '^g,d,300,[^,]+,[^,]+,[^,]+,100,'
+	# without the columns, a is tested at its 120 at 300 s as well
+	risk one.csv cap-current.csv --current
+	assert_line --index 1 --regexp '^g,a,300,[^,]+,[^,]+,[^,]+,120,'
 }
 
 @test "--current: a row at horizon 0 per POP, its own load now against its capacity, first" {

@@ -139,6 +139,31 @@ main(void)
 		free(rows);
 		pcs_capacity_free(c);
 	}
+	{
+		/* reach: what a self-scaling POP can have by the horizon, derated
+		 * in the same ratio as its capacity now */
+		pcs_capacity *c = pcs_capacity_new();
+		struct pcs_demand dm[2] = { { "*", 120, 720, { 0 }, 2 }, { "*", 300, 900, { 0 }, 3 } };
+		struct pcs_risk_config cfg = { { 0.05, 0.2, 0.5 }, 1 };
+		struct pcs_risk_row *rows;
+		size_t n;
+		double l2[2] = { 0.5, 0.9 }, q2[2] = { 100, 140 };
+
+		/* cpu 0.9 at 81 rps: full at 90 of its 100 */
+		pcs_capacity_add(c, "a", "g", "", 100, 81, 0.9, 1, &err);
+		pcs_capacity_reach(c, 400, 300);
+		pcs_capacity_finish(c, 1, 1);
+		pcs_qdist_init(&dm[0].dist, l2, q2, 2, 0);
+		pcs_qdist_init(&dm[1].dist, l2, q2, 2, 0);
+		ok(pcs_risk_group(c, "g", dm, 2, &cfg, &rows, &n, &err) == 0 && n == 3, "three horizons");
+		ok(fabs(rows[0].capacity_rps - 90) < 1e-9 && fabs(rows[1].capacity_rps - 90) < 1e-9,
+		   "now and before scale_s: the capacity it has, derated");
+		is_num(rows[2].capacity_rps, 360, 1e-9, "from scale_s on: max_capacity_rps, derated alike");
+		ok(rows[1].p_exceed > 0.1 && rows[2].p_exceed < 1e-4, "so only the near horizon is at risk (%g, %g)",
+		   rows[1].p_exceed, rows[2].p_exceed);
+		free(rows);
+		pcs_capacity_free(c);
+	}
 	ok(pcs_risk_level_of(0.049, (double[]){ 0.05, 0.2, 0.5 }) == PCS_RISK_LOW &&
 	   pcs_risk_level_of(0.05, (double[]){ 0.05, 0.2, 0.5 }) == PCS_RISK_ELEVATED &&
 	   pcs_risk_level_of(0.5, (double[]){ 0.05, 0.2, 0.5 }) == PCS_RISK_CRITICAL,
