@@ -414,6 +414,25 @@ assert_bad_state() {
 2026-11-25T00:00:00Z,web,edge,par,scale_up,warm,active,1,demand p50 460 > 450 (capacity less 10% reserve) at fra in 15m,fra'
 }
 
+@test "the calm of a primary without a shadow is kept in the state: the cooldown of a shadow activation starts counts it" {
+	local f=$BATS_TEST_TMPDIR/state.json h='group,pop,horizon_s,target,demand_p50,demand_p99,capacity_rps,headroom_rps,p_exceed,expected_shortfall_rps,risk,level'
+	# 00:00: risk 0.01, no shadow: nothing to do, but calm since 00:00
+	printf '%s\n' "$h" 'web,fra,900,2026-11-25T00:15:00Z,300,330,500,200,0.01,0.1,0.01,low' >"$BATS_TEST_TMPDIR/r1.csv"
+	run --separate-stderr pcs-shadow-plan --no-header -t "$TOPO" --state "$f" "$BATS_TEST_TMPDIR/r1.csv"
+	assert_success
+	assert_output ''
+	# 00:05: still calm, but the demand passes the activation threshold
+	printf '%s\n' "$h" 'web,fra,900,2026-11-25T00:20:00Z,460,480,500,40,0.01,0.1,0.01,low' >"$BATS_TEST_TMPDIR/r2.csv"
+	run --separate-stderr pcs-shadow-plan --no-header -t "$TOPO" --state "$f" --now 2026-11-25T00:05:00Z \
+		"$BATS_TEST_TMPDIR/r2.csv"
+	assert_line --index 1 --regexp ',scale_up,warm,active,1,'
+	# 00:10: calm, below the threshold: 10m of calm, the cooldown is over
+	printf '%s\n' "$h" 'web,fra,900,2026-11-25T00:25:00Z,300,330,500,200,0.01,0.1,0.01,low' >"$BATS_TEST_TMPDIR/r3.csv"
+	run --separate-stderr pcs-shadow-plan --no-header -t "$TOPO" --state "$f" --now 2026-11-25T00:10:00Z \
+		"$BATS_TEST_TMPDIR/r3.csv"
+	assert_output '2026-11-25T00:10:00Z,web,edge,par,scale_down,active,draining,1,risk 0.01 below 0.02 for 10m,fra'
+}
+
 @test "--cooldown 0 --min-dwell 0 --drain 0: released at the first low risk, freed at the next run" {
 	local f=$BATS_TEST_TMPDIR/state.json
 	steps overload 1

@@ -80,6 +80,24 @@ tally() {
 		"$BATS_FILE_TMPDIR/run/timeline.csv" || fail "the shadow POP never had a share above 0.1"
 }
 
+# With the primaries provisioned on the forecast, pcs-risk is given what
+# they can reach (max_capacity_rps, scale_s): the plans and shares must
+# still be the replay's.  The primary's 13 instances (650 rps) cannot reach
+# the last evening's surge, so shadows still come and go.
+@test "replay-pipeline: with --provision-level 0.99 (risk at the primary's reach), the same plans and shares" {
+	local d=$BATS_TEST_TMPDIR/run
+	mkdir -p "$d"
+	run --separate-stderr bash tests/replay-pipeline.sh "$d" "$HISTORY" "$TOPOLOGY" "$WARMUP" \
+		"$FORECAST_OPTS" "$PLAN_OPTS" 0.99
+	[ "$status" -eq 0 ] || fail "$stderr"
+	assert_line 'plan_ticks 60'
+	assert_line 'weight_ticks 59'
+	head -1 "$d/capacity.csv" | grep -q ',max_capacity_rps,scale_s$' || fail "no reach in the capacity"
+	for a in create_warm scale_up scale_down deactivate; do
+		assert_line --regexp "^$a [1-9]"
+	done
+}
+
 # The comparison itself: a pipeline that plans or routes differently must
 # fail, at the first tick that differs, showing both sides.
 @test "replay-pipeline: a plan that differs fails, with the tick and both rows" {

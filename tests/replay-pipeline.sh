@@ -7,7 +7,7 @@
 # binaries as a real pipeline at every scored tick must give the same plan
 # rows and the same routing shares.  Used by tests/55-replay-pipeline.bats.
 #
-# usage: tests/replay-pipeline.sh DIR HISTORY TOPOLOGY WARMUP FORECAST_OPTS PLAN_OPTS
+# usage: tests/replay-pipeline.sh DIR HISTORY TOPOLOGY WARMUP FORECAST_OPTS PLAN_OPTS [LEVEL]
 #        tests/replay-pipeline.sh --history     (writes the history to stdout)
 #
 # HISTORY is a metrics stream ts,group,rps of one group with Unix-second
@@ -33,7 +33,9 @@
 #     history rows with ts <= t | pcs-forecast FORECAST_OPTS
 #       | pcs-risk --current -c capacity(t)   (the primaries: capacity_rps = the
 #                                    timeline's capacity, load_rps = its
-#                                    routed, both at t)
+#                                    routed, both at t; with LEVEL above 0,
+#                                    max_capacity_rps = max_instances x
+#                                    instance_rps and scale_s = boot_s)
 #       | pcs-shadow-plan -t TOPOLOGY --state plan.state PLAN_OPTS > plan(t)
 #     its rows must be the replay's --actions rows at t, byte for byte.
 # The first scored tick routes by capacity shares (no router yet).
@@ -72,11 +74,11 @@ if [ "${1-}" = --history ]; then
 	exit 0
 fi
 
-if [ $# -ne 6 ]; then
-	echo "usage: $0 DIR HISTORY TOPOLOGY WARMUP FORECAST_OPTS PLAN_OPTS" >&2
+if [ $# -ne 6 ] && [ $# -ne 7 ]; then
+	echo "usage: $0 DIR HISTORY TOPOLOGY WARMUP FORECAST_OPTS PLAN_OPTS [LEVEL]" >&2
 	exit 2
 fi
-dir=$1 history=$2 topology=$3 warmup=$4
+dir=$1 history=$2 topology=$3 warmup=$4 level=${7:-0}
 read -ra fopts <<<"$5"
 read -ra popts <<<"$6"
 
@@ -90,12 +92,13 @@ if ! [ "${step:-0}" -gt 0 ] 2>/dev/null; then
 	die "$history: cannot tell the step from its first two rows (Unix-second timestamps)"
 fi
 
-# --provision-level 0: the primaries follow the HPA.  How the replay sizes
-# them is not the live tools' business (they read the primaries' capacity
-# from the timeline either way), and the scenario below was drawn for the
-# HPA: a forecast-sized primary holds the shadow on through the last tick.
+# --provision-level LEVEL, 0 by default: the primaries follow the HPA.  How
+# the replay sizes them is not the live tools' business (they read the
+# primaries' capacity from the timeline either way), and the scenario of
+# tests/55-replay-pipeline.bats was drawn for the HPA.  Above 0 the
+# forecast sizes them, and the risk tests them at what they can reach.
 pcs-replay -t "$topology" -p predictive --refit "${step}s" --warmup "$warmup" \
-	--provision-level 0 "${fopts[@]}" "${popts[@]}" --timeline "$dir/timeline.csv" \
+	--provision-level "$level" "${fopts[@]}" "${popts[@]}" --timeline "$dir/timeline.csv" \
 	--actions "$dir/actions.csv" --epoch "$history" >"$dir/summary.csv" || die "pcs-replay failed"
 
 # the timeline's predictive rows, the scored ticks in order
@@ -103,9 +106,11 @@ awk -F, 'NR > 1 && $2 == "predictive"' "$dir/timeline.csv" >"$dir/tl.csv"
 awk -F, '$1 != last { print $1; last = $1 }' "$dir/tl.csv" >"$dir/ticks"
 [ -s "$dir/ticks" ] || die "the replay scored no tick"
 
-# pop, role and rtt_ms of every topology row, by the header's names
+# pop, role, rtt_ms, the most it can serve and boot_s of every topology
+# row, by the header's names
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-	{ print $c["pop"] "," $c["role"] "," $c["rtt_ms"] }' "$topology" >"$dir/pops"
+	{ print $c["pop"] "," $c["role"] "," $c["rtt_ms"] "," $c["max_instances"] * $c["instance_rps"] \
+	        "," $c["boot_s"] }' "$topology" >"$dir/pops"
 
 rm -f "$dir/plan.state" "$dir/route.state"
 : >"$dir/plans.csv"
@@ -178,9 +183,11 @@ for ((k = 0; k < ${#ticks[@]}; k++)); do
 	issued=$(awk -F, 'NR == 2 { print $1 }' "$dir/forecast.csv")
 	[ "$issued" = "$t" ] || die "$at: pcs-forecast issued its forecast at '$issued'"
 	# the primaries' capacity snapshot at t
-	awk -F, -v t="$t" 'FILENAME == ARGV[1] { role[$1] = $2; next }
-		FNR == 1 { print "pop,group,capacity_rps,load_rps" }
-		$1 == t && role[$4] == "primary" { print $4 "," $3 "," $7 "," $6 }' \
+	awk -F, -v t="$t" -v reach="$(awk -v l="$level" 'BEGIN { print (l > 0) }')" '
+		FILENAME == ARGV[1] { role[$1] = $2; most[$1] = $4; boot[$1] = $5; next }
+		FNR == 1 { print "pop,group,capacity_rps,load_rps" (reach ? ",max_capacity_rps,scale_s" : "") }
+		$1 == t && role[$4] == "primary" {
+			print $4 "," $3 "," $7 "," $6 (reach ? "," most[$4] "," boot[$4] : "") }' \
 		"$dir/pops" "$dir/tl.csv" >"$dir/capacity.csv"
 	pcs-risk --current -c "$dir/capacity.csv" --epoch "$dir/forecast.csv" >"$dir/risk.csv" ||
 		die "$at: pcs-risk failed"
