@@ -69,7 +69,8 @@ int pcs_capacity_add(pcs_capacity *c, const char *pop, const char *group,
                      double util, long line, pcs_error *err);
 
 /* The row added last can scale itself to max_capacity_rps (at least its
- * capacity_rps), scale_s seconds after it asks (see above). */
+ * capacity_rps), scale_s seconds after it asks (see above); before
+ * pcs_capacity_finish.  Nothing when no row was added. */
 void pcs_capacity_reach(pcs_capacity *c, double max_capacity_rps, double scale_s);
 
 /* Compute effective capacities (derate = 0 keeps capacity_rps). */

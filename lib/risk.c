@@ -142,8 +142,11 @@ pcs_capacity_finish(pcs_capacity *c, int derate, double util_limit)
 void
 pcs_capacity_reach(pcs_capacity *c, double max_capacity_rps, double scale_s)
 {
-	struct pcs_pop *p = &c->pops[c->n - 1];
+	struct pcs_pop *p;
 
+	if (c->n == 0)
+		return;
+	p = &c->pops[c->n - 1];
 	p->max_capacity_rps = fmax(max_capacity_rps, p->capacity_rps);
 	p->scale_s = scale_s;
 }

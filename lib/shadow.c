@@ -413,9 +413,9 @@ pcs_planner_save(const pcs_planner *pl)
 		const struct record *rc = &pl->rec[i];
 		const struct pcs_topo *p = &pl->t->row[rc->primary];
 		json_t *s, *allocs;
-		/* a primary without a shadow, its costs and its calm all
-		 * nothing to remember: the calm since when counts in the
-		 * cooldown of a shadow that activation starts later */
+		/* skip a primary with nothing to remember: no shadow, no cost,
+		 * no calm (its start counts in the cooldown of a shadow that
+		 * the activation test starts later) */
 		if (rc->state == PCS_SHADOW_OFF && rc->cost_warm == 0 && rc->cost_active == 0 &&
 		    rc->below_since < 0)
 			continue;
