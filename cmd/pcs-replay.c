@@ -39,6 +39,9 @@ static const char help_text[] =
 	"  the shadow planner (predictive), as in pcs-shadow-plan(1):\n"
 	CLI_SHADOW_HELP
 	"      --no-current          predictive: no horizon-0 risk (pcs-risk without --current)\n"
+	"      --shadow-bonus X      predictive's router: the traffic share the active\n"
+	"                            shadows get besides their capacity share, as in\n"
+	"                            pcs-route-weights(1) (default 0.2)\n"
 	"      --timeline FILE       write every tick of every policy and POP\n"
 	"      --actions FILE        write the predictive policy's plan rows\n"
 	"      --plot FILE.png       draw demand and each policy's capacity (gnuplot)\n"
@@ -57,7 +60,7 @@ static const char help_text[] =
 enum { OPT_AUTO = OPT_TOOL, OPT_WARMUP, OPT_REFIT, OPT_WINDOW, OPT_STEP, OPT_MODEL,
        OPT_HPA_TARGET, OPT_HPA_TOL, OPT_STAB, OPT_MIN_REPLICAS, OPT_BUFFER, OPT_SLO,
        OPT_PROV_LEVEL, OPT_PROV_TARGET,
-       OPT_FAIL, OPT_NO_CURRENT, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
+       OPT_FAIL, OPT_NO_CURRENT, OPT_BONUS, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
 
 static const struct option longopts[] = {
 	{ "topology", required_argument, NULL, 't' },
@@ -81,6 +84,7 @@ static const struct option longopts[] = {
 	{ "fail", required_argument, NULL, OPT_FAIL },
 	CLI_SHADOW_LONGOPTS,
 	{ "no-current", no_argument, NULL, OPT_NO_CURRENT },
+	{ "shadow-bonus", required_argument, NULL, OPT_BONUS },
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
@@ -237,6 +241,9 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_SLO: o->p.slo_drop = cli_number_arg("--slo-drop", optarg, 0, 0, 1, 1); break;
 		case OPT_FAIL: parse_failure(o, optarg); break;
 		case OPT_NO_CURRENT: o->p.risk.current = 0; break;
+		case OPT_BONUS:
+			o->p.route.shadow_bonus = cli_number_arg("--shadow-bonus", optarg, 0, 0, 1, 0);
+			break;
 		case OPT_TIMELINE: o->timeline = optarg; break;
 		case OPT_ACTIONS: o->actions = optarg; break;
 		case OPT_PLOT: o->plot = optarg; break;

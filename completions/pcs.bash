@@ -428,6 +428,10 @@ _pcs_replay() {
 		_pcs_reply '0 0.001 0.01'
 		return
 		;;
+	--shadow-bonus)
+		_pcs_reply '0 0.1 0.2 0.3'
+		return
+		;;
 	--fail | --plot-range)
 		return
 		;;
@@ -440,8 +444,8 @@ _pcs_replay() {
 		    --fail= --hpa-target= --hpa-tolerance= --min-dwell= --min-replicas=
 		    --model= --no-current --plot= --plot-range= --pretty
 		    --provision-level= --provision-target= --refit=
-		    --release-below= --reserve= --slo-drop= --stabilization= --step=
-		    --timeline= --warm-at= --warmup= --window="
+		    --release-below= --reserve= --shadow-bonus= --slo-drop=
+		    --stabilization= --step= --timeline= --warm-at= --warmup= --window="
 		;;
 	*)
 		_pcs_files

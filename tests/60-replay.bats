@@ -550,6 +550,20 @@ assert_bad_topology() {
 		"the autoscaler's instance-hours"
 }
 
+@test "--shadow-bonus 0: the step's onset is not routed to the small shadow beyond its capacity share, and nothing is dropped" {
+	local s=step out=$BATS_TEST_TMPDIR/step.out
+	replay "$s" -p predictive --shadow-bonus 0 --timeline "$BATS_TEST_TMPDIR/tl.csv"
+	check "$(col "$out" predictive dropped) == 0" "predictive drops with no shadow bonus"
+	# at the onset the shadow gets less than its capacity share (50 of 800),
+	# and drops nothing
+	run awk -F, '$1 == "2026-11-25T12:00:00Z" && $2 == "predictive" && $4 == "par" {
+		print ($10 > 0 && $10 < 0.0625), $9 }' "$BATS_TEST_TMPDIR/tl.csv"
+	assert_output '1 0'
+	# the default bonus (0.2) drops there: the option reaches the router
+	replay "$s" -p predictive
+	check "$(col "$out" predictive dropped) > 0" "predictive drops with the default bonus"
+}
+
 @test "step: the plan and the timeline agree: a shadow on a secondary before 12:00, reactive still as it was" {
 	local s=step
 	timeline "$s"
@@ -891,6 +905,7 @@ pcs-replay: no replay: the history could not be read"
 @test "bad usage: neither -t nor --auto-topology" { assert_bad_history replay-usage-topology-neither; }
 @test "bad usage: an unknown option" { assert_bad_history replay-usage-option-unknown; }
 @test "bad usage: --pretty with -o ndjson" { assert_bad_history replay-usage-pretty-ndjson; }
+@test "bad usage: --shadow-bonus above 1" { assert_bad_history replay-usage-shadow-bonus-above-one; }
 @test "bad history: too short for the warm-up" { assert_bad_history replay-history-warmup-too-long; }
 @test "bad history: rps not a number" { assert_bad_history replay-history-rps-not-a-number; }
 @test "bad history: rps negative" { assert_bad_history replay-history-rps-negative; }
