@@ -172,9 +172,10 @@ capacity_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 		return pcs_error_set(err, PCS_ELIMIT, pcs_reader_line(r), NULL,
 		                     "more than %zu capacity rows: raise --max-keys", in->max_rows);
 	/* an empty max_capacity_rps: a POP that does not scale itself */
-	if ((reach = pcs_field_double(r, in->max_capacity, 0, 0, INFINITY, &max_c, err)) > 0 ||
-	    (rc = pcs_field_double(r, in->scale, 0, 0, INFINITY, &scale, err)) > 0)
-		return reach > 0 ? reach : rc;
+	if ((reach = pcs_field_double(r, in->max_capacity, 0, 0, INFINITY, &max_c, err)) > 0)
+		return reach;
+	if ((rc = pcs_field_double(r, in->scale, 0, 0, INFINITY, &scale, err)) > 0)
+		return rc;
 	if ((rc = pcs_capacity_add(in->cap, pop, group, region, c, load, util,
 	                           pcs_reader_line(r), err)) != 0)
 		return rc;

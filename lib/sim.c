@@ -100,19 +100,32 @@ struct unit {
 	size_t nrec, crec;
 };
 
+/* Room for one more element (of size bytes) in array p, which holds n of
+ * *cap: p itself, or p moved to twice the room (first, the first time);
+ * NULL when out of memory, p and *cap untouched. */
+static void *
+grow(void *p, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t nc;
+
+	if (n < *cap)
+		return p;
+	nc = *cap ? *cap * 2 : first;
+	if ((p = realloc(p, nc * size)) != NULL)
+		*cap = nc;
+	return p;
+}
+
 static int
 push(struct unit *u, int64_t ready, long n, int to)
 {
+	struct pend *nq;
+
 	if (n <= 0)
 		return 0;
-	if (u->nq == u->cq) {
-		size_t nc = u->cq ? u->cq * 2 : 8;
-		struct pend *nq = realloc(u->q, nc * sizeof *nq);
-		if (nq == NULL)
-			return -1;
-		u->q = nq;
-		u->cq = nc;
-	}
+	if ((nq = grow(u->q, u->nq, &u->cq, sizeof *nq, 8)) == NULL)
+		return -1;
+	u->q = nq;
 	u->q[u->nq++] = (struct pend){ ready, n, to };
 	return 0;
 }
@@ -338,14 +351,11 @@ nomem(pcs_error *err)
 static int
 note_action(struct run *r, int64_t ts)
 {
-	if (r->nacts == r->cacts) {
-		size_t nc = r->cacts ? r->cacts * 2 : 64;
-		int64_t *na = realloc(r->acts, nc * sizeof *na);
-		if (na == NULL)
-			return -1;
-		r->acts = na;
-		r->cacts = nc;
-	}
+	int64_t *na = grow(r->acts, r->nacts, &r->cacts, sizeof *na, 64);
+
+	if (na == NULL)
+		return -1;
+	r->acts = na;
 	r->acts[r->nacts++] = ts;
 	return 0;
 }
@@ -555,20 +565,16 @@ oracle_provision(const pcs_sim *s, struct run *r, const struct group *g, size_t 
 static int
 window_max(struct unit *u, int64_t now, int64_t window, long n, long *max)
 {
+	struct rec *nr;
 	size_t keep = 0;
 
 	for (size_t i = 0; i < u->nrec; i++)
 		if (u->rec[i].ts > now - window)
 			u->rec[keep++] = u->rec[i];
 	u->nrec = keep;
-	if (u->nrec == u->crec) {
-		size_t nc = u->crec ? u->crec * 2 : 16;
-		struct rec *nr = realloc(u->rec, nc * sizeof *nr);
-		if (nr == NULL)
-			return -1;
-		u->rec = nr;
-		u->crec = nc;
-	}
+	if ((nr = grow(u->rec, u->nrec, &u->crec, sizeof *nr, 16)) == NULL)
+		return -1;
+	u->rec = nr;
 	u->rec[u->nrec++] = (struct rec){ now, n };
 	*max = n;
 	for (size_t i = 0; i < u->nrec; i++)
@@ -1063,16 +1069,12 @@ find_surges(const pcs_sim *s, const struct group *g, size_t i0, struct surge **o
 			v[n - 1].end = ts;
 			continue;
 		}
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct surge *nv = realloc(v, nc * sizeof *nv);
-			if (nv == NULL) {
-				free(v);
-				return -1;
-			}
-			v = nv;
-			cap = nc;
+		struct surge *nv = grow(v, n, &cap, sizeof *nv, 16);
+		if (nv == NULL) {
+			free(v);
+			return -1;
 		}
+		v = nv;
 		v[n++] = (struct surge){ ts, ts };
 	}
 	*out = v;
@@ -1105,14 +1107,10 @@ lead_times(const pcs_sim *s, struct run *r, const struct surge *sv, size_t ns)
 			if (r->acts[a] > sv[k].end)
 				break;
 			double lead = (double)(sv[k].onset - r->acts[a]);
-			if (r->nleads == r->cleads) {
-				size_t nc = r->cleads ? r->cleads * 2 : 16;
-				double *nl = realloc(r->leads, nc * sizeof *nl);
-				if (nl == NULL)
-					return -1;
-				r->leads = nl;
-				r->cleads = nc;
-			}
+			double *nl = grow(r->leads, r->nleads, &r->cleads, sizeof *nl, 16);
+			if (nl == NULL)
+				return -1;
+			r->leads = nl;
 			r->leads[r->nleads++] = lead;
 			r->sum.surges_led += lead > 0;
 			break;

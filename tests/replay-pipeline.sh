@@ -79,6 +79,9 @@ if [ $# -ne 6 ] && [ $# -ne 7 ]; then
 	exit 2
 fi
 dir=$1 history=$2 topology=$3 warmup=$4 level=${7:-0}
+# 1 when the primaries are provisioned on the forecast: the risk tests
+# them at their reach
+reach=$(awk -v l="$level" 'BEGIN { print (l > 0) }')
 read -ra fopts <<<"$5"
 read -ra popts <<<"$6"
 
@@ -183,7 +186,7 @@ for ((k = 0; k < ${#ticks[@]}; k++)); do
 	issued=$(awk -F, 'NR == 2 { print $1 }' "$dir/forecast.csv")
 	[ "$issued" = "$t" ] || die "$at: pcs-forecast issued its forecast at '$issued'"
 	# the primaries' capacity snapshot at t
-	awk -F, -v t="$t" -v reach="$(awk -v l="$level" 'BEGIN { print (l > 0) }')" '
+	awk -F, -v t="$t" -v reach="$reach" '
 		FILENAME == ARGV[1] { role[$1] = $2; most[$1] = $4; boot[$1] = $5; next }
 		FNR == 1 { print "pop,group,capacity_rps,load_rps" (reach ? ",max_capacity_rps,scale_s" : "") }
 		$1 == t && role[$4] == "primary" {
