@@ -42,7 +42,9 @@
 #       (instance_hours counts instances held active or booting, not warm
 #       ones, which are in warm_hours; the cost ratio is printed beside it);
 #   (3) predictive drops fewer requests than predictive-scale at equal or
-#       lower cost;
+#       lower cost: at the defaults, and (3') with predictive's one knob,
+#       --provision-level, bisected until it costs at most what
+#       predictive-scale costs (a peer run in the same run, as (5) is);
 #   (4) the gap to the oracle, drops and cost (reported, no threshold);
 #   (5) a peer in the same run: reactive with more headroom, its HPA target
 #       bisected until it costs what predictive costs; which drops fewer.
@@ -335,6 +337,41 @@ same_cost() {
 		       fewer ? "fewer" : "not fewer" }' "$TMP/$trace-fleet.csv"
 }
 
+# same_cost_pcs TRACE: (3') predictive with the provisioning level that
+# makes it cost at most what predictive-scale costs on the trace's fleet
+# (bisection on -log10(1 - level) between 0.5 and 0.999; the cheapest
+# level tried within the cost is reported), and what each drops then
+same_cost_pcs() {
+	local trace=$1 lo=0.30103 hi=3 mid level want got drops k best=""
+	want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$(c["policy"]) == "predictive-scale" { print $(c["cost"]) }' "$TMP/$trace-fleet.csv")
+	[[ -n $want ]] || return 0
+	for ((k = 0; k < 8; k++)); do
+		mid=$(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%.6f", (a + b) / 2 }')
+		level=$(awk -v u="$mid" 'BEGIN { printf "%.6f", 1 - 10 ^ -u }')
+		read -r got drops < <("$RUN" -t "testdata/replay/$trace-topology.csv" -p predictive \
+			--provision-level "$level" "$TMP/$trace.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ print $(c["cost"]), $(c["dropped"]) }')
+		[[ -n $got ]] || { note "same-cost predictive on $trace failed"; return 1; }
+		# a higher level holds more instances: cost rises with it
+		if awk -v g="$got" -v w="$want" 'BEGIN { exit !(g > w) }'; then
+			hi=$mid
+		else
+			lo=$mid
+			best="$level $got $drops"
+		fi
+	done
+	[[ -n $best ]] || { printf '  (3'"'"') %-7s no level from 0.5 costs at most predictive-scale'"'"'s %.2f\n' MISSED "$want"; return 0; }
+	read -r level got drops <<<"$best"
+	awk -F, -v l="$level" -v c="$got" -v dr="$drops" '
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$(col["policy"]) == "predictive-scale" {
+		fewer = dr < $(col["dropped"])
+		printf "  (3'"'"') %-7s at predictive-scale'"'"'s cost (--provision-level %.4f, cost %.2f vs %.2f): drops %.0f vs %.0f (%s)\n",
+		       fewer ? "MET" : "MISSED", l, c, $(col["cost"]), dr, $(col["dropped"]),
+		       fewer ? "fewer" : "not fewer" }' "$TMP/$trace-fleet.csv"
+}
+
 # with_provisioned TRACE: the fleet's summary with predictive's row
 # replaced by the variant's, for the targets
 with_provisioned() {
@@ -387,6 +424,7 @@ for trace in nasa twitter; do
 	table "$trace" || rc=1
 	printf 'elasticity (theta, tau, instab): SPEC RG metrics in percent, as pcs-replay computes them; lead_s: median over surges\n'
 	targets "$trace" fleet "$trace on testdata/replay/$trace-topology.csv" || rc=1
+	same_cost_pcs "$trace" || rc=1
 	same_cost "$trace" || rc=1
 	if [[ -s $TMP/$trace-prov-run.csv ]]; then
 		with_provisioned "$trace"

@@ -22,19 +22,22 @@ static const struct partition {
 static const double powers[] = { 0, 0.5, 1 };
 #define NPOW (sizeof powers / sizeof powers[0])
 
-struct scored {
-	size_t cell;
-	double r;
-};
+/* The point forecasts a bound may stand on: the model's mean (0), or the
+ * mean of the demand over the last locals[b] steps (b >= 1), which is
+ * sharper than a seasonal model's at short horizons when the per-step
+ * noise is wide and the level moves slowly. */
+static const size_t locals[] = { 0, 4, 16, 64 };
+#define NBASE (sizeof locals / sizeof locals[0])
+#define LOCAL_MAX 64
 
 /* One horizon: the ring of its (target, mean, demand) triples, the
  * forecasts waiting for their target, and the chosen cell quantiles. */
 struct horizon {
 	size_t h;
-	double *mean, *y;        /* mean: floored */
+	double *mean, *y;        /* mean: floored, NBASE a score (one a base) */
 	int64_t *tau;            /* step index of the target */
 	size_t n, head;          /* head: the next slot to write */
-	double *pend;            /* forecast mean by target step index mod h + 1 */
+	double *pend;            /* forecast means (NBASE) by target step index mod h + 1 */
 	int64_t *pend_tau;
 	double *table;
 };
@@ -46,8 +49,10 @@ struct pcs_conformal {
 	int64_t step;
 	double sum_y;            /* for the floor: the mean demand seen */
 	size_t n_y;
-	int part, pow;           /* the choice: indices, -1 before a table */
+	int part, pow, base;     /* the choice: indices, -1 before a table */
 	size_t maxcells;
+	double recent[LOCAL_MAX];  /* the demand by step index mod LOCAL_MAX */
+	int64_t recent_k[LOCAL_MAX];
 };
 
 static int64_t
@@ -121,17 +126,19 @@ pcs_conformal_new(const size_t *h, size_t nh, double level, size_t window, int64
 	c->window = window;
 	c->level = level;
 	c->step = step;
-	c->part = c->pow = -1;
+	c->part = c->pow = c->base = -1;
+	for (size_t i = 0; i < LOCAL_MAX; i++)
+		c->recent_k[i] = INT64_MIN;
 	for (int p = 0; p < (int)NPART; p++)
 		if (usable(c, p) && ncells(c, p) > c->maxcells)
 			c->maxcells = ncells(c, p);
 	for (size_t j = 0; j < nh; j++) {
 		struct horizon *z = &c->hz[j];
 		z->h = h[j];
-		z->mean = malloc(window * sizeof *z->mean);
+		z->mean = malloc(window * NBASE * sizeof *z->mean);
 		z->y = malloc(window * sizeof *z->y);
 		z->tau = malloc(window * sizeof *z->tau);
-		z->pend = malloc((h[j] + 1) * sizeof *z->pend);
+		z->pend = malloc((h[j] + 1) * NBASE * sizeof *z->pend);
 		z->pend_tau = malloc((h[j] + 1) * sizeof *z->pend_tau);
 		z->table = malloc(c->maxcells * sizeof *z->table);
 		if (!z->mean || !z->y || !z->tau || !z->pend || !z->pend_tau || !z->table) {
@@ -162,6 +169,31 @@ pcs_conformal_free(pcs_conformal *c)
 	free(c);
 }
 
+/* The mean demand over the m steps up to step index k, or fallback when
+ * none of them was seen. */
+static double
+local_mean(const pcs_conformal *c, int64_t k, size_t m, double fallback)
+{
+	double sum = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		size_t slot = (size_t)pos_mod(k - (int64_t)i, LOCAL_MAX);
+		if (c->recent_k[slot] == k - (int64_t)i) {
+			sum += c->recent[slot];
+			n++;
+		}
+	}
+	return n ? sum / (double)n : fallback;
+}
+
+/* Base b's forecast at step index k, given the model's mean m. */
+static double
+base_mean(const pcs_conformal *c, size_t b, int64_t k, double m)
+{
+	return b == 0 ? m : local_mean(c, k, locals[b], m);
+}
+
 void
 pcs_conformal_observe(pcs_conformal *c, int64_t ts, double y)
 {
@@ -169,12 +201,15 @@ pcs_conformal_observe(pcs_conformal *c, int64_t ts, double y)
 
 	if (!isfinite(y))
 		return;
+	c->recent[pos_mod(k, LOCAL_MAX)] = y;
+	c->recent_k[pos_mod(k, LOCAL_MAX)] = k;
 	for (size_t j = 0; j < c->nh; j++) {
 		struct horizon *z = &c->hz[j];
 		size_t slot = (size_t)pos_mod(k, (int64_t)z->h + 1);
 		if (z->pend_tau[slot] != k)
 			continue;
-		z->mean[z->head] = floored(c, z->pend[slot]);
+		for (size_t b = 0; b < NBASE; b++)
+			z->mean[z->head * NBASE + b] = floored(c, z->pend[slot * NBASE + b]);
 		z->y[z->head] = y;
 		z->tau[z->head] = k;
 		z->head = (z->head + 1) % c->window;
@@ -196,17 +231,9 @@ pcs_conformal_forecast(pcs_conformal *c, int64_t ts, const double *mean)
 		int64_t target = k + (int64_t)z->h;
 		size_t slot = (size_t)pos_mod(target, (int64_t)z->h + 1);
 		z->pend_tau[slot] = isfinite(mean[j]) ? target : INT64_MIN;
-		z->pend[slot] = mean[j];
+		for (size_t b = 0; b < NBASE; b++)
+			z->pend[slot * NBASE + b] = base_mean(c, b, k, mean[j]);
 	}
-}
-
-static int
-by_cell_then_score(const void *a, const void *b)
-{
-	const struct scored *x = a, *y = b;
-	if (x->cell != y->cell)
-		return x->cell < y->cell ? -1 : 1;
-	return (x->r > y->r) - (x->r < y->r);
 }
 
 /* Ring position i (0: the oldest kept) of z. */
@@ -217,33 +244,70 @@ at(const pcs_conformal *c, const struct horizon *z, size_t i)
 }
 
 static double
-score(const struct horizon *z, size_t a, double power)
+score(const struct horizon *z, size_t a, size_t b, double power)
 {
-	return (z->y[a] - z->mean[a]) / pow(z->mean[a], power);
+	double m = z->mean[a * NBASE + b];
+	return (z->y[a] - m) / pow(m, power);
 }
 
-/* Each cell's level quantile of the scores at ring positions [0, n) under
- * partition p and power w, in table; buf holds n.  0 when a cell has fewer
- * than the level needs (k = ceil((m + 1) q) <= m). */
+/* The k-th smallest (from 0) of a[0..n), k < n; a is reordered
+ * (Hoare's selection: expected O(n), where sorting a cell was O(n log n)
+ * for each of the refit's candidates). */
+static double
+kth_smallest(double *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		double x = a[lo + (hi - lo) / 2], t;
+		size_t i = lo, j = hi;
+		for (;;) {
+			while (a[i] < x)
+				i++;
+			while (a[j] > x)
+				j--;
+			if (i >= j)
+				break;
+			t = a[i];
+			a[i++] = a[j];
+			a[j--] = t;
+		}
+		/* a[lo..j] <= x <= a[j+1..hi] */
+		if (k <= j)
+			hi = j;
+		else
+			lo = j + 1;
+	}
+	return a[k];
+}
+
+/* Each cell's level quantile of base b's scores at ring positions [from,
+ * to) under partition p and power w, in table; vals holds to - from, at
+ * the cells' starts (maxcells + 1).  0 when a cell has fewer than the
+ * level needs (k = ceil((m + 1) q) <= m). */
 static int
-cell_quantiles(const pcs_conformal *c, const struct horizon *z, int p, double w, size_t n,
-               struct scored *buf, double *table)
+cell_quantiles(const pcs_conformal *c, const struct horizon *z, size_t b, int p, double w,
+               size_t from, size_t to, double *vals, size_t *start, double *table)
 {
 	size_t cells = ncells(c, p);
 
-	for (size_t i = 0; i < n; i++) {
+	memset(start, 0, (cells + 1) * sizeof *start);
+	for (size_t i = from; i < to; i++)
+		start[cell_of(c, p, z->tau[at(c, z, i)]) + 1]++;
+	for (size_t cell = 0; cell < cells; cell++)
+		start[cell + 1] += start[cell];
+	/* start[cell] is the next free slot of the cell until the fill ends;
+	 * then start[cell] is the cell's end, the one before its start */
+	for (size_t i = from; i < to; i++) {
 		size_t a = at(c, z, i);
-		buf[i] = (struct scored){ cell_of(c, p, z->tau[a]), score(z, a, w) };
+		vals[start[cell_of(c, p, z->tau[a])]++] = score(z, a, b, w);
 	}
-	qsort(buf, n, sizeof *buf, by_cell_then_score);
-	for (size_t i = 0, cell = 0; cell < cells; cell++) {
-		size_t s = i;
-		while (i < n && buf[i].cell == cell)
-			i++;
-		size_t m = i - s, k = (size_t)ceil((double)(m + 1) * c->level - 1e-9);
+	for (size_t cell = 0, s = 0; cell < cells; cell++) {
+		size_t m = start[cell] - s, k = (size_t)ceil((double)(m + 1) * c->level - 1e-9);
 		if (m == 0 || k > m)
 			return 0;
-		table[cell] = buf[s + k - 1].r;
+		table[cell] = kth_smallest(vals + s, m, k - 1);
+		s = start[cell];
 	}
 	return 1;
 }
@@ -258,8 +322,9 @@ int
 pcs_conformal_refit(pcs_conformal *c)
 {
 	double best = INFINITY;
-	int bp = -1, bw = -1;
-	struct scored *buf;
+	int bp = -1, bw = -1, bb = -1;
+	double *vals;
+	size_t *start;
 	double *table;
 	size_t most = 0;
 
@@ -268,12 +333,15 @@ pcs_conformal_refit(pcs_conformal *c)
 			most = c->hz[j].n;
 	if (most < 2)
 		return c->part >= 0;
-	buf = malloc(most * sizeof *buf);
+	vals = malloc(most * sizeof *vals);
+	start = malloc((c->maxcells + 1) * sizeof *start);
 	table = malloc(c->maxcells * sizeof *table);
-	if (buf == NULL || table == NULL)
+	if (vals == NULL || start == NULL || table == NULL)
 		goto done;
-	/* every power and partition: cell quantiles from the older half of
-	 * every horizon's scores, their loss on the newer half in demand units */
+	/* every base, power and partition: cell quantiles from the older half
+	 * of every horizon's scores, their loss on the newer half in demand
+	 * units */
+	for (int b = 0; b < (int)NBASE; b++)
 	for (int w = 0; w < (int)NPOW; w++)
 		for (int p = 0; p < (int)NPART; p++) {
 			double loss = 0;
@@ -281,12 +349,12 @@ pcs_conformal_refit(pcs_conformal *c)
 			for (size_t j = 0; j < c->nh && ok; j++) {
 				const struct horizon *z = &c->hz[j];
 				size_t half = z->n / 2;
-				if (!(ok = cell_quantiles(c, z, p, powers[w], half, buf, table)))
+				if (!(ok = cell_quantiles(c, z, (size_t)b, p, powers[w], 0, half, vals, start, table)))
 					break;
 				for (size_t i = half; i < z->n; i++) {
 					size_t a = at(c, z, i);
-					double scale = pow(z->mean[a], powers[w]);
-					loss += scale * pinball(score(z, a, powers[w]) -
+					double scale = pow(z->mean[a * NBASE + (size_t)b], powers[w]);
+					loss += scale * pinball(score(z, a, (size_t)b, powers[w]) -
 					                        table[cell_of(c, p, z->tau[a])], c->level);
 				}
 			}
@@ -295,18 +363,22 @@ pcs_conformal_refit(pcs_conformal *c)
 				best = loss;
 				bp = p;
 				bw = w;
+				bb = b;
 			}
 		}
 	if (bp >= 0) {
 		/* the chosen candidate's table from every score kept: each cell
 		 * holds at least what its older half did */
 		for (size_t j = 0; j < c->nh; j++)
-			cell_quantiles(c, &c->hz[j], bp, powers[bw], c->hz[j].n, buf, c->hz[j].table);
+			cell_quantiles(c, &c->hz[j], (size_t)bb, bp, powers[bw], 0, c->hz[j].n, vals,
+			               start, c->hz[j].table);
 		c->part = bp;
 		c->pow = bw;
+		c->base = bb;
 	}
 done:
-	free(buf);
+	free(vals);
+	free(start);
 	free(table);
 	return c->part >= 0;
 }
@@ -316,8 +388,8 @@ pcs_conformal_upper(const pcs_conformal *c, size_t j, int64_t ts, double m)
 {
 	if (c->part < 0 || j >= c->nh || !isfinite(m))
 		return NAN;
-	int64_t target = floor_div(ts, c->step) + (int64_t)c->hz[j].h;
-	double f = floored(c, m);
+	int64_t k = floor_div(ts, c->step), target = k + (int64_t)c->hz[j].h;
+	double f = floored(c, base_mean(c, (size_t)c->base, k, m));
 	return f + pow(f, powers[c->pow]) * c->hz[j].table[cell_of(c, c->part, target)];
 }
 
@@ -331,4 +403,11 @@ double
 pcs_conformal_power(const pcs_conformal *c)
 {
 	return c->pow < 0 ? NAN : powers[c->pow];
+}
+
+const char *
+pcs_conformal_base(const pcs_conformal *c)
+{
+	static const char *const names[NBASE] = { "model", "local4", "local16", "local64" };
+	return c->base < 0 ? "none" : names[c->base];
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rng.h"
 #include "tap.h"
@@ -15,19 +16,49 @@
 #define DAY 1440
 
 /* The demand law: the mean at minute i, and a draw around it. */
-enum { FLAT, MULTIPLICATIVE, CROWDS };
+enum { FLAT, MULTIPLICATIVE, CROWDS, NOISY_MODEL };
 
 static double
 mean_at(int law, long i)
 {
 	double day = sin(2 * M_PI * (double)(i % DAY) / DAY);
-	return law == FLAT ? 100 : 100 + 80 * day;
+	return law == FLAT || law == NOISY_MODEL ? 100 : 100 + 80 * day;
+}
+
+/* A standard normal fixed by i (splitmix64, Box-Muller): the same model
+ * forecast for minute i whenever it is asked for. */
+static double
+fixed_gauss(long i)
+{
+	uint64_t z = (uint64_t)i * 0x9E3779B97F4A7C15u + 0x632BE59BD9B4E019u;
+	double u[2];
+
+	for (int k = 0; k < 2; k++) {
+		z += 0x9E3779B97F4A7C15u;
+		uint64_t x = z;
+		x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+		x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+		x ^= x >> 31;
+		u[k] = ((double)(x >> 11) + 0.5) / 9007199254740992.0;
+	}
+	return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
+}
+
+/* The forecast a model gives for minute i: the true mean, or for
+ * NOISY_MODEL one that is off by noise of its own (sd 8, as a model that
+ * chases the last steps' noise). */
+static double
+model_at(int law, long i)
+{
+	return law == NOISY_MODEL ? mean_at(law, i) + 8 * fixed_gauss(i) : mean_at(law, i);
 }
 
 static double
 draw(int law, long i)
 {
 	double m = mean_at(law, i);
+	if (law == NOISY_MODEL)
+		return m + 10 * gauss();
 	if (law == MULTIPLICATIVE)
 		return m * (1 + 0.2 * gauss());
 	if (law == CROWDS && i % 30 == 2 && unif() < 0.3)   /* :02 and :32 */
@@ -49,7 +80,7 @@ feed(int law, const size_t *h, size_t nh, double level, long n)
 		int64_t ts = T0 + (int64_t)i * STEP;
 		pcs_conformal_observe(c, ts, draw(law, i));
 		for (size_t j = 0; j < nh; j++)
-			mean[j] = mean_at(law, i + (long)h[j]);
+			mean[j] = model_at(law, i + (long)h[j]);
 		pcs_conformal_forecast(c, ts, mean);
 		if (i % DAY == DAY - 1)
 			pcs_conformal_refit(c);
@@ -57,6 +88,8 @@ feed(int law, const size_t *h, size_t nh, double level, long n)
 	return c;
 }
 
+/* How often the demand of minutes [from, from + n) is within the bound at
+ * horizon h = 1 made a minute before, feeding each minute on (no refit). */
 static double
 coverage(pcs_conformal *c, int law, long from, long n)
 {
@@ -64,7 +97,10 @@ coverage(pcs_conformal *c, int law, long from, long n)
 
 	for (long i = from; i < from + n; i++) {
 		int64_t ts = T0 + (int64_t)(i - 1) * STEP;   /* forecast made a minute before */
-		in += draw(law, i) <= pcs_conformal_upper(c, 0, ts, mean_at(law, i));
+		double y = draw(law, i), m = model_at(law, i + 1);
+		in += y <= pcs_conformal_upper(c, 0, ts, model_at(law, i));
+		pcs_conformal_observe(c, ts + STEP, y);
+		pcs_conformal_forecast(c, ts + STEP, &m);
 	}
 	return (double)in / (double)n;
 }
@@ -102,6 +138,7 @@ main(void)
 	c = feed(FLAT, h1, 1, 0.9, 8 * DAY);
 	{
 		double b = pcs_conformal_upper(c, 0, T0, 100), cov = coverage(c, FLAT, 8 * DAY, 20000);
+		is_str(pcs_conformal_base(c), "model", "an exact model: its mean is the base");
 		ok(fabs(b - 106.4) < 0.6, "flat series: the 0.9 bound is 100 + 1.28 sd (%.2f)", b);
 		ok(cov > 0.885 && cov < 0.915, "flat series: coverage of new demand is 0.9 (%.4f)", cov);
 	}
@@ -142,6 +179,23 @@ main(void)
 		   b02, b15);
 		double cov = coverage(c, CROWDS, 8 * DAY, 30000);
 		ok(cov > 0.94, "coverage of new demand, crowds included: %.4f", cov);
+	}
+	pcs_conformal_free(c);
+
+	/* a model off by noise of its own (sd 8) around a flat level with
+	 * noise sd 10: the mean of the last 16 or 64 minutes is the sharper
+	 * base (its error sd 2.5 or 1.25), and the 0.95 bound stands on it,
+	 * near 100 + 1.645 x 10, where the model's would be 21 above its mean */
+	reseed(8);
+	c = feed(NOISY_MODEL, h1, 1, 0.95, 8 * DAY);
+	{
+		const char *base = pcs_conformal_base(c);
+		double cov = coverage(c, NOISY_MODEL, 8 * DAY, 20000);
+		double b = pcs_conformal_upper(c, 0, T0 + (int64_t)(8 * DAY + 20000 - 1) * STEP, 130);
+		ok(strcmp(base, "local16") == 0 || strcmp(base, "local64") == 0,
+		   "a noisy model: a local mean of 16 or 64 steps is the base (%s)", base);
+		ok(b > 110 && b < 123, "its 0.95 bound ignores the model's 130 and is near 116 (%.1f)", b);
+		ok(cov > 0.935 && cov < 0.965, "noisy model: coverage of new demand is 0.95 (%.4f)", cov);
 	}
 	pcs_conformal_free(c);
 
