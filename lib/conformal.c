@@ -34,7 +34,7 @@ static const size_t locals[] = { 0, 4, 16, 64 };
  * forecasts waiting for their target, and the chosen cell quantiles. */
 struct horizon {
 	size_t h;
-	double *mean, *y;        /* mean: floored, NBASE a score (one a base) */
+	double *mean, *y;        /* mean: NBASE a score, one a base, floored */
 	int64_t *tau;            /* step index of the target */
 	size_t n, head;          /* head: the next slot to write */
 	double *pend;            /* forecast means (NBASE) by target step index mod h + 1 */
@@ -225,14 +225,19 @@ void
 pcs_conformal_forecast(pcs_conformal *c, int64_t ts, const double *mean)
 {
 	int64_t k = floor_div(ts, c->step);
+	double local[NBASE];
 
+	/* the local means are the same at every horizon (NaN: none seen) */
+	for (size_t b = 1; b < NBASE; b++)
+		local[b] = local_mean(c, k, locals[b], NAN);
 	for (size_t j = 0; j < c->nh; j++) {
 		struct horizon *z = &c->hz[j];
 		int64_t target = k + (int64_t)z->h;
 		size_t slot = (size_t)pos_mod(target, (int64_t)z->h + 1);
 		z->pend_tau[slot] = isfinite(mean[j]) ? target : INT64_MIN;
-		for (size_t b = 0; b < NBASE; b++)
-			z->pend[slot * NBASE + b] = base_mean(c, b, k, mean[j]);
+		z->pend[slot * NBASE] = mean[j];
+		for (size_t b = 1; b < NBASE; b++)
+			z->pend[slot * NBASE + b] = isnan(local[b]) ? mean[j] : local[b];
 	}
 }
 
@@ -281,24 +286,24 @@ kth_smallest(double *a, size_t n, size_t k)
 	return a[k];
 }
 
-/* Each cell's level quantile of base b's scores at ring positions [from,
- * to) under partition p and power w, in table; vals holds to - from, at
- * the cells' starts (maxcells + 1).  0 when a cell has fewer than the
- * level needs (k = ceil((m + 1) q) <= m). */
+/* Each cell's level quantile of base b's scores at ring positions [0, n)
+ * under partition p and power w, in table; vals holds n scores, start
+ * maxcells + 1 offsets.  0 when a cell has fewer than the level needs
+ * (k = ceil((m + 1) q) <= m). */
 static int
 cell_quantiles(const pcs_conformal *c, const struct horizon *z, size_t b, int p, double w,
-               size_t from, size_t to, double *vals, size_t *start, double *table)
+               size_t n, double *vals, size_t *start, double *table)
 {
 	size_t cells = ncells(c, p);
 
+	/* the scores grouped by cell (a counting sort): start[cell] is first
+	 * the cell's first slot, then, once the cell is filled, its end */
 	memset(start, 0, (cells + 1) * sizeof *start);
-	for (size_t i = from; i < to; i++)
+	for (size_t i = 0; i < n; i++)
 		start[cell_of(c, p, z->tau[at(c, z, i)]) + 1]++;
 	for (size_t cell = 0; cell < cells; cell++)
 		start[cell + 1] += start[cell];
-	/* start[cell] is the next free slot of the cell until the fill ends;
-	 * then start[cell] is the cell's end, the one before its start */
-	for (size_t i = from; i < to; i++) {
+	for (size_t i = 0; i < n; i++) {
 		size_t a = at(c, z, i);
 		vals[start[cell_of(c, p, z->tau[a])]++] = score(z, a, b, w);
 	}
@@ -342,36 +347,37 @@ pcs_conformal_refit(pcs_conformal *c)
 	 * of every horizon's scores, their loss on the newer half in demand
 	 * units */
 	for (int b = 0; b < (int)NBASE; b++)
-	for (int w = 0; w < (int)NPOW; w++)
-		for (int p = 0; p < (int)NPART; p++) {
-			double loss = 0;
-			int ok = usable(c, p);
-			for (size_t j = 0; j < c->nh && ok; j++) {
-				const struct horizon *z = &c->hz[j];
-				size_t half = z->n / 2;
-				if (!(ok = cell_quantiles(c, z, (size_t)b, p, powers[w], 0, half, vals, start, table)))
-					break;
-				for (size_t i = half; i < z->n; i++) {
-					size_t a = at(c, z, i);
-					double scale = pow(z->mean[a * NBASE + (size_t)b], powers[w]);
-					loss += scale * pinball(score(z, a, (size_t)b, powers[w]) -
-					                        table[cell_of(c, p, z->tau[a])], c->level);
+		for (int w = 0; w < (int)NPOW; w++)
+			for (int p = 0; p < (int)NPART; p++) {
+				double loss = 0;
+				int ok = usable(c, p);
+				for (size_t j = 0; j < c->nh && ok; j++) {
+					const struct horizon *z = &c->hz[j];
+					size_t half = z->n / 2;
+					if (!(ok = cell_quantiles(c, z, (size_t)b, p, powers[w], half, vals,
+					                          start, table)))
+						break;
+					for (size_t i = half; i < z->n; i++) {
+						size_t a = at(c, z, i);
+						double scale = pow(z->mean[a * NBASE + (size_t)b], powers[w]);
+						loss += scale * pinball(score(z, a, (size_t)b, powers[w]) -
+						                        table[cell_of(c, p, z->tau[a])], c->level);
+					}
+				}
+				/* strictly less: on a tie the earlier (simpler) candidate */
+				if (ok && loss < best) {
+					best = loss;
+					bp = p;
+					bw = w;
+					bb = b;
 				}
 			}
-			/* strictly less: on a tie the earlier (simpler) candidate */
-			if (ok && loss < best) {
-				best = loss;
-				bp = p;
-				bw = w;
-				bb = b;
-			}
-		}
 	if (bp >= 0) {
 		/* the chosen candidate's table from every score kept: each cell
 		 * holds at least what its older half did */
 		for (size_t j = 0; j < c->nh; j++)
-			cell_quantiles(c, &c->hz[j], (size_t)bb, bp, powers[bw], 0, c->hz[j].n, vals,
-			               start, c->hz[j].table);
+			cell_quantiles(c, &c->hz[j], (size_t)bb, bp, powers[bw], c->hz[j].n, vals, start,
+			               c->hz[j].table);
 		c->part = bp;
 		c->pow = bw;
 		c->base = bb;
