@@ -53,10 +53,11 @@
 # primaries on the HPA, as before the forecast provisioned them).
 # The trade-off: each of predictive's and reactive's one knob swept on each
 # fleet (--provision-level REPLAY_LEVELS, default 0.95 0.97 0.98 0.995;
-# --hpa-target REPLAY_TARGETS, default 0.5 0.6 0.8 0.9), drops against cost
-# beside the defaults, with (1)-(3) checked at each level: it shows where
-# the frontiers cross the targets, so that no level need be chosen on a
-# trace (the default stays 0.99).
+# --hpa-target REPLAY_TARGETS, default 0.5 0.6 0.8 0.9), and predictive at
+# its default level with --provision-hold REPLAY_HOLDS (default 0: no hold;
+# empty: none), drops against cost beside the defaults, with (1)-(3)
+# checked at each level: it shows where the frontiers cross the targets,
+# so that no level need be chosen on a trace (the default stays 0.99).
 # A missed target does not make the script fail: it reports.  It fails
 # (exit 1) when a replay fails, or a sanity check does: five policies, the
 # same offered requests and ticks for each, finite numbers, an oracle that
@@ -74,7 +75,8 @@
 # Plots: the fleet replays are run with --plot when gnuplot is installed.
 #
 # Environment: PCS_REPLAY (default bin/pcs-replay), PCS_DATA, BENCH_REPEAT,
-# REPLAY_REPEAT_1H, REPLAY_PROVISION, REPLAY_LEVELS, REPLAY_TARGETS, CC, TMPDIR.
+# REPLAY_REPEAT_1H, REPLAY_PROVISION, REPLAY_LEVELS, REPLAY_TARGETS,
+# REPLAY_HOLDS, CC, TMPDIR.
 set -uo pipefail
 
 # shellcheck source=bench/lib.sh
@@ -90,6 +92,7 @@ PROV=${REPLAY_PROVISION:---provision-level 0}
 # the trade-off swept on each fleet (besides the defaults, 0.99 and 0.7)
 LEVELS=${REPLAY_LEVELS:-0.95 0.97 0.98 0.995}
 TARGETS=${REPLAY_TARGETS:-0.5 0.6 0.8 0.9}
+HOLDS=${REPLAY_HOLDS-0}
 [[ $REPEAT =~ ^[1-9][0-9]*$ && $REPEAT_1H =~ ^[1-9][0-9]*$ ]] ||
 	die "BENCH_REPEAT and REPLAY_REPEAT_1H want positive integers"
 [[ -x $PCS_REPLAY ]] || die "$PCS_REPLAY not found: run 'make' first (or set PCS_REPLAY)"
@@ -173,7 +176,8 @@ wait "$lane"
 wait
 # sweep TRACE: the trade-off on the trace's fleet: predictive alone at
 # each of $LEVELS (--provision-level), reactive alone at each of $TARGETS
-# (--hpa-target), in $TMP/TRACE-sweep-{level,target}-X.csv
+# (--hpa-target), and predictive at the default level with each of $HOLDS
+# (--provision-hold), in $TMP/TRACE-sweep-{level,target,hold}-X.csv
 sweep() {
 	local trace=$1 x
 	for x in $LEVELS; do
@@ -185,6 +189,11 @@ sweep() {
 		"$RUN" -t "testdata/replay/$trace-topology.csv" -p reactive --hpa-target "$x" \
 			"$TMP/$trace.csv" >"$TMP/$trace-sweep-target-$x.csv" 2>>"$TMP/$trace-sweep.err" ||
 			echo "reactive --hpa-target $x" >>"$TMP/$trace-sweep.failed"
+	done
+	for x in $HOLDS; do
+		"$RUN" -t "testdata/replay/$trace-topology.csv" -p predictive --provision-hold "$x" \
+			"$TMP/$trace.csv" >"$TMP/$trace-sweep-hold-$x.csv" 2>>"$TMP/$trace-sweep.err" ||
+			echo "predictive --provision-hold $x" >>"$TMP/$trace-sweep.failed"
 	done
 }
 { sweep nasa; } &
@@ -389,11 +398,12 @@ with_provisioned() {
 tradeoff() {
 	local trace=$1 f files=()
 	for f in "$TMP/$trace"-sweep-*.csv; do [[ -s $f ]] && files+=("$f"); done
-	printf '\ntrade-off, %s on testdata/replay/%s-topology.csv (sweep: --provision-level %s; --hpa-target %s):\n' \
-		"$trace" "$trace" "$LEVELS" "$TARGETS"
+	printf '\ntrade-off, %s on testdata/replay/%s-topology.csv (sweep: --provision-level %s; --hpa-target %s; --provision-hold %s, knob hold-X):\n' \
+		"$trace" "$trace" "$LEVELS" "$TARGETS" "$HOLDS"
 	awk -F, '
 	FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
-		   knob = FILENAME; sub(/.*-sweep-(level|target)-/, "", knob); sub(/\.csv$/, "", knob); next }
+		   knob = FILENAME; sub(/.*-sweep-(level|target)-/, "", knob); sub(/.*-sweep-/, "", knob)
+		   sub(/\.csv$/, "", knob); next }
 	FILENAME ~ /-fleet\.csv$/ {
 		p = $(c["policy"])
 		if (p == "reactive") { rd = $(c["dropped"]); rh = $(c["instance_hours"]); knob = "0.7" }

@@ -33,6 +33,8 @@ static const char help_text[] =
 	"                            errors at the same phase (default 0.99; 0: the\n"
 	"                            HPA instead)\n"
 	"      --provision-target X  ... at this utilization (default 1)\n"
+	"      --provision-hold DUR  ... keeping an instance this long after it was\n"
+	"                            last wanted (default boot: the primary's boot_s)\n"
 	"      --slo-drop X          a tick dropping more than this fraction violates\n"
 	"                            the SLO (default 0.001)\n"
 	"      --fail POP@FROM..TO   the POP has no capacity from FROM until TO (repeatable)\n"
@@ -59,7 +61,7 @@ static const char help_text[] =
 
 enum { OPT_AUTO = OPT_TOOL, OPT_WARMUP, OPT_REFIT, OPT_WINDOW, OPT_STEP, OPT_MODEL,
        OPT_HPA_TARGET, OPT_HPA_TOL, OPT_STAB, OPT_MIN_REPLICAS, OPT_BUFFER, OPT_SLO,
-       OPT_PROV_LEVEL, OPT_PROV_TARGET,
+       OPT_PROV_LEVEL, OPT_PROV_TARGET, OPT_PROV_HOLD,
        OPT_FAIL, OPT_NO_CURRENT, OPT_BONUS, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
 
 static const struct option longopts[] = {
@@ -80,6 +82,7 @@ static const struct option longopts[] = {
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "provision-level", required_argument, NULL, OPT_PROV_LEVEL },
 	{ "provision-target", required_argument, NULL, OPT_PROV_TARGET },
+	{ "provision-hold", required_argument, NULL, OPT_PROV_HOLD },
 	{ "slo-drop", required_argument, NULL, OPT_SLO },
 	{ "fail", required_argument, NULL, OPT_FAIL },
 	CLI_SHADOW_LONGOPTS,
@@ -237,6 +240,10 @@ parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PROV_TARGET:
 			o->p.prov_target = cli_number_arg("--provision-target", optarg, 0, 1, 1, 0);
+			break;
+		case OPT_PROV_HOLD:
+			o->p.prov_hold = strcmp(optarg, "boot") == 0 ? -1 :
+			                 cli_duration_arg("--provision-hold", optarg, 1);
 			break;
 		case OPT_SLO: o->p.slo_drop = cli_number_arg("--slo-drop", optarg, 0, 0, 1, 1); break;
 		case OPT_FAIL: parse_failure(o, optarg); break;

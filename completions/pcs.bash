@@ -424,6 +424,10 @@ _pcs_replay() {
 		_pcs_reply '0.8 0.9 1'
 		return
 		;;
+	--provision-hold)
+		_pcs_reply 'boot 0 1m 3m'
+		return
+		;;
 	--slo-drop)
 		_pcs_reply '0 0.001 0.01'
 		return
@@ -443,7 +447,7 @@ _pcs_replay() {
 		    --activate-within= --auto-topology --buffer= --cooldown= --drain=
 		    --fail= --hpa-target= --hpa-tolerance= --min-dwell= --min-replicas=
 		    --model= --no-current --plot= --plot-range= --pretty
-		    --provision-level= --provision-target= --refit=
+		    --provision-hold= --provision-level= --provision-target= --refit=
 		    --release-below= --reserve= --shadow-bonus= --slo-drop=
 		    --stabilization= --step= --timeline= --warm-at= --warmup= --window="
 		;;

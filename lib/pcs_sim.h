@@ -96,6 +96,9 @@ struct pcs_sim_params {
 	double prov_level;            /* predictive's primaries: the demand quantile provisioned
 	                                 for (0.99; 0: the HPA instead) */
 	double prov_target;           /* ... at this utilization */
+	int64_t prov_hold;            /* ... keeping an instance this long (seconds) after
+	                                 the last tick that wanted it; -1: the primary's
+	                                 boot_s (the default, the ski-rental rule) */
 	int prov_conformal;           /* ... the quantile from the forecast's own past errors
 	                                 at the target's phase (pcs_conformal.h; 1), or
 	                                 the model's own (0) */

@@ -55,6 +55,7 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->buffer = 300;
 	p->prov_level = 0.99;
 	p->prov_target = 1;
+	p->prov_hold = -1;
 	p->prov_conformal = 1;
 	p->slo_drop = 0.001;
 	p->base_latency_ms = 20;
@@ -643,8 +644,8 @@ provisioned(const pcs_sim *s, const struct group *g)
  * load now needs.  The quantile is the forecast's own past errors' at the
  * target's phase (pcs_conformal.h) once a week of them is kept, the
  * model's before.  New instances are asked for at once; what is no longer
- * wanted is released a boot after it last was.  Without a forecast, the
- * HPA. */
+ * wanted is released a boot (prov_hold) after it last was.  Without a
+ * forecast, the HPA. */
 static int
 provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u, double part,
           double load, int64_t now, int64_t step)
@@ -666,7 +667,8 @@ provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u
 	 * and asked for again within a boot is paid for a boot without
 	 * serving, so it is kept for as long as getting it back would cost
 	 * (the ski-rental rule, 2-competitive) */
-	if (window_max(u, now, (int64_t)u->t->boot_s, want, &want) != 0)
+	if (window_max(u, now, s->p.prov_hold >= 0 ? s->p.prov_hold : (int64_t)u->t->boot_s, want,
+	               &want) != 0)
 		return -1;
 	if (want > u->spec && note_action(r, now) != 0)
 		return -1;

@@ -564,6 +564,24 @@ assert_bad_topology() {
 	check "$(col "$out" predictive dropped) > 0" "predictive drops with the default bonus"
 }
 
+@test "--provision-hold: boot is the default; 0 gives back at once what no horizon wants, which on the step pays more boots" {
+	local s=step out=$BATS_TEST_TMPDIR/step.out
+	replay "$s" -p predictive
+	mv "$out" "$BATS_TEST_TMPDIR/default.out"
+	replay "$s" -p predictive --provision-hold boot
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/default.out")" "$(cat "$out")"
+	# instances given back and asked for again within a boot are paid for
+	# booting twice: on the step the want falls and rises again within a
+	# boot, and the hold is the cheaper
+	replay "$s" -p predictive --provision-hold 0
+	check "$(col "$out" predictive instance_hours) > $(col "$BATS_TEST_TMPDIR/default.out" predictive instance_hours)" \
+		"instance-hours with no hold"
+	# a hold of one step is none: the tick that wants an instance is the last
+	mv "$out" "$BATS_TEST_TMPDIR/zero.out"
+	replay "$s" -p predictive --provision-hold 1m
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/zero.out")" "$(cat "$out")"
+}
+
 @test "step: the plan and the timeline agree: a shadow on a secondary before 12:00, reactive still as it was" {
 	local s=step
 	timeline "$s"
@@ -906,6 +924,7 @@ pcs-replay: no replay: the history could not be read"
 @test "bad usage: an unknown option" { assert_bad_history replay-usage-option-unknown; }
 @test "bad usage: --pretty with -o ndjson" { assert_bad_history replay-usage-pretty-ndjson; }
 @test "bad usage: --shadow-bonus above 1" { assert_bad_history replay-usage-shadow-bonus-above-one; }
+@test "bad usage: --provision-hold not a duration" { assert_bad_history replay-usage-provision-hold-not-a-duration; }
 @test "bad history: too short for the warm-up" { assert_bad_history replay-history-warmup-too-long; }
 @test "bad history: rps not a number" { assert_bad_history replay-history-rps-not-a-number; }
 @test "bad history: rps negative" { assert_bad_history replay-history-rps-negative; }

@@ -16,13 +16,13 @@
 #define DAY 1440
 
 /* The demand law: the mean at minute i, and a draw around it. */
-enum { FLAT, MULTIPLICATIVE, CROWDS, NOISY_MODEL };
+enum { FLAT, MULTIPLICATIVE, CROWDS, NOISY_MODEL, TIES };
 
 static double
 mean_at(int law, long i)
 {
 	double day = sin(2 * M_PI * (double)(i % DAY) / DAY);
-	return law == FLAT || law == NOISY_MODEL ? 100 : 100 + 80 * day;
+	return law == FLAT || law == NOISY_MODEL || law == TIES ? 100 : 100 + 80 * day;
 }
 
 /* A standard normal fixed by i (splitmix64, Box-Muller): the same model
@@ -59,6 +59,8 @@ draw(int law, long i)
 	double m = mean_at(law, i);
 	if (law == NOISY_MODEL)
 		return m + 10 * gauss();
+	if (law == TIES)   /* whole requests: 98 to 102, and 150 one minute in 50 */
+		return unif() < 0.02 ? 150 : m + (double)(long)(5 * unif()) - 2;
 	if (law == MULTIPLICATIVE)
 		return m * (1 + 0.2 * gauss());
 	if (law == CROWDS && i % 30 == 2 && unif() < 0.3)   /* :02 and :32 */
@@ -196,6 +198,17 @@ main(void)
 		   "a noisy model: a local mean of 16 or 64 steps is the base (%s)", base);
 		ok(b > 110 && b < 123, "its 0.95 bound ignores the model's 130 and is near 116 (%.1f)", b);
 		ok(cov > 0.935 && cov < 0.965, "noisy model: coverage of new demand is 0.95 (%.4f)", cov);
+	}
+	pcs_conformal_free(c);
+
+	/* whole numbers: most scores tie, which the cells' selection must
+	 * order like a sort; the 0.9 bound is the 90th percentile of 98 to
+	 * 102 and bursts (one minute in 50): 102 */
+	reseed(9);
+	c = feed(TIES, h1, 1, 0.9, 8 * DAY);
+	{
+		double b = pcs_conformal_upper(c, 0, T0, 100);
+		ok(b == 102, "ties: the 0.9 bound of 98-102 with 2%% bursts is 102 (%g)", b);
 	}
 	pcs_conformal_free(c);
 
