@@ -27,8 +27,10 @@ static const double powers[] = { 0, 0.5, 1 };
  * sharper than a seasonal model's at short horizons when the per-step
  * noise is wide and the level moves slowly. */
 static const size_t locals[] = { 0, 4, 16, 64 };
+static const char *const base_names[] = { "model", "local4", "local16", "local64" };
 #define NBASE (sizeof locals / sizeof locals[0])
-#define LOCAL_MAX 64
+_Static_assert(sizeof base_names / sizeof base_names[0] == NBASE, "a name for every base");
+#define LOCAL_MAX 64   /* the demands kept: the longest local mean */
 
 /* One horizon: the ring of its (target, mean, demand) triples, the
  * forecasts waiting for their target, and the chosen cell quantiles. */
@@ -414,6 +416,5 @@ pcs_conformal_power(const pcs_conformal *c)
 const char *
 pcs_conformal_base(const pcs_conformal *c)
 {
-	static const char *const names[NBASE] = { "model", "local4", "local16", "local64" };
-	return c->base < 0 ? "none" : names[c->base];
+	return c->base < 0 ? "none" : base_names[c->base];
 }

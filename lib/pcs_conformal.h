@@ -40,17 +40,19 @@
  *    cell needs n >= ceil(q / (1 - q)) scores for k <= n.  The bound of a
  *    forecast m is m + m^w x its cell's quantile.
  *  - Choice, at each pcs_conformal_refit, of the base, the power and the
- *    partition together: the older half of the kept scores gives each candidate's
- *    cell quantiles, the newer half scores them by the pinball (quantile)
- *    loss at level q of the bound, in demand units (m^w x rho_q(score -
- *    quantile)), summed over the horizons; the least loss wins (on a tie
- *    the model's mean, then the shorter local mean, the lower power, the
- *    coarser partition; a candidate with a short cell is out).  Its table is then rebuilt from all kept scores and used
- *    until the next refit.
- * Memory: (window + the longest horizon) x (2 + bases), per horizon, and
- * the last 64 demands.  Time: O(64) per step and horizon (the local
- * means); a refit sorts each candidate's cells (O(window log window) per
- * horizon and candidate: 4 bases x 3 powers x up to 7 partitions).
+ *    partition together: the older half of the kept scores gives each
+ *    candidate's cell quantiles, the newer half scores them by the pinball
+ *    (quantile) loss at level q of the bound, in demand units (m^w x
+ *    rho_q(score - quantile)), summed over the horizons; the least loss
+ *    wins (on a tie the model's mean, then the shorter local mean, the
+ *    lower power, the coarser partition; a candidate with a short cell is
+ *    out).  Its table is then rebuilt from all kept scores and used until
+ *    the next refit.
+ * Memory: (window + the longest horizon) x (2 + bases) values per horizon,
+ * and the last 64 demands.  Time: O(4 + 16 + 64) per step for the local
+ * means and O(bases) per horizon; a refit groups each candidate's scores
+ * by cell and selects each cell's quantile (expected O(window) per horizon
+ * and candidate: 4 bases x 3 powers x up to 7 partitions).
  */
 #ifndef PCS_CONFORMAL_H
 #define PCS_CONFORMAL_H
