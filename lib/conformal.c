@@ -250,11 +250,20 @@ at(const pcs_conformal *c, const struct horizon *z, size_t i)
 	return (z->head + c->window - z->n + i) % c->window;
 }
 
-static double
-score(const struct horizon *z, size_t a, size_t b, double power)
+/* Base b's scores under power w at ring positions [0, z->n), in sc, and
+ * their scales m^w, in sw (NULL: not wanted): computed once for every
+ * partition the refit tries. */
+static void
+scores_of(const pcs_conformal *c, const struct horizon *z, size_t b, double w, double *sc,
+          double *sw)
 {
-	double m = z->mean[a * NBASE + b];
-	return (z->y[a] - m) / pow(m, power);
+	for (size_t i = 0; i < z->n; i++) {
+		size_t a = at(c, z, i);
+		double m = z->mean[a * NBASE + b], scale = pow(m, w);
+		sc[i] = (z->y[a] - m) / scale;
+		if (sw)
+			sw[i] = scale;
+	}
 }
 
 /* The k-th smallest (from 0) of a[0..n), k < n; a is reordered
@@ -288,12 +297,12 @@ kth_smallest(double *a, size_t n, size_t k)
 	return a[k];
 }
 
-/* Each cell's level quantile of base b's scores at ring positions [0, n)
- * under partition p and power w, in table; vals holds n scores, start
- * maxcells + 1 offsets.  0 when a cell has fewer than the level needs
- * (k = ceil((m + 1) q) <= m). */
+/* Each cell's level quantile of the scores sc at ring positions [0, n)
+ * under partition p, in table; vals holds n scores, start maxcells + 1
+ * offsets.  0 when a cell has fewer than the level needs (k = ceil((m +
+ * 1) q) <= m). */
 static int
-cell_quantiles(const pcs_conformal *c, const struct horizon *z, size_t b, int p, double w,
+cell_quantiles(const pcs_conformal *c, const struct horizon *z, const double *sc, int p,
                size_t n, double *vals, size_t *start, double *table)
 {
 	size_t cells = ncells(c, p);
@@ -305,10 +314,8 @@ cell_quantiles(const pcs_conformal *c, const struct horizon *z, size_t b, int p,
 		start[cell_of(c, p, z->tau[at(c, z, i)]) + 1]++;
 	for (size_t cell = 0; cell < cells; cell++)
 		start[cell + 1] += start[cell];
-	for (size_t i = 0; i < n; i++) {
-		size_t a = at(c, z, i);
-		vals[start[cell_of(c, p, z->tau[a])]++] = score(z, a, b, w);
-	}
+	for (size_t i = 0; i < n; i++)
+		vals[start[cell_of(c, p, z->tau[at(c, z, i)])]++] = sc[i];
 	for (size_t cell = 0, s = 0; cell < cells; cell++) {
 		size_t m = start[cell] - s, k = (size_t)ceil((double)(m + 1) * c->level - 1e-9);
 		if (m == 0 || k > m)
@@ -328,11 +335,10 @@ pinball(double u, double q)
 int
 pcs_conformal_refit(pcs_conformal *c)
 {
-	double best = INFINITY;
-	int bp = -1, bw = -1, bb = -1;
-	double *vals;
+	double best = INFINITY, loss[NPART];
+	int bp = -1, bw = -1, bb = -1, ok[NPART];
+	double *vals, *sc, *sw, *table;
 	size_t *start;
-	double *table;
 	size_t most = 0;
 
 	for (size_t j = 0; j < c->nh; j++)
@@ -341,51 +347,57 @@ pcs_conformal_refit(pcs_conformal *c)
 	if (most < 2)
 		return c->part >= 0;
 	vals = malloc(most * sizeof *vals);
+	sc = malloc(most * sizeof *sc);
+	sw = malloc(most * sizeof *sw);
 	start = malloc((c->maxcells + 1) * sizeof *start);
 	table = malloc(c->maxcells * sizeof *table);
-	if (vals == NULL || start == NULL || table == NULL)
+	if (vals == NULL || sc == NULL || sw == NULL || start == NULL || table == NULL)
 		goto done;
 	/* every base, power and partition: cell quantiles from the older half
 	 * of every horizon's scores, their loss on the newer half in demand
-	 * units */
+	 * units; a horizon's scores are computed once for all partitions */
 	for (int b = 0; b < (int)NBASE; b++)
-		for (int w = 0; w < (int)NPOW; w++)
+		for (int w = 0; w < (int)NPOW; w++) {
 			for (int p = 0; p < (int)NPART; p++) {
-				double loss = 0;
-				int ok = usable(c, p);
-				for (size_t j = 0; j < c->nh && ok; j++) {
-					const struct horizon *z = &c->hz[j];
-					size_t half = z->n / 2;
-					if (!(ok = cell_quantiles(c, z, (size_t)b, p, powers[w], half, vals,
-					                          start, table)))
-						break;
-					for (size_t i = half; i < z->n; i++) {
-						size_t a = at(c, z, i);
-						double scale = pow(z->mean[a * NBASE + (size_t)b], powers[w]);
-						loss += scale * pinball(score(z, a, (size_t)b, powers[w]) -
-						                        table[cell_of(c, p, z->tau[a])], c->level);
-					}
+				loss[p] = 0;
+				ok[p] = usable(c, p);
+			}
+			for (size_t j = 0; j < c->nh; j++) {
+				const struct horizon *z = &c->hz[j];
+				size_t half = z->n / 2;
+				scores_of(c, z, (size_t)b, powers[w], sc, sw);
+				for (int p = 0; p < (int)NPART; p++) {
+					if (!ok[p] || !(ok[p] = cell_quantiles(c, z, sc, p, half, vals, start, table)))
+						continue;
+					for (size_t i = half; i < z->n; i++)
+						loss[p] += sw[i] * pinball(sc[i] - table[cell_of(c, p, z->tau[at(c, z, i)])],
+						                           c->level);
 				}
-				/* strictly less: on a tie the earlier (simpler) candidate */
-				if (ok && loss < best) {
-					best = loss;
+			}
+			/* strictly less: on a tie the earlier (simpler) candidate */
+			for (int p = 0; p < (int)NPART; p++)
+				if (ok[p] && loss[p] < best) {
+					best = loss[p];
 					bp = p;
 					bw = w;
 					bb = b;
 				}
-			}
+		}
 	if (bp >= 0) {
 		/* the chosen candidate's table from every score kept: each cell
 		 * holds at least what its older half did */
-		for (size_t j = 0; j < c->nh; j++)
-			cell_quantiles(c, &c->hz[j], (size_t)bb, bp, powers[bw], c->hz[j].n, vals, start,
-			               c->hz[j].table);
+		for (size_t j = 0; j < c->nh; j++) {
+			scores_of(c, &c->hz[j], (size_t)bb, powers[bw], sc, NULL);
+			cell_quantiles(c, &c->hz[j], sc, bp, c->hz[j].n, vals, start, c->hz[j].table);
+		}
 		c->part = bp;
 		c->pow = bw;
 		c->base = bb;
 	}
 done:
 	free(vals);
+	free(sc);
+	free(sw);
 	free(start);
 	free(table);
 	return c->part >= 0;
