@@ -319,20 +319,31 @@ targets() {
 	}' "$TMP/$1-$2.csv"
 }
 
+# fleet_cost TRACE POLICY: the policy's cost in the trace's fleet run
+fleet_cost() {
+	awk -F, -v p="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$(c["policy"]) == p { print $(c["cost"]) }' "$TMP/$1-fleet.csv"
+}
+
+# cost_drops TRACE POLICY OPTION VALUE: the policy alone on the trace's
+# fleet with OPTION VALUE: its cost and drops, on one line
+cost_drops() {
+	"$RUN" -t "testdata/replay/$1-topology.csv" -p "$2" "$3" "$4" "$TMP/$1.csv" |
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ print $(c["cost"]), $(c["dropped"]) }'
+}
+
 # same_cost TRACE: a peer run in this run: reactive with the HPA target that
 # makes it cost what predictive costs on the trace's fleet (bisection on
 # --hpa-target), and what each drops then.  More headroom is what an
 # operator would otherwise buy with the money shadows cost.
 same_cost() {
 	local trace=$1 lo=0.05 hi=0.95 mid want got drops k
-	want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$(c["policy"]) == "predictive" { print $(c["cost"]) }' "$TMP/$trace-fleet.csv")
+	want=$(fleet_cost "$trace" predictive)
 	[[ -n $want ]] || return 0
 	for ((k = 0; k < 14; k++)); do
 		mid=$(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%.6f", (a + b) / 2 }')
-		read -r got drops < <("$RUN" -t "testdata/replay/$trace-topology.csv" -p reactive \
-			--hpa-target "$mid" "$TMP/$trace.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-			{ print $(c["cost"]), $(c["dropped"]) }')
+		read -r got drops < <(cost_drops "$trace" reactive --hpa-target "$mid")
 		[[ -n $got ]] || { note "same-cost reactive on $trace failed"; return 1; }
 		# a lower target holds more instances: cost falls as the target rises
 		if awk -v g="$got" -v w="$want" 'BEGIN { exit !(g > w) }'; then lo=$mid; else hi=$mid; fi
@@ -352,15 +363,12 @@ same_cost() {
 # level tried within the cost is reported), and what each drops then
 same_cost_pcs() {
 	local trace=$1 lo=0.30103 hi=3 mid level want got drops k best=""
-	want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$(c["policy"]) == "predictive-scale" { print $(c["cost"]) }' "$TMP/$trace-fleet.csv")
+	want=$(fleet_cost "$trace" predictive-scale)
 	[[ -n $want ]] || return 0
 	for ((k = 0; k < 8; k++)); do
 		mid=$(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%.6f", (a + b) / 2 }')
 		level=$(awk -v u="$mid" 'BEGIN { printf "%.6f", 1 - 10 ^ -u }')
-		read -r got drops < <("$RUN" -t "testdata/replay/$trace-topology.csv" -p predictive \
-			--provision-level "$level" "$TMP/$trace.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-			{ print $(c["cost"]), $(c["dropped"]) }')
+		read -r got drops < <(cost_drops "$trace" predictive --provision-level "$level")
 		[[ -n $got ]] || { note "same-cost predictive on $trace failed"; return 1; }
 		# a higher level holds more instances: cost rises with it
 		if awk -v g="$got" -v w="$want" 'BEGIN { exit !(g > w) }'; then
