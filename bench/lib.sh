@@ -83,17 +83,21 @@ median() {
 		}'
 }
 
-# timed_runs [-i IN] [-s SETUP] N STATS OUT CMD...: run CMD N times with
-# stdout to OUT (and stdin from IN), appending `wall_s maxrss_kb status
+# timed_runs [-i IN] [-s SETUP] [-c CPU] N STATS OUT CMD...: run CMD N times
+# with stdout to OUT (and stdin from IN, on CPU alone), appending `wall_s maxrss_kb status
 # user_s sys_s` per run to STATS (emptied first) and stderr to STATS.stderr;
 # the shell function SETUP is called before every run, outside the timing.
 # Stops at the first failing run.  Unless OUT is /dev/null, each later
 # output is compared with the first one (which is kept): a difference is
 # reported on stderr and sets TIMED_DIFFERED to 1 (0 otherwise).
 timed_runs() {
-	local input=() setup="" n stats out i rc dest
-	while [[ ${1-} == -i || ${1-} == -s ]]; do
-		if [[ $1 == -i ]]; then input=(-i "$2"); else setup=$2; fi
+	local input=() pin=() setup="" n stats out i rc dest
+	while [[ ${1-} == -i || ${1-} == -s || ${1-} == -c ]]; do
+		case $1 in
+		-i) input=(-i "$2") ;;
+		-c) pin=(-c "$2") ;;
+		*) setup=$2 ;;
+		esac
 		shift 2
 	done
 	n=$1 stats=$2 out=$3
@@ -107,7 +111,7 @@ timed_runs() {
 		if ((i > 1)) && [[ $out != /dev/null ]]; then
 			dest="$out.rerun"
 		fi
-		"$BUILD/runstat" -o "$stats" "${input[@]}" -O "$dest" "$@" 2>"$stats.stderr"
+		"$BUILD/runstat" -o "$stats" "${input[@]}" "${pin[@]}" -O "$dest" "$@" 2>"$stats.stderr"
 		rc=$?
 		if ((rc != 0)); then
 			note "run $i of '$*' failed with status $rc:"
@@ -141,6 +145,9 @@ if command -v taskset >/dev/null 2>&1; then
 else
 	PIN1=()
 fi
+# ... and for timed_runs, which pins in runstat itself (no second exec)
+# shellcheck disable=SC2034
+PIN1_TIMED=(-c 0)
 
 machine_line() {
 	local cpus model

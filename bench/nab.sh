@@ -11,8 +11,9 @@
 # value is rps) and is run alone, `pcs-forecast --score --window 520w --epoch`
 # (the window holds the whole file, so every row is scored; one run per file
 # because the files have different steps and pcs detects one step per run),
-# pinned to one CPU with taskset when it exists.  Each NAB row gets the
-# anomaly_score of the pcs step slot that holds its timestamp (an empty score,
+# pinned to CPU 0 by bench/runstat.c itself (sched_setaffinity before the
+# exec: `taskset -c 0` would add an exec, about 1.5 ms, to every timed run).
+# Each NAB row gets the anomaly_score of the pcs step slot that holds its timestamp (an empty score,
 # where pcs has no prediction yet, counts as 0).  A file that pcs refuses
 # (negative values: pcs reads request rates) is scored as "no detection" and
 # named; the same figures are also given with that file shifted to a minimum of
@@ -162,8 +163,8 @@ for ((i = 0; i < nfiles; i++)); do
 	rows=$(awk 'END { print NR - 1 }' "$src") # some files lack a final newline
 	npoints=$((npoints + rows))
 	to_metrics "$src" 0 >"$OUT/in/$i.csv" || die "cannot convert $f"
-	if timed_runs -i "$OUT/in/$i.csv" "$REPEAT" "$OUT/pcs/$i.stats" "$OUT/pcs/$i.out" \
-		"${PIN1[@]}" "$PCS_RUN" "${PCS_ARGS[@]}" 2>"$OUT/pcs/$i.err"; then
+	if timed_runs -i "$OUT/in/$i.csv" "${PIN1_TIMED[@]}" "$REPEAT" "$OUT/pcs/$i.stats" \
+		"$OUT/pcs/$i.out" "$PCS_RUN" "${PCS_ARGS[@]}" 2>"$OUT/pcs/$i.err"; then
 		((TIMED_DIFFERED)) && fail "a rerun of pcs on $f gave a different output"
 		to_results "$f" "$src" "$OUT/pcs/$i.out" >"$OUT/pcs/$i.pcs.csv" 2>"$OUT/pcs/$i.map" ||
 			die "$(cat "$OUT/pcs/$i.map")"
@@ -273,8 +274,8 @@ big_cpu=$(awk '{ print $4 + $5 }' "$OUT/pcs/$bi.stats" | median)
 		[[ -s $OUT/pcs/$i.stats ]] && tail -n +2 "$OUT/in/$i.csv"
 	done
 } >"$OUT/in/all.csv"
-timed_runs -i "$OUT/in/all.csv" "$REPEAT" "$OUT/pcs/all.stats" /dev/null \
-	"${PIN1[@]}" "$PCS_RUN" "${PCS_ARGS[@]}" 2>"$OUT/pcs/all.err" ||
+timed_runs -i "$OUT/in/all.csv" "${PIN1_TIMED[@]}" "$REPEAT" "$OUT/pcs/all.stats" /dev/null \
+	"$PCS_RUN" "${PCS_ARGS[@]}" 2>"$OUT/pcs/all.err" ||
 	die "pcs-forecast failed on the files in one stream: see $OUT/pcs/all.stats.stderr"
 all_wall=$(stat_median "$OUT/pcs/all.stats" 1)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
