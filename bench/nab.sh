@@ -13,11 +13,13 @@
 # because the files have different steps and pcs detects one step per run),
 # pinned to CPU 0 by bench/runstat.c itself (sched_setaffinity before the
 # exec: `taskset -c 0` would add an exec, about 1.5 ms, to every timed run).
-# Each NAB row gets the anomaly_score of the pcs step slot that holds its timestamp (an empty score,
-# where pcs has no prediction yet, counts as 0).  A file that pcs refuses
-# (negative values: pcs reads request rates) is scored as "no detection" and
-# named; the same figures are also given with that file shifted to a minimum of
-# 0 (pcs's scores are not shift-invariant, so that row is for information).
+# Each NAB row gets the anomaly_score of the pcs step slot that holds its
+# timestamp (an empty score, where pcs has no prediction yet, counts as 0).
+# A file with negative values that pcs refuses (a forecast reads request
+# rates; since session 10 --score reads any finite value, so none is) is
+# scored as "no detection" and named; the same figures are also given with
+# that file shifted to a minimum of 0 (pcs's scores are not exactly
+# shift-invariant, so that row is for information).
 #
 # Rows of the table: pcs; NAB's null detector (0.5 everywhere; 0 by
 # definition) and the window-start detector (100 by definition); two

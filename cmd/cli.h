@@ -156,8 +156,10 @@ int cli_model_arg(const char *arg);
 /* ---- streams shared by several tools (cli_streams.c) ---- */
 
 /* Read a metrics stream (ts, group, rps, region?) into st; 0, or -1 when
- * path cannot be read (reported). */
-int cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st);
+ * path cannot be read (reported).  rps is a rate (>= 0) unless
+ * any_sign: an anomaly score needs no rate, and a metric such as a
+ * temperature or a difference goes below zero. */
+int cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st, int any_sign);
 
 /* Plan rows as pcs-shadow-plan writes them. */
 extern const char *const cli_plan_cols[];

@@ -118,7 +118,7 @@ struct columns { int ts, group, region, rps; };
 
 /* Parse one metrics row into the store. */
 static int
-take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err)
+take_row(pcs_reader *r, const struct columns *col, int any_sign, pcs_store *st, pcs_error *err)
 {
 	const char *group, *region = "*";
 	int64_t t;
@@ -127,7 +127,8 @@ take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err
 
 	if ((rc = pcs_field_time(r, col->ts, 1, &t, err)) != 0 ||
 	    (rc = pcs_field_text(r, col->group, 1, &group, err)) != 0 ||
-	    (rc = pcs_field_double(r, col->rps, 1, 0, PCS_MAX_RPS, &v, err)) != 0 ||
+	    (rc = pcs_field_double(r, col->rps, 1, any_sign ? -PCS_MAX_RPS : 0, PCS_MAX_RPS, &v,
+	                          err)) != 0 ||
 	    (rc = pcs_field_text(r, col->region, 0, &region, err)) > 0)
 		return rc;
 	if ((rc = pcs_store_add(st, group, region, t, v, err)) != 0)
@@ -137,6 +138,7 @@ take_row(pcs_reader *r, const struct columns *col, pcs_store *st, pcs_error *err
 
 struct metrics_in {
 	struct columns col;
+	int any_sign;
 	pcs_store *st;
 };
 
@@ -163,14 +165,14 @@ metrics_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 	struct metrics_in *in = ctx;
 
 	(void)name;
-	return take_row(r, &in->col, in->st, err);
+	return take_row(r, &in->col, in->any_sign, in->st, err);
 }
 
 int
-cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st)
+cli_read_metrics(struct cli_common *c, const char *path, pcs_store *st, int any_sign)
 {
 	struct cli_stream spec = { c->input_format, 0, metrics_columns, metrics_record };
-	struct metrics_in in = { .st = st };
+	struct metrics_in in = { .any_sign = any_sign, .st = st };
 
 	return cli_read_stream(c, path, &spec, &in);
 }

@@ -408,10 +408,10 @@ main(int argc, char **argv)
 	pcs_store_set_max_keys(st, o.c.max_keys);
 	/* an operand that cannot be opened is reported and the rest are read
 	 * (style(9)); the exit status then says 1 */
-	if (optind == argc && cli_read_metrics(&o.c, "-", st) != 0)
+	if (optind == argc && cli_read_metrics(&o.c, "-", st, o.score) != 0)
 		status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)
-		if (cli_read_metrics(&o.c, argv[i], st) != 0)
+		if (cli_read_metrics(&o.c, argv[i], st, o.score) != 0)
 			status = EXIT_DATA;
 
 	cols = malloc((o.nlevels + 10) * sizeof *cols);

@@ -326,10 +326,10 @@ load_history(struct options *o, int argc, char **argv, struct history *h)
 	if (st == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	pcs_store_set_max_keys(st, o->c.max_keys);
-	if (optind == argc && cli_read_metrics(&o->c, "-", st) != 0)
+	if (optind == argc && cli_read_metrics(&o->c, "-", st, 0) != 0)
 		status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)
-		if (cli_read_metrics(&o->c, argv[i], st) != 0)
+		if (cli_read_metrics(&o->c, argv[i], st, 0) != 0)
 			status = EXIT_DATA;
 	if (status != 0)
 		cli_die(EXIT_DATA, "no replay: the history could not be read");

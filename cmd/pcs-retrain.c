@@ -346,10 +346,10 @@ read_history(struct options *o, int argc, char **argv, int64_t *step, int *statu
 	if (st == NULL)
 		cli_die(EXIT_DATA, "out of memory");
 	pcs_store_set_max_keys(st, o->c.max_keys);
-	if (optind == argc && cli_read_metrics(&o->c, "-", st) != 0)
+	if (optind == argc && cli_read_metrics(&o->c, "-", st, 0) != 0)
 		*status = EXIT_DATA;
 	for (int i = optind; i < argc; i++)
-		if (cli_read_metrics(&o->c, argv[i], st) != 0)
+		if (cli_read_metrics(&o->c, argv[i], st, 0) != 0)
 			*status = EXIT_DATA;
 	if (pcs_store_sort(st) != 0)
 		cli_die(EXIT_DATA, "out of memory");

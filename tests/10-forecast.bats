@@ -155,6 +155,30 @@ metrics_ndjson() {
 	assert_equal "${#lines[@]}" 6049
 }
 
+@test "--score reads values below zero, and alarms as on the same series lifted above it" {
+	# three days of a 5-minute metric around -50 (a temperature, say) with
+	# one dip; forecasting it is refused, since a forecast reads rates
+	for off in 0 1000; do
+		awk -v off="$off" 'BEGIN { print "ts,group,rps"
+			for (t = 0; t < 864; t++) {
+				y = -50 + 10 * sin(6.283185307 * t / 288) + ((t * 7919) % 13 - 6) * 0.3
+				if (t == 700) y -= 80
+				printf "%d,temp,%.4f\n", 1700000100 + 300 * t, y + off } }' \
+			>"$BATS_TEST_TMPDIR/s$off.csv"
+	done
+	run --separate-stderr sh -c "pcs-forecast --no-header --score --epoch '$BATS_TEST_TMPDIR/s0.csv' |
+		awk -F, '\$7 == 1 { print \$1, \$4, \$8 }'"
+	assert_success
+	assert_output "1700210100 -124.8738 down"
+	run --separate-stderr sh -c "pcs-forecast --no-header --score --epoch '$BATS_TEST_TMPDIR/s1000.csv' |
+		awk -F, '\$7 == 1 { print \$1, \$8 }'"
+	assert_success
+	assert_output "1700210100 down"
+	run --separate-stderr pcs-forecast "$BATS_TEST_TMPDIR/s0.csv"
+	assert_failure 1
+	assert_equal "$stderr" "pcs-forecast: $BATS_TEST_TMPDIR/s0.csv:2: column 'rps': negative value: \"-51.8000\""
+}
+
 @test "-o ndjson: the CSV column names as keys, in order, with the same values" {
 	pcs-forecast testdata/metrics.csv >"$BATS_TEST_TMPDIR/csv"
 	pcs-forecast -o ndjson testdata/metrics.csv >"$BATS_TEST_TMPDIR/ndjson"
@@ -915,9 +939,15 @@ metrics_ndjson() {
 
 @test "--skip-bad reports and skips each bad row, counts them, exits 0" {
 	cd testdata/forecast
+	# --score reads values below zero: the row of -2 is scored
 	run --separate-stderr pcs-forecast --skip-bad --no-header --score skip-bad.csv
 	assert_success
-	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,web,*,1,,,0,' '2026-11-21T00:10:00Z,web,*,3,1,0,0,')"
+	assert_output "$(printf '%s\n' '2026-11-21T00:00:00Z,web,*,1,,,0,' \
+		'2026-11-21T00:05:00Z,web,*,-2,1,0,0,' '2026-11-21T00:10:00Z,web,*,3,-2,0,0,')"
+	assert_equal "${stderr##*$'\n'}" "pcs-forecast: 5 bad rows skipped"
+	# a forecast reads rates: the row of -2 is skipped with the others
+	run --separate-stderr pcs-forecast --skip-bad --no-header --step 5m -H 5m skip-bad.csv
+	assert_success
 	assert_equal "$stderr" "$(cat <<'EOF'
 pcs-forecast: skip-bad.csv:3: column 'rps': not a number: "abc" (skipped)
 pcs-forecast: skip-bad.csv:4: expected 3 fields, found 4 (skipped)
