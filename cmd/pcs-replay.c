@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pcs_grow.h"
 
 static const char usage_line[] = "-t topology | --auto-topology [options] [file ...]";
 
@@ -478,14 +479,10 @@ on_tick(void *ctx, const struct pcs_sim_tick *t)
 	if (k->o->plot) {
 		struct plot_point *p = k->npt ? &k->pt[k->npt - 1] : NULL;
 		if (p == NULL || p->ts != t->ts || p->policy != t->policy) {
-			if (k->npt == k->cpt) {
-				size_t nc = k->cpt ? k->cpt * 2 : 1024;
-				struct plot_point *np = realloc(k->pt, nc * sizeof *np);
-				if (np == NULL)
-					cli_die(EXIT_DATA, "out of memory");
-				k->pt = np;
-				k->cpt = nc;
-			}
+			struct plot_point *np = pcs_grow(k->pt, k->npt, &k->cpt, sizeof *np, 1024);
+			if (np == NULL)
+				cli_die(EXIT_DATA, "out of memory");
+			k->pt = np;
 			p = &k->pt[k->npt++];
 			*p = (struct plot_point){ t->ts, t->policy, t->demand, 0, 0 };
 		}

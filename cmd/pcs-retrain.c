@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "pcs_grow.h"
 
 static const char usage_line[] = "[options] [file ...]";
 
@@ -1075,14 +1076,10 @@ log_record(pcs_reader *r, const char *name, void *ctx, pcs_error *err)
 		in->unknown_keys++;
 		return 0;
 	}
-	if (in->n == in->cap) {
-		size_t cap = in->cap ? 2 * in->cap : 1024;
-		struct log_row *nr = realloc(in->rows, cap * sizeof *nr);
-		if (nr == NULL)
-			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-		in->rows = nr;
-		in->cap = cap;
-	}
+	struct log_row *nr = pcs_grow(in->rows, in->n, &in->cap, sizeof *nr, 1024);
+	if (nr == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	in->rows = nr;
 	in->rows[in->n++] = row;
 	return 0;
 }

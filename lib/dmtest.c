@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pcs_dmtest.h"
+#include "pcs_grow.h"
 
 /* The first index at or after i that holds a finite value, n when none does. */
 static size_t
@@ -138,14 +139,11 @@ pcs_ab_add(pcs_ab *ab, int64_t t, int arm, double loss)
 {
 	if (!isfinite(loss))
 		return 0;
-	if (ab->n == ab->cap) {
-		size_t cap = ab->cap ? 2 * ab->cap : 256;
-		struct ab_loss *nv = realloc(ab->v, cap * sizeof *nv);
-		if (nv == NULL)
-			return -1;
-		ab->v = nv;
-		ab->cap = cap;
-	}
+	struct ab_loss *nv = pcs_grow(ab->v, ab->n, &ab->cap, sizeof *nv, 256);
+
+	if (nv == NULL)
+		return -1;
+	ab->v = nv;
 	ab->v[ab->n++] = (struct ab_loss){ t, arm != 0, loss };
 	return 0;
 }

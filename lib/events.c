@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pcs_events.h"
+#include "pcs_grow.h"
 
 struct stored {
 	struct pcs_event e;
@@ -50,14 +51,10 @@ intern(char ***v, size_t *n, size_t *cap, const char *s)
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*v)[i], s) == 0)
 			return i;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		char **nv = realloc(*v, nc * sizeof *nv);
-		if (nv == NULL)
-			return SIZE_MAX;
-		*v = nv;
-		*cap = nc;
-	}
+	char **nv = pcs_grow(*v, *n, cap, sizeof *nv, 8);
+	if (nv == NULL)
+		return SIZE_MAX;
+	*v = nv;
 	if (((*v)[*n] = strdup(s)) == NULL)
 		return SIZE_MAX;
 	return (*n)++;
@@ -81,14 +78,10 @@ pcs_events_add(pcs_events *ev, int64_t start, int64_t end, const char *name, con
 	           SIZE_MAX - 1;
 	if (st.e.name == SIZE_MAX || st.group == SIZE_MAX)
 		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-	if (ev->n == ev->cap) {
-		size_t nc = ev->cap ? ev->cap * 2 : 16;
-		struct stored *nv = realloc(ev->ev, nc * sizeof *nv);
-		if (nv == NULL)
-			return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-		ev->ev = nv;
-		ev->cap = nc;
-	}
+	struct stored *nv = pcs_grow(ev->ev, ev->n, &ev->cap, sizeof *nv, 16);
+	if (nv == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+	ev->ev = nv;
 	ev->ev[ev->n++] = st;
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "pcs_detector.h"
 #include "pcs_forecast.h"
+#include "pcs_grow.h"
 #include "pcs_models.h"
 #include "pcs_quantiles.h"
 #include "pcs_time.h"
@@ -111,12 +112,11 @@ cmp_size(const void *a, const void *b)
 static int
 push_horizon(size_t **v, size_t *n, size_t *cap, size_t h)
 {
-	if (*n == *cap) {
-		size_t *nv = realloc(*v, (*cap = *cap ? *cap * 2 : 16) * sizeof *nv);
-		if (nv == NULL)
-			return -1;
-		*v = nv;
-	}
+	size_t *nv = pcs_grow(*v, *n, cap, sizeof *nv, 16);
+
+	if (nv == NULL)
+		return -1;
+	*v = nv;
 	(*v)[(*n)++] = h;
 	return 0;
 }

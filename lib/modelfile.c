@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_grow.h"
 #include "pcs_modelfile.h"
 #include "pcs_state.h"
 #include "pcs_time.h"
@@ -38,14 +39,11 @@ pcs_model_file_free(struct pcs_model_file *mf)
 int
 pcs_model_file_add(struct pcs_model_file *mf, struct pcs_model_entry *e)
 {
-	if (mf->n == mf->cap) {
-		size_t cap = mf->cap ? 2 * mf->cap : 16;
-		struct pcs_model_entry *ne = realloc(mf->e, cap * sizeof *ne);
-		if (ne == NULL)
-			return PCS_ENOMEM;
-		mf->e = ne;
-		mf->cap = cap;
-	}
+	struct pcs_model_entry *ne = pcs_grow(mf->e, mf->n, &mf->cap, sizeof *ne, 16);
+
+	if (ne == NULL)
+		return PCS_ENOMEM;
+	mf->e = ne;
 	mf->e[mf->n++] = *e;
 	memset(e, 0, sizeof *e);
 	return 0;

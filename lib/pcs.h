@@ -12,6 +12,7 @@
 #include "pcs_time.h"
 #include "pcs_io.h"
 #include "pcs_numfmt.h"
+#include "pcs_grow.h"
 #include "pcs_series.h"
 #include "pcs_events.h"
 #include "pcs_models.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_grow.h"
 #include "pcs_io.h"
 #include "pcs_quantiles.h"
 
@@ -37,14 +38,12 @@ pcs_levels_parse(const char *list, double **levels, size_t *n, pcs_error *err)
 			              "not a quantile level in (0,1): \"%s\"", tok);
 			goto fail;
 		}
-		if (cnt == cap) {
-			double *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof *nv);
-			if (nv == NULL) {
-				pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-				goto fail;
-			}
-			v = nv;
+		double *nv = pcs_grow(v, cnt, &cap, sizeof *nv, 8);
+		if (nv == NULL) {
+			pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+			goto fail;
 		}
+		v = nv;
 		v[cnt++] = q;
 	}
 	if (cnt == 0) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_grow.h"
 #include "pcs_risk.h"
 #include "pcs_strset.h"
 
@@ -72,7 +73,7 @@ int
 pcs_capacity_add(pcs_capacity *c, const char *pop, const char *group, const char *region,
                  double capacity_rps, double load_rps, double util, long line, pcs_error *err)
 {
-	struct pcs_pop *p;
+	struct pcs_pop *p, *np;
 	char key[1024];
 	size_t first;
 
@@ -83,14 +84,9 @@ pcs_capacity_add(pcs_capacity *c, const char *pop, const char *group, const char
 		                     pop, group, first);
 	if (pcs_strset_put(c->keys, key, (size_t)line) != 0)
 		return pcs_error_set(err, PCS_ENOMEM, line, NULL, "out of memory");
-	if (c->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 16;
-		struct pcs_pop *np = realloc(c->pops, nc * sizeof *np);
-		if (np == NULL)
-			return pcs_error_set(err, PCS_ENOMEM, line, NULL, "out of memory");
-		c->pops = np;
-		c->cap = nc;
-	}
+	if ((np = pcs_grow(c->pops, c->n, &c->cap, sizeof *np, 16)) == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, line, NULL, "out of memory");
+	c->pops = np;
 	p = &c->pops[c->n];
 	memset(p, 0, sizeof *p);
 	p->pop = strdup(pop);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_grow.h"
 #include "pcs_route.h"
 #include "pcs_shadow.h"
 #include "pcs_state.h"
@@ -150,14 +151,10 @@ entry_for(pcs_router *r, const char *group, const char *pop, int create)
 		return &r->e[at];
 	if (!create || (r->max_targets && r->n >= r->max_targets))
 		return NULL;
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 64;
-		struct entry *ne = realloc(r->e, nc * sizeof *ne);
-		if (ne == NULL)
-			return NULL;
-		r->e = ne;
-		r->cap = nc;
-	}
+	struct entry *ne = pcs_grow(r->e, r->n, &r->cap, sizeof *ne, 64);
+	if (ne == NULL)
+		return NULL;
+	r->e = ne;
 	memset(&r->e[r->n], 0, sizeof r->e[0]);
 	r->e[r->n].group = strdup(group);
 	r->e[r->n].pop = strdup(pop);
@@ -309,14 +306,10 @@ push_bucket(const pcs_router *r, struct entry *e, double dt)
 	double req = s->requests >= 0 ? s->requests : s->load_rps * fmax(dt, 1);
 
 	trim(r, e, s->ts);
-	if (e->nb == e->cap_b) {
-		size_t nc = e->cap_b ? e->cap_b * 2 : 8;
-		struct bucket *nb = realloc(e->b, nc * sizeof *nb);
-		if (nb == NULL)
-			return -1;
-		e->b = nb;
-		e->cap_b = nc;
-	}
+	struct bucket *nb = pcs_grow(e->b, e->nb, &e->cap_b, sizeof *nb, 8);
+	if (nb == NULL)
+		return -1;
+	e->b = nb;
 	e->b[e->nb].ts = s->ts;
 	e->b[e->nb].requests = req;
 	e->b[e->nb].errors = req * s->error_rate;
@@ -832,14 +825,10 @@ pcs_router_load(pcs_router *r, const json_t *st, pcs_error *err)
 			if (!json_is_array(bk) || json_array_size(bk) != 4)
 				return pcs_error_set(err, PCS_EDATA, 0, NULL,
 				                     "state file: entry %zu has a bad window", i);
-			if (e->nb == e->cap_b) {
-				size_t nc = e->cap_b ? e->cap_b * 2 : 8;
-				struct bucket *nb = realloc(e->b, nc * sizeof *nb);
-				if (nb == NULL)
-					return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
-				e->b = nb;
-				e->cap_b = nc;
-			}
+			struct bucket *nb = pcs_grow(e->b, e->nb, &e->cap_b, sizeof *nb, 8);
+			if (nb == NULL)
+				return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
+			e->b = nb;
 			e->b[e->nb].ts = json_integer_value(json_array_get(bk, 0));
 			e->b[e->nb].requests = json_number_value(json_array_get(bk, 1));
 			e->b[e->nb].errors = json_number_value(json_array_get(bk, 2));

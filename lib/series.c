@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_grow.h"
 #include "pcs_series.h"
 
 /* Distinct timestamps per key that the step is detected from. */
@@ -148,7 +149,7 @@ lookup(pcs_store *st, const char *group, const char *region)
 {
 	uint64_t h;
 	size_t j, gl, rl;
-	struct key *k;
+	struct key *k, **nk;
 
 	if (st->last && key_matches(st->last, group, region))
 		return st->last;
@@ -166,14 +167,9 @@ lookup(pcs_store *st, const char *group, const char *region)
 		for (j = h & (st->table_size - 1); st->table[j]; j = (j + 1) & (st->table_size - 1))
 			;
 	}
-	if (st->nkeys == st->keys_cap) {
-		size_t nc = st->keys_cap ? st->keys_cap * 2 : 16;
-		struct key **nk = realloc(st->keys, nc * sizeof *nk);
-		if (nk == NULL)
-			return NULL;
-		st->keys = nk;
-		st->keys_cap = nc;
-	}
+	if ((nk = pcs_grow(st->keys, st->nkeys, &st->keys_cap, sizeof *nk, 16)) == NULL)
+		return NULL;
+	st->keys = nk;
 	if ((k = calloc(1, sizeof *k)) == NULL)
 		return NULL;
 	gl = strlen(group);

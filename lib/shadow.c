@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_grow.h"
 #include "pcs_shadow.h"
 #include "pcs_state.h"
 #include "pcs_strset.h"
@@ -105,7 +106,7 @@ dup_or(const char *s, const char *dflt)
 int
 pcs_topology_add(pcs_topology *t, const struct pcs_topo *in, pcs_error *err)
 {
-	struct pcs_topo *r;
+	struct pcs_topo *r, *nr;
 	char key[1024], asg[512];
 	int added;
 
@@ -126,14 +127,9 @@ pcs_topology_add(pcs_topology *t, const struct pcs_topo *in, pcs_error *err)
 	}
 	if ((added = pcs_strset_put(t->keys, key, (size_t)in->line)) < 0)
 		return pcs_error_set(err, PCS_ENOMEM, in->line, NULL, "out of memory");
-	if (t->n == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 16;
-		struct pcs_topo *nr = realloc(t->row, nc * sizeof *nr);
-		if (nr == NULL)
-			return pcs_error_set(err, PCS_ENOMEM, in->line, NULL, "out of memory");
-		t->row = nr;
-		t->cap = nc;
-	}
+	if ((nr = pcs_grow(t->row, t->n, &t->cap, sizeof *nr, 16)) == NULL)
+		return pcs_error_set(err, PCS_ENOMEM, in->line, NULL, "out of memory");
+	t->row = nr;
 	r = &t->row[t->n];
 	*r = *in;
 	snprintf(asg, sizeof asg, "%s-%s", in->service, in->pop);
@@ -459,14 +455,9 @@ emit(pcs_planner *pl, int64_t now, const struct record *rc, size_t sec, int acti
 	struct pcs_action *a;
 	va_list ap;
 
-	if (pl->nact == pl->act_cap) {
-		size_t nc = pl->act_cap ? pl->act_cap * 2 : 64;
-		struct pcs_action *na = realloc(pl->act, nc * sizeof *na);
-		if (na == NULL)
-			return NULL;
-		pl->act = na;
-		pl->act_cap = nc;
-	}
+	if ((a = pcs_grow(pl->act, pl->nact, &pl->act_cap, sizeof *a, 64)) == NULL)
+		return NULL;
+	pl->act = a;
 	a = &pl->act[pl->nact++];
 	a->ts = now;
 	a->primary = &pl->t->row[rc->primary];

@@ -6,6 +6,7 @@
 
 #include "pcs_conformal.h"
 #include "pcs_forecast.h"
+#include "pcs_grow.h"
 #include "pcs_sim.h"
 
 #define HPA_PERIOD 15   /* seconds: Kubernetes' scale-up policy period */
@@ -101,22 +102,6 @@ struct unit {
 	size_t nrec, crec;
 };
 
-/* Room for one more element (of size bytes) in array p, which holds n of
- * *cap: p itself, or p moved to twice the room (first, the first time);
- * NULL when out of memory, p and *cap untouched. */
-static void *
-grow(void *p, size_t n, size_t *cap, size_t size, size_t first)
-{
-	size_t nc;
-
-	if (n < *cap)
-		return p;
-	nc = *cap ? *cap * 2 : first;
-	if ((p = realloc(p, nc * size)) != NULL)
-		*cap = nc;
-	return p;
-}
-
 static int
 push(struct unit *u, int64_t ready, long n, int to)
 {
@@ -124,7 +109,7 @@ push(struct unit *u, int64_t ready, long n, int to)
 
 	if (n <= 0)
 		return 0;
-	if ((nq = grow(u->q, u->nq, &u->cq, sizeof *nq, 8)) == NULL)
+	if ((nq = pcs_grow(u->q, u->nq, &u->cq, sizeof *nq, 8)) == NULL)
 		return -1;
 	u->q = nq;
 	u->q[u->nq++] = (struct pend){ ready, n, to };
@@ -352,7 +337,7 @@ nomem(pcs_error *err)
 static int
 note_action(struct run *r, int64_t ts)
 {
-	int64_t *na = grow(r->acts, r->nacts, &r->cacts, sizeof *na, 64);
+	int64_t *na = pcs_grow(r->acts, r->nacts, &r->cacts, sizeof *na, 64);
 
 	if (na == NULL)
 		return -1;
@@ -573,7 +558,7 @@ window_max(struct unit *u, int64_t now, int64_t window, long n, long *max)
 		if (u->rec[i].ts > now - window)
 			u->rec[keep++] = u->rec[i];
 	u->nrec = keep;
-	if ((nr = grow(u->rec, u->nrec, &u->crec, sizeof *nr, 16)) == NULL)
+	if ((nr = pcs_grow(u->rec, u->nrec, &u->crec, sizeof *nr, 16)) == NULL)
 		return -1;
 	u->rec = nr;
 	u->rec[u->nrec++] = (struct rec){ now, n };
@@ -1071,7 +1056,7 @@ find_surges(const pcs_sim *s, const struct group *g, size_t i0, struct surge **o
 			v[n - 1].end = ts;
 			continue;
 		}
-		struct surge *nv = grow(v, n, &cap, sizeof *nv, 16);
+		struct surge *nv = pcs_grow(v, n, &cap, sizeof *nv, 16);
 		if (nv == NULL) {
 			free(v);
 			return -1;
@@ -1109,7 +1094,7 @@ lead_times(const pcs_sim *s, struct run *r, const struct surge *sv, size_t ns)
 			if (r->acts[a] > sv[k].end)
 				break;
 			double lead = (double)(sv[k].onset - r->acts[a]);
-			double *nl = grow(r->leads, r->nleads, &r->cleads, sizeof *nl, 16);
+			double *nl = pcs_grow(r->leads, r->nleads, &r->cleads, sizeof *nl, 16);
 			if (nl == NULL)
 				return -1;
 			r->leads = nl;
