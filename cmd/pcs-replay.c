@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "pcs_grow.h"
 
 static const char usage_line[] = "-t topology | --auto-topology [options] [file ...]";
 

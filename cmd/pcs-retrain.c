@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "pcs_grow.h"
 
 static const char usage_line[] = "[options] [file ...]";
 
