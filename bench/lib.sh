@@ -87,9 +87,10 @@ median() {
 # with stdout to OUT (and stdin from IN, on CPU alone), appending `wall_s
 # maxrss_kb status user_s sys_s` per run to STATS (emptied first) and stderr
 # to STATS.stderr; the shell function SETUP is called before every run,
-# outside the timing.  Stops at the first failing run.  Unless OUT is /dev/null, each later
-# output is compared with the first one (which is kept): a difference is
-# reported on stderr and sets TIMED_DIFFERED to 1 (0 otherwise).
+# outside the timing.  Stops at the first failing run.  Unless OUT is
+# /dev/null, each later output is compared with the first one (which is
+# kept): a difference is reported on stderr and sets TIMED_DIFFERED to 1 (0
+# otherwise).
 timed_runs() {
 	local input=() pin=() setup="" n stats out i rc dest
 	while [[ ${1-} == -i || ${1-} == -s || ${1-} == -c ]]; do

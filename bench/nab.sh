@@ -15,11 +15,8 @@
 # exec: `taskset -c 0` would add an exec, about 1.5 ms, to every timed run).
 # Each NAB row gets the anomaly_score of the pcs step slot that holds its
 # timestamp (an empty score, where pcs has no prediction yet, counts as 0).
-# A file with negative values that pcs refuses (a forecast reads request
-# rates; since session 10 --score reads any finite value, so none is) is
-# scored as "no detection" and named; the same figures are also given with
-# that file shifted to a minimum of 0 (pcs's scores are not exactly
-# shift-invariant, so that row is for information).
+# --score reads any finite value, negative ones included, so every file is
+# scored; pcs failing on a file stops the bench.
 #
 # Rows of the table: pcs; NAB's null detector (0.5 everywhere; 0 by
 # definition) and the window-start detector (100 by definition); two
@@ -81,14 +78,12 @@ checks=()
 fail() { checks+=("FAIL $*"); }
 ok() { checks+=("ok   $*"); }
 
-# to_metrics NAB.csv SHIFT: the file as a metrics stream, rps = value + SHIFT.
+# to_metrics NAB.csv: the file as a metrics stream, rps = value.
 to_metrics() {
-	awk -F, -v g="$(basename "$1" .csv)" -v sh="$2" '
+	awk -F, -v g="$(basename "$1" .csv)" '
 		NR == 1 { print "ts,group,rps"; next }
 		NF != 2 { printf "%s:%d: %d fields\n", FILENAME, NR, NF > "/dev/stderr"; exit 1 }
-		{ t = $1; sub(/ /, "T", t); sub(/\.0+$/, "", t)
-		  if (sh == 0) v = $2; else v = sprintf("%.17g", $2 + sh)
-		  print t "Z," g "," v }' "$1"
+		{ t = $1; sub(/ /, "T", t); sub(/\.0+$/, "", t); print t "Z," g "," $2 }' "$1"
 }
 
 # to_results NAB_NAME NAB.csv PCS_OUT: file,timestamp,anomaly_score, one row
@@ -155,8 +150,6 @@ cat_results() {
 # Convert, run pcs (timed), map its scores to the NAB rows; baselines.
 
 npoints=0
-refused=()
-shifted_note=()
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 note "pcs-forecast --score on $nfiles files, one CPU, $REPEAT runs each"
 for ((i = 0; i < nfiles; i++)); do
@@ -164,35 +157,17 @@ for ((i = 0; i < nfiles; i++)); do
 	src=$NAB/data/$f
 	rows=$(awk 'END { print NR - 1 }' "$src") # some files lack a final newline
 	npoints=$((npoints + rows))
-	to_metrics "$src" 0 >"$OUT/in/$i.csv" || die "cannot convert $f"
-	if timed_runs -i "$OUT/in/$i.csv" "${PIN1_TIMED[@]}" "$REPEAT" "$OUT/pcs/$i.stats" \
-		"$OUT/pcs/$i.out" "$PCS_RUN" "${PCS_ARGS[@]}" 2>"$OUT/pcs/$i.err"; then
-		((TIMED_DIFFERED)) && fail "a rerun of pcs on $f gave a different output"
-		to_results "$f" "$src" "$OUT/pcs/$i.out" >"$OUT/pcs/$i.pcs.csv" 2>"$OUT/pcs/$i.map" ||
-			die "$(cat "$OUT/pcs/$i.map")"
-		read -r empty unhit step <"$OUT/pcs/$i.map"
-		((unhit == 0)) || fail "$f: $unhit pcs slots match no NAB row"
-		printf '%s\t%s\t%s\t%s\n' "$f" "$rows" "$empty" "$step" >>"$OUT/slots.txt"
-		cp "$OUT/pcs/$i.pcs.csv" "$OUT/pcs/$i.pcs-shifted.csv"
-	else
-		msg=$(grep -m 1 'pcs-forecast:' "$OUT/pcs/$i.stats.stderr" 2>/dev/null)
-		min=$(awk -F, 'NR > 1 && (NR == 2 || $2 + 0 < m) { m = $2 + 0 } END { printf "%.17g", m }' "$src")
-		awk -v m="$min" 'BEGIN { exit !(m < 0) }' ||
-			die "pcs-forecast failed on $f: ${msg:-see $OUT/pcs/$i.stats.stderr}"
-		refused+=("$f (min $min): ${msg#pcs-forecast: }")
-		# No detection: every row 0.
-		awk -F, -v name="$f" 'FNR == 1 { print "file,timestamp,anomaly_score"; next }
-			{ print name "," $1 ",0" }' "$src" >"$OUT/pcs/$i.pcs.csv"
-		# For information: the file shifted to a minimum of 0.
-		to_metrics "$src" "$(awk -v m="$min" 'BEGIN { printf "%.17g", -m }')" >"$OUT/in/$i.shifted.csv" ||
-			die "cannot convert $f"
-		"$PCS_RUN" "${PCS_ARGS[@]}" "$OUT/in/$i.shifted.csv" >"$OUT/pcs/$i.shifted.out" ||
-			die "pcs-forecast failed on $f shifted by $(awk -v m="$min" 'BEGIN { print -m }')"
-		to_results "$f" "$src" "$OUT/pcs/$i.shifted.out" >"$OUT/pcs/$i.pcs-shifted.csv" 2>"$OUT/pcs/$i.map" ||
-			die "$(cat "$OUT/pcs/$i.map")"
-		shifted_note+=("$f + $(awk -v m="$min" 'BEGIN { print -m }')")
-		: >"$OUT/pcs/$i.stats"
-	fi
+	to_metrics "$src" >"$OUT/in/$i.csv" || die "cannot convert $f"
+	timed_runs -i "$OUT/in/$i.csv" "${PIN1_TIMED[@]}" "$REPEAT" "$OUT/pcs/$i.stats" \
+		"$OUT/pcs/$i.out" "$PCS_RUN" "${PCS_ARGS[@]}" 2>"$OUT/pcs/$i.err" ||
+		die "pcs-forecast failed on $f: $(grep -m 1 'pcs-forecast:' "$OUT/pcs/$i.stats.stderr" 2>/dev/null ||
+			echo "see $OUT/pcs/$i.stats.stderr")"
+	((TIMED_DIFFERED)) && fail "a rerun of pcs on $f gave a different output"
+	to_results "$f" "$src" "$OUT/pcs/$i.out" >"$OUT/pcs/$i.pcs.csv" 2>"$OUT/pcs/$i.map" ||
+		die "$(cat "$OUT/pcs/$i.map")"
+	read -r empty unhit step <"$OUT/pcs/$i.map"
+	((unhit == 0)) || fail "$f: $unhit pcs slots match no NAB row"
+	printf '%s\t%s\t%s\t%s\n' "$f" "$rows" "$empty" "$step" >>"$OUT/slots.txt"
 	zscore "$f" "$src" >"$OUT/pcs/$i.zscore.csv"
 	random_det "$f" "$src" $((i + 1)) >"$OUT/pcs/$i.random.csv"
 	null_det "$f" "$src" >"$OUT/pcs/$i.null.csv"
@@ -205,7 +180,7 @@ score() {
 	"$NABSCORE" -v "$LABELS" "$PROFILES" "$OUT/results-$1.csv" >"$OUT/score-$1.txt" ||
 		die "scoring $1 failed"
 }
-for kind in pcs pcs-shifted zscore random null; do
+for kind in pcs zscore random null; do
 	score "$kind"
 done
 # The same detector scored twice, from a fresh run of the awk detector.
@@ -254,7 +229,6 @@ fi
 # Speed: sum over files of the median wall (and CPU) time of pcs alone.
 
 read -r wall cpu < <(for ((i = 0; i < nfiles; i++)); do
-	[[ -s $OUT/pcs/$i.stats ]] || continue
 	printf '%s %s\n' "$(stat_median "$OUT/pcs/$i.stats" 1)" \
 		"$(awk '{ print $4 + $5 }' "$OUT/pcs/$i.stats" | median)"
 done | awk '{ w += $1; c += $2 } END { printf "%.3f %.3f\n", w, c }')
@@ -273,7 +247,7 @@ big_cpu=$(awk '{ print $4 + $5 }' "$OUT/pcs/$bi.stats" | median)
 {
 	echo "ts,group,rps"
 	for ((i = 0; i < nfiles; i++)); do
-		[[ -s $OUT/pcs/$i.stats ]] && tail -n +2 "$OUT/in/$i.csv"
+		tail -n +2 "$OUT/in/$i.csv"
 	done
 } >"$OUT/in/all.csv"
 timed_runs -i "$OUT/in/all.csv" "${PIN1_TIMED[@]}" "$REPEAT" "$OUT/pcs/all.stats" /dev/null \
@@ -298,8 +272,6 @@ echo
 {
 	echo "detector|standard|reward_low_FP|reward_low_FN|files"
 	row "pcs-forecast --score (this tree)" pcs
-	((${#shifted_note[@]} == 0)) ||
-		row "  same, refused files shifted to min 0 (info)" pcs-shifted
 	row "null detector (0.5 everywhere)" null
 	printf 'window-start detector (perfect)|%s|%s|%s|%s\n' "$(get pcs standard start_score)" \
 		"$(get pcs reward_low_FP_rate start_score)" "$(get pcs reward_low_FN_rate start_score)" "$nfiles"
@@ -347,13 +319,6 @@ awk -F, 'NR > 1 { n++; if ($3 == 1) one++ } END { printf "  pcs rows with anomal
 	"$OUT/results-pcs.csv"
 printf '  step slots detected by pcs: %s\n' \
 	"$(awk -F'\t' '{ s[$4]++ } END { for (k in s) printf "%s s x %d files; ", k, s[k] }' "$OUT/slots.txt")"
-if ((${#refused[@]})); then
-	echo "  refused by pcs, scored as no detection (every row 0):"
-	printf '    %s\n' "${refused[@]}"
-	printf '  the "shifted" row adds to every value of: %s\n' "${shifted_note[*]}"
-else
-	echo "  no file refused by pcs"
-fi
 echo
 echo "targets (on these $nfiles files):"
 awk -v s="$(get pcs standard score)" -v fnr="$(get pcs reward_low_FN_rate score)" -v pps="$pps" -v det="$det_pps" '
