@@ -16,7 +16,7 @@ main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000000, period = 288;
 	double *y = malloc((n ? n : 1) * sizeof *y), sum = 0, cpu;
-	pcs_detector *d = pcs_detector_new(period, NULL);
+	pcs_detector *d = pcs_detector_new(86400 / (int64_t)period, NULL);
 	struct pcs_detection o;
 	struct timespec a, b;
 	unsigned s = 1;

@@ -1,10 +1,20 @@
 /* detector.c — online anomaly and onset detection (see pcs_detector.h). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pcs_detector.h"
 #include "pcs_error.h"
 #include "pcs_forecast.h"
+
+/* The |z| histogram's bins: 1 + |z| by octave (its binary exponent), each
+ * octave in 16 by its mantissa's top four bits, as HdrHistogram does: bins
+ * 4.4% to 6.25% wide, found from the bits without a logarithm; |z| up to
+ * 2^13 - 1, beyond which everything is in the top bin. */
+#define PCS_DET_ZSUB 16
+#define PCS_DET_ZBINS (13 * PCS_DET_ZSUB)
+#define PCS_DET_ZMIN 100        /* |z| seen before their quantile is a bar */
 
 struct pcs_detector {
 	struct pcs_detector_params p;
@@ -25,7 +35,20 @@ struct pcs_detector {
 	size_t nu, nd;
 	double lo, hi;          /* range of the points seen (+inf, -inf before any) */
 	double last;            /* the latest point (NaN before the first) */
-	double zmax;            /* the largest |z| seen, decaying */
+	/* the |z| seen, for the spike's bar: a histogram (z_bin) whose entries
+	 * weigh zw, zw growing so that older ones weigh less; zq is the
+	 * highest bin at or above which lies at least 1 - spike_q of the
+	 * weight, zq_mass the weight at or above it */
+	double zhist[PCS_DET_ZBINS];
+	double zw, ztotal, zq_mass;
+	double zq_value;        /* the upper edge of bin zq: the quantile */
+	size_t zq, nz;
+	/* the level novelty: the last nlevel points and their means (rings),
+	 * their sum, and the range of the means seen before the last nlevel */
+	double *ring, *means, ring_sum;
+	size_t nlevel, ring_n, ring_head, nmeans, level_warm;
+	double mean_lo, mean_hi;
+	size_t calm_points;     /* calm_s in points */
 	size_t refractory;      /* points left to damp */
 	size_t calm_run;        /* calm points in a row since the latest alarm */
 	/* the latest upward onset */
@@ -43,23 +66,40 @@ pcs_detector_defaults(struct pcs_detector_params *p)
 	p->delta = 0.5;
 	p->beta = 0.02;
 	p->spike_z = 12;
-	p->spike_decay = 0.001;
+	p->spike_q = 0.999;
+	p->spike_forget = 2e-5;
 	p->cusum_k = 0.5;
 	p->cusum_h = 25;
 	p->novelty = 0.05;
+	p->level_s = 3600;
+	p->level_novelty = 0.1;
+	p->level_warmup_s = 172800;
 	p->warmup = 100;
 	p->refractory = 200;
 	p->calm = 0.5;
-	p->calm_points = 24;
+	p->calm_s = 3600;
 	p->onset_z = 6;
 }
 
-pcs_detector *
-pcs_detector_new(size_t period, const struct pcs_detector_params *p)
+/* seconds as a whole number of steps, at least 1 (0 for 0 seconds) */
+static size_t
+points_of(double seconds, int64_t step_s, int round_up)
 {
-	pcs_detector *d = calloc(1, sizeof *d);
+	double n = seconds / (double)step_s;
 
-	if (d == NULL)
+	if (!(seconds > 0))
+		return 0;
+	n = round_up ? ceil(n - 1e-9) : floor(n + 0.5);
+	return n < 1 ? 1 : n > 1e15 ? (size_t)1e15 : (size_t)n;
+}
+
+pcs_detector *
+pcs_detector_new(int64_t step_s, const struct pcs_detector_params *p)
+{
+	pcs_detector *d;
+	size_t period = pcs_detector_period(step_s);
+
+	if (step_s <= 0 || (d = calloc(1, sizeof *d)) == NULL)
 		return NULL;
 	if (p)
 		d->p = *p;
@@ -69,6 +109,15 @@ pcs_detector_new(size_t period, const struct pcs_detector_params *p)
 	d->last = NAN;
 	d->lo = INFINITY;
 	d->hi = -INFINITY;
+	d->zw = 1;
+	d->calm_points = points_of(d->p.calm_s, step_s, 1);
+	d->nlevel = points_of(d->p.level_s, step_s, 0);
+	if (d->nlevel > PCS_DET_LEVEL_MAX)
+		d->nlevel = PCS_DET_LEVEL_MAX;
+	d->level_warm = points_of(d->p.level_warmup_s, step_s, 1);
+	if (d->nlevel && ((d->ring = malloc(d->nlevel * sizeof *d->ring)) == NULL ||
+	                  (d->means = malloc(d->nlevel * sizeof *d->means)) == NULL))
+		goto fail;
 	if (d->period && ((d->season = calloc(d->period, sizeof *d->season)) == NULL ||
 	                  (d->lastz = calloc(d->period, sizeof *d->lastz)) == NULL))
 		goto fail;
@@ -90,6 +139,8 @@ pcs_detector_free(pcs_detector *d)
 		free(d->season);
 		free(d->lastz);
 		free(d->week);
+		free(d->ring);
+		free(d->means);
 		free(d);
 	}
 }
@@ -149,20 +200,139 @@ expectation(const pcs_detector *d)
 	return d->level + (d->period ? d->season[d->phase] : 0) + (d->week ? d->week[d->wphase] : 0);
 }
 
-/* The residual that teaches the profiles: clipped like every other, unless
- * the same phase of the last cycle was beyond the clip on the same side.
- * A deviation that comes back at the same time of day is the profile's
- * error (a first cycle that held an outlier, a daily burst), not an
- * outlier, and clipped it would take dozens of cycles to learn; it is
- * learnt by the smaller of the two, so that one spike cannot. */
-static double
-profile_residual(const pcs_detector *d, double r, double rc, double s)
+/* Whether this phase's residual is a recurring deviation: beyond the clip
+ * on the same side as the same phase of the last cycle.  A deviation that
+ * comes back at the same time of day is the profile's error (a first cycle
+ * that held an outlier, a daily burst), not an outlier: clipped and
+ * smoothed it would take dozens of cycles to learn, and the CUSUM would
+ * cross on it every day meanwhile.  It is corrected in full by the smaller
+ * of the two, so that one spike cannot teach the profile. */
+static int
+recurring(const pcs_detector *d, double z)
 {
-	double z = r / s, zl = d->lastz[d->phase];
+	double zl = d->lastz[d->phase];
 
-	if (fabs(z) > PCS_DET_CLIP && fabs(zl) > PCS_DET_CLIP && z * zl > 0)
-		return (z > 0 ? 1 : -1) * fmin(fabs(z), fabs(zl)) * s;
-	return rc;
+	return fabs(z) > PCS_DET_CLIP && fabs(zl) > PCS_DET_CLIP && z * zl > 0;
+}
+
+/* The bin of |z| (see PCS_DET_ZSUB) */
+static size_t
+z_bin(double z)
+{
+	double x = 1 + fabs(z);
+	uint64_t bits;
+	size_t octave;
+
+	if (!(x < 8192))
+		return PCS_DET_ZBINS - 1;
+	memcpy(&bits, &x, sizeof bits);
+	octave = (size_t)((bits >> 52) & 0x7ff) - 1023;   /* x >= 1: 0 .. 12 */
+	return octave * PCS_DET_ZSUB + (size_t)((bits >> 48) & 0xf);
+}
+
+/* ... and the upper edge of bin b, in |z| */
+static double
+z_edge(size_t b)
+{
+	return ldexp(1 + (double)(b % PCS_DET_ZSUB + 1) / PCS_DET_ZSUB, (int)(b / PCS_DET_ZSUB)) - 1;
+}
+
+/* The spike's bar: spike_z, or the spike_q quantile of the |z| seen when
+ * higher (the upper edge of its bin), once PCS_DET_ZMIN of them are seen. */
+static double
+spike_bar(const pcs_detector *d)
+{
+	double q = d->nz >= PCS_DET_ZMIN ? d->zq_value : 0;
+
+	return q > d->p.spike_z ? q : d->p.spike_z;
+}
+
+/* Add |z| to the histogram and move the quantile's bin to it: the weight
+ * at or above zq stays at least (1 - spike_q) of the total, and the weight
+ * above it less; the bin moves a step or two a point. */
+static void
+learn_z(pcs_detector *d, double z)
+{
+	double need;
+	size_t b = z_bin(z), was = d->zq;
+
+	d->zhist[b] += d->zw;
+	d->ztotal += d->zw;
+	if (b >= d->zq)
+		d->zq_mass += d->zw;
+	d->nz++;
+	need = (1 - d->p.spike_q) * d->ztotal;
+	while (d->zq + 1 < PCS_DET_ZBINS && d->zq_mass - d->zhist[d->zq] >= need)
+		d->zq_mass -= d->zhist[d->zq++];
+	while (d->zq > 0 && d->zq_mass < need)
+		d->zq_mass += d->zhist[--d->zq];
+	if (d->zq != was || d->nz == 1)
+		d->zq_value = z_edge(d->zq);
+	/* forgetting: the next entry weighs more than this one; rescaled
+	 * before the weights overflow */
+	d->zw /= 1 - d->p.spike_forget;
+	if (d->zw > 1e100) {
+		for (size_t i = 0; i < PCS_DET_ZBINS; i++)
+			d->zhist[i] /= d->zw;
+		d->ztotal /= d->zw;
+		d->zq_mass /= d->zw;
+		d->zw = 1;
+	}
+}
+
+/* The level novelty of the mean of the last nlevel points, y the latest:
+ * its excess beyond the range of the means before the last nlevel, over
+ * the margin (0 when within it or still warming up).  The range leaves the
+ * last nlevel means out, since they overlap this one: a mean climbing a
+ * little a point would otherwise move the range up with it and never be
+ * beyond it. */
+static double
+level_novelty(pcs_detector *d, double y, int *dir)
+{
+	double m, range, margin, ev = 0;
+	size_t slot;
+
+	if (d->nlevel == 0)
+		return 0;
+	if (d->ring_n == d->nlevel)
+		d->ring_sum -= d->ring[d->ring_head];
+	else
+		d->ring_n++;
+	d->ring[d->ring_head] = y;
+	d->ring_sum += y;
+	d->ring_head = (d->ring_head + 1) % d->nlevel;
+	if (d->ring_n < d->nlevel)
+		return 0;
+	if (d->ring_head == 0) {
+		/* a fresh sum once a round, so that rounding cannot drift */
+		d->ring_sum = 0;
+		for (size_t i = 0; i < d->nlevel; i++)
+			d->ring_sum += d->ring[i];
+	}
+	m = d->ring_sum / (double)d->nlevel;
+	/* the mean nlevel points old joins the range; this one waits */
+	slot = d->nmeans % d->nlevel;
+	if (d->nmeans >= d->nlevel) {
+		double old = d->means[slot];
+		if (d->nmeans == d->nlevel)
+			d->mean_lo = d->mean_hi = old;
+		d->mean_lo = fmin(d->mean_lo, old);
+		d->mean_hi = fmax(d->mean_hi, old);
+	}
+	d->means[slot] = m;
+	d->nmeans++;
+	range = d->mean_hi - d->mean_lo;
+	margin = d->p.level_novelty * range;
+	if (d->nmeans > d->level_warm && range > 0 && margin > 0) {
+		if (m > d->mean_hi + margin) {
+			ev = (m - d->mean_hi) / margin;
+			*dir = PCS_DIR_UP;
+		} else if (m < d->mean_lo - margin) {
+			ev = (d->mean_lo - m) / margin;
+			*dir = PCS_DIR_DOWN;
+		}
+	}
+	return ev;
 }
 
 void
@@ -217,14 +387,16 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		}
 	}
 
-	/* the evidence: spike, shift, novelty.  A spike must also reach the
-	 * largest |z| of the recent past (decaying): on a heavy-tailed series
-	 * that spikes every day, a spike like yesterday's is not news, and
-	 * this calibrates the test per series without a per-series
-	 * parameter */
-	ev = fabs(z) / fmax(p->spike_z, d->zmax);
-	if (d->nmad >= p->warmup && p->spike_decay > 0)
-		d->zmax = fmax(d->zmax * (1 - p->spike_decay), fabs(z));
+	/* the evidence: spike, shift, novelties.  A spike must also beat a
+	 * high quantile of the series' own |z|: on a heavy-tailed series that
+	 * spikes every day, a spike like its usual ones is not news, and this
+	 * calibrates the test per series without a per-series parameter */
+	if (d->nmad >= p->warmup && p->spike_q > 0) {
+		ev = fabs(z) / spike_bar(d);
+		learn_z(d, z);
+	} else {
+		ev = fabs(z) / p->spike_z;
+	}
 	dir = z > 0 ? PCS_DIR_UP : z < 0 ? PCS_DIR_DOWN : PCS_DIR_NONE;
 	if (d->cu / p->cusum_h > ev) {
 		ev = d->cu / p->cusum_h;
@@ -233,6 +405,14 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 	if (d->cd / p->cusum_h > ev) {
 		ev = d->cd / p->cusum_h;
 		dir = PCS_DIR_DOWN;
+	}
+	if (d->nmad >= p->warmup) {
+		int ldir = PCS_DIR_NONE;
+		double lev = level_novelty(d, y, &ldir);
+		if (lev > ev) {
+			ev = lev;
+			dir = ldir;
+		}
 	}
 	if (p->novelty >= 0 && d->hi > d->lo) {
 		double range = d->hi - d->lo, m = p->novelty * range;
@@ -265,9 +445,9 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		/* the event is over when the evidence has stayed low for a while:
 		 * the refractory period ends there, so that the next event, which
 		 * may come soon on a short series, is told too */
-		if (d->refractory > 0 && p->calm_points > 0) {
+		if (d->refractory > 0 && d->calm_points > 0) {
 			d->calm_run = ev < p->calm ? d->calm_run + 1 : 0;
-			if (d->calm_run >= p->calm_points)
+			if (d->calm_run >= d->calm_points)
 				d->refractory = 0;
 		}
 		if (d->refractory > 0) {
@@ -303,8 +483,9 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 	rc = d->nmad >= p->warmup ? clamp(r, PCS_DET_CLIP * s) : r;
 	d->level += p->alpha * rc;
 	if (d->period) {
-		double rs = profile_residual(d, r, rc, s);
-		d->season[d->phase] += p->gamma * (1 - p->alpha) * rs;
+		int again = recurring(d, r / s);
+		double rs = again ? copysign(fmin(fabs(r / s), fabs(d->lastz[d->phase])) * s, r) : rc;
+		d->season[d->phase] += (again ? 1 : p->gamma) * (1 - p->alpha) * rs;
 		if (d->week)
 			d->week[d->wphase] += p->delta * (1 - p->gamma) * (1 - p->alpha) * rs;
 		d->lastz[d->phase] = r / s;
@@ -355,7 +536,7 @@ int
 pcs_detect_series(const pcs_series *s, const struct pcs_detector_params *p, double *expected,
                   double *score, int *direction)
 {
-	pcs_detector *d = pcs_detector_new(pcs_detector_period(s->step), p);
+	pcs_detector *d = pcs_detector_new(s->step, p);
 	struct pcs_detection out;
 
 	if (d == NULL)

@@ -931,7 +931,7 @@ forecaster_start(pcs_forecaster *f, const pcs_series *s, int refit)
 	double *expected = malloc((s->n ? s->n : 1) * sizeof *expected);
 	size_t w = run_window(&f->plan);
 
-	f->det = pcs_detector_new(pcs_detector_period(s->step), NULL);
+	f->det = pcs_detector_new(s->step, NULL);
 	if (expected == NULL || f->det == NULL) {
 		free(expected);
 		return -1;

@@ -11,30 +11,38 @@
  *   with fixed smoothing, updated with residuals clipped at PCS_DET_CLIP
  *   scales so that an outlier does not drag it; except that a phase whose
  *   residual is beyond the clip on the same side as in the last cycle
- *   teaches the profiles by the smaller of the two, unclipped, since a
- *   deviation that comes back daily is the profile's error; its
- *   one-step-ahead forecast is the point's expectation;
+ *   is corrected by the smaller of the two, unclipped and in full (not
+ *   at the profile's smoothing), since a deviation that comes back daily
+ *   is the profile's error; its one-step-ahead forecast is the point's
+ *   expectation;
  * - the scale is an exponentially weighted mean absolute residual (clipped
  *   the same way), times sqrt(pi/2) to estimate a standard deviation, and
  *   floored relative to the level so that a flat series does not make
  *   every wiggle infinite;
  * - a spike is a standardized residual z beyond both spike_z and the
- *   largest |z| seen, which decays by spike_decay a point: on a series
- *   that spikes every day a spike like the recent ones is not news;
+ *   spike_q quantile of the |z| seen (a histogram in bins about 5% wide,
+ *   forgetting spike_forget a point): on a series that spikes every day a
+ *   spike like its usual ones is not news, and the quantile, unlike the
+ *   largest |z| seen, is neither set by one outlier nor forgotten within
+ *   days;
  * - a level shift or onset is a two-sided CUSUM (Page 1954) of z with
  *   allowance k and decision interval h: S+ = max(0, S+ + z - k) and
  *   S- = max(0, S- - z - k); a crossing is an onset, up or down, and the
  *   baseline is moved to the mean residual of the run that crossed, so that
  *   the new level is the normal one from then on;
  * - a value beyond everything seen (by a margin of the range seen) is a
- *   novelty, scored as a spike.
+ *   novelty, scored as a spike; so is a mean over the last level_s
+ *   seconds beyond every such mean seen (by level_novelty of their
+ *   range), once level_warmup_s seconds of them are seen: a sustained
+ *   rise to a level never held before, which no single point need show
+ *   when an earlier spike set the range.
  *
  * The evidence E of a point is the largest of the spike's |z| over its
- * threshold, S / h and the novelty excess; E >= 1 is an alarm.  The score
+ * threshold, S / h and the novelties' excess; E >= 1 is an alarm.  The score
  * is q E below an alarm and 1 - (1 - q) / E above, q = PCS_DET_ALARM_SCORE,
  * so that an alarm scores at least q and the score orders the evidence.
  * After an alarm the detector is refractory for at most `refractory`
- * points, ended early by `calm_points` points in a row of evidence below
+ * points, ended early by `calm_s` seconds in a row of evidence below
  * `calm`: scores are damped to a tenth, since one event should be told
  * once, and early (the Numenta Anomaly Benchmark's scoring, which pcs is
  * measured by, rewards the first detection in a window and charges every
@@ -53,6 +61,7 @@
 
 #define PCS_DET_CLIP 4.0
 #define PCS_DET_ALARM_SCORE 0.9995
+#define PCS_DET_LEVEL_MAX 128   /* the most points in a level mean */
 
 enum { PCS_DIR_NONE = 0, PCS_DIR_UP = 1, PCS_DIR_DOWN = -1 };
 
@@ -63,16 +72,21 @@ struct pcs_detector_params {
 	                       * the daily one leaves (0.5); 0: no weekly profile */
 	double beta;          /* scale smoothing (0.02) */
 	double spike_z;       /* least |z| of a spike (12) */
-	double spike_decay;   /* per-point decay of the largest |z| seen, which a
-	                       * spike must reach too (0.001); 0: spike_z alone */
+	double spike_q;       /* quantile of the |z| seen that a spike must beat
+	                       * too (0.999); 0: spike_z alone */
+	double spike_forget;  /* per-point forgetting of those |z| (2e-5) */
 	double cusum_k;       /* allowance, in scales (0.5) */
 	double cusum_h;       /* decision interval, in scales (25) */
 	double novelty;       /* margin beyond the range seen, as a share of it (0.05); < 0: off */
+	double level_s;       /* seconds of the mean whose novelty is tested (3600),
+	                       * at most PCS_DET_LEVEL_MAX points; 0: off */
+	double level_novelty; /* its margin beyond the range of those means (0.1) */
+	double level_warmup_s; /* seconds of means seen before it is tested (172800) */
 	size_t warmup;        /* residuals learnt before the first score (100) */
 	size_t refractory;    /* most points damped after an alarm (200) */
 	double calm;          /* evidence below which a point is calm (0.5) */
-	size_t calm_points;   /* calm points in a row that end the refractory
-	                       * period early (24); 0: it runs its length */
+	double calm_s;        /* calm seconds in a row that end the refractory
+	                       * period early (3600); 0: it runs its length */
 	double onset_z;       /* least z of an upward jump that raises an onset
 	                       * without an alarm (6); 0: alarms and CUSUM only */
 };
@@ -81,8 +95,10 @@ void pcs_detector_defaults(struct pcs_detector_params *p);
 
 typedef struct pcs_detector pcs_detector;
 
-/* A detector for a series with a cycle of period points (0 or 1: none). */
-pcs_detector *pcs_detector_new(size_t period, const struct pcs_detector_params *p);
+/* A detector for a series of step step_s seconds (> 0), with the daily
+ * cycle of that step (pcs_detector_period); NULL when out of memory or
+ * step_s <= 0. */
+pcs_detector *pcs_detector_new(int64_t step_s, const struct pcs_detector_params *p);
 void pcs_detector_free(pcs_detector *d);
 
 struct pcs_detection {

@@ -8,7 +8,8 @@
 #include "pcs_detector.h"
 #include "pcs_forecast.h"
 
-#define P 288          /* a day of 5-minute points */
+#define STEP 300       /* 5-minute points */
+#define P 288          /* a day of them */
 #define N (8 * P)
 
 /* roughly normal: the sum of 12 uniforms, centred */
@@ -43,7 +44,7 @@ struct run {
 static void
 run(const double *y, size_t n, size_t at, pcs_detector **keep, struct run *r)
 {
-	pcs_detector *d = pcs_detector_new(P, NULL);
+	pcs_detector *d = pcs_detector_new(STEP, NULL);
 	struct pcs_detection o;
 
 	memset(r, 0, sizeof *r);
@@ -78,7 +79,7 @@ run(const double *y, size_t n, size_t at, pcs_detector **keep, struct run *r)
 static size_t
 count_alarms(const double *y, size_t n, size_t from, const struct pcs_detector_params *p)
 {
-	pcs_detector *d = pcs_detector_new(P, p);
+	pcs_detector *d = pcs_detector_new(STEP, p);
 	struct pcs_detection o;
 	size_t alarms = 0;
 
@@ -121,7 +122,7 @@ main(void)
 		pcs_detector_defaults(&p);
 		make_series(y, N, 3);
 		y[50] = 1e6;   /* would alarm if scored */
-		d = pcs_detector_new(P, NULL);
+		d = pcs_detector_new(STEP, NULL);
 		for (size_t t = 0; t < P; t++) {
 			pcs_detector_step(d, y[t], &o);
 			quiet &= (o.score == 0 || (t == 0 && isnan(o.score))) && !o.alarm;
@@ -188,7 +189,7 @@ main(void)
 			for (size_t t = 5 * P + 10; t < N; t++)
 				y[t] += 30;
 			p.onset_z = k == 0 ? 6 : 0;
-			d = pcs_detector_new(P, &p);
+			d = pcs_detector_new(STEP, &p);
 			at[k] = (size_t)-1;
 			for (size_t t = 0; t < N && at[k] == (size_t)-1; t++) {
 				pcs_detector_step(d, y[t], &o);
@@ -203,9 +204,9 @@ main(void)
 	}
 
 	/* --- spikes calibrated per series: after a spike of 30 sd, spikes
-	 * of 20 sd every 100 points are this series' normal and not told;
-	 * without the decaying maximum (spike_decay 0) each of them alarms;
-	 * a spike beyond the recent ones alarms either way --- */
+	 * of 20 sd every 100 points are not beyond the 99.9% of this series'
+	 * |z| and not told; without the calibration (spike_q 0) each of them
+	 * alarms; a spike beyond them alarms either way --- */
 	{
 		struct pcs_detector_params p;
 		size_t with, without;
@@ -216,7 +217,7 @@ main(void)
 			y[t] += 40;
 		y[2 * P + 400] += 100;
 		with = count_alarms(y, 2 * P + 350, 2 * P + 1, NULL);
-		p.spike_decay = 0;
+		p.spike_q = 0;
 		without = count_alarms(y, 2 * P + 350, 2 * P + 1, &p);
 		ok(with == 0 && without == 3, "three spikes smaller than a recent one: %zu alarms, %zu without the calibration",
 		   with, without);
@@ -226,7 +227,7 @@ main(void)
 
 	/* --- the refractory period ends when the evidence has calmed: a
 	 * second spike 60 points after the first is told too, and is not
-	 * when the refractory period runs its length (calm_points 0) --- */
+	 * when the refractory period runs its length (calm_s 0) --- */
 	{
 		struct pcs_detector_params p;
 		size_t with, without;
@@ -235,7 +236,7 @@ main(void)
 		y[5 * P] += 200;
 		y[5 * P + 60] += 200;
 		with = count_alarms(y, N, 5 * P, NULL);
-		p.calm_points = 0;
+		p.calm_s = 0;
 		without = count_alarms(y, N, 5 * P, &p);
 		ok(with == 2 && without == 1, "two spikes 60 points apart: %zu alarms, %zu without the calm rule",
 		   with, without);
@@ -247,7 +248,7 @@ main(void)
 		double err;
 		make_series(y, N, 12);
 		y[50] += 400;
-		d = pcs_detector_new(P, NULL);
+		d = pcs_detector_new(STEP, NULL);
 		err = NAN;
 		for (size_t t = 0; t < N; t++) {
 			pcs_detector_step(d, y[t], &o);
@@ -255,9 +256,42 @@ main(void)
 				err = o.expected - (100 + 20 * sin(2 * M_PI * 50.0 / P));
 		}
 		pcs_detector_free(d);
-		/* clipped at 4 sd alone, the profile would still be ~360 off */
-		ok(fabs(err) < 300, "an outlier of 400 in the first cycle is unlearnt faster than clipping allows: %g off after 6 days",
-		   err);
+		/* clipped at 4 sd alone, the profile would still be ~360 off, and
+		 * smoothed at gamma ~100 */
+		ok(fabs(err) < 20, "an outlier of 400 in the first cycle is unlearnt: %g off after 6 days", err);
+		ok(count_alarms(y, N, 2 * P + 60, NULL) == 0, "and raises no alarm from the third day on");
+	}
+
+	/* --- the level novelty: with the spike, CUSUM and point novelty
+	 * tests off, three hours 8 sd above the daily peak are told by the
+	 * hourly mean (up), and not with level_s 0 --- */
+	{
+		struct pcs_detector_params p;
+		pcs_detector *dl;
+		size_t first = (size_t)-1, without;
+		int dir = PCS_DIR_NONE;
+		make_series(y, N, 14);
+		for (size_t t = 5 * P + P / 4 - 18; t < 5 * P + P / 4 + 18; t++)
+			y[t] += 16;
+		pcs_detector_defaults(&p);
+		p.spike_z = 1e9;
+		p.cusum_h = 1e9;
+		p.novelty = -1;
+		dl = pcs_detector_new(STEP, &p);
+		for (size_t t = 0; t < N; t++) {
+			pcs_detector_step(dl, y[t], &o);
+			if (o.alarm && first == (size_t)-1) {
+				first = t;
+				dir = o.direction;
+			}
+		}
+		pcs_detector_free(dl);
+		ok(first >= 5 * P + P / 4 - 18 && first < 5 * P + P / 4 + 18 && dir == PCS_DIR_UP,
+		   "a sustained rise is told by the level novelty, up, %zu points in",
+		   first - (5 * P + P / 4 - 18));
+		p.level_s = 0;
+		without = count_alarms(y, N, 0, &p);
+		ok(without == 0, "and nothing is told without it (%zu alarms)", without);
 	}
 
 	/* --- a weekly pattern (a bump of 4 sd for 6 hours every seventh
@@ -278,8 +312,9 @@ main(void)
 		ok(with == 0 && without > 0, "a weekly bump: %zu alarms in weeks 4 to 6, %zu without the weekly profile",
 		   with, without);
 		/* the weekly profile costs 7 days: not kept beyond PCS_MAX_PERIOD points */
-		d = pcs_detector_new(PCS_MAX_PERIOD, NULL);
-		ok(d != NULL, "a detector with the longest cycle is made (without a weekly profile)");
+		d = pcs_detector_new(9, NULL);   /* a day of 9600 points, PCS_MAX_PERIOD at most */
+		ok(pcs_detector_period(9) <= PCS_MAX_PERIOD && d != NULL,
+		   "a detector with the longest cycle is made (without a weekly profile)");
 		pcs_detector_free(d);
 		free(w);
 	}
@@ -288,7 +323,7 @@ main(void)
 	make_series(y, N, 8);
 	for (size_t t = 4 * P; t < 4 * P + 100; t++)
 		y[t] = NAN;
-	d = pcs_detector_new(P, NULL);
+	d = pcs_detector_new(STEP, NULL);
 	{
 		int nan_ok = 1;
 		size_t alarms = 0;
@@ -306,14 +341,16 @@ main(void)
 	/* --- extreme values stay finite --- */
 	{
 		int fin = 1;
-		d = pcs_detector_new(0, NULL);
+		ok(pcs_detector_new(0, NULL) == NULL && pcs_detector_new(-300, NULL) == NULL,
+		   "no detector without a step");
+		d = pcs_detector_new(7, NULL);   /* no daily cycle */
 		for (size_t t = 0; t < 1000; t++) {
 			pcs_detector_step(d, t % 2 ? 1e300 : 1e-300, &o);
 			fin &= t == 0 || (isfinite(o.score) && o.score >= 0 && o.score <= 1);
 		}
 		pcs_detector_free(d);
 		ok(fin, "values alternating 1e300 and 1e-300 give finite scores in [0,1]");
-		d = pcs_detector_new(0, NULL);
+		d = pcs_detector_new(7, NULL);
 		for (size_t t = 0; t < 1000; t++) {
 			pcs_detector_step(d, 5, &o);
 			fin &= o.score == 0 || t < 100;
@@ -331,7 +368,7 @@ main(void)
 		make_series(y, N, 9);
 		y[6 * P] += 100;
 		ok(pcs_detect_series(&s, NULL, e, sc, dir) == 0, "pcs_detect_series runs");
-		d = pcs_detector_new(pcs_detector_period(300), NULL);
+		d = pcs_detector_new(300, NULL);
 		for (size_t t = 0; t < N; t++) {
 			pcs_detector_step(d, y[t], &o);
 			same &= (o.score == sc[t] || (isnan(o.score) && isnan(sc[t]))) &&
