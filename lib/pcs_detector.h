@@ -1,8 +1,10 @@
 /* pcs_detector.h — an online anomaly and surge-onset detector.
  *
- * One pass, O(1) work per point, memory O(period) per key (the profiles),
- * no look-ahead: the score of a point uses only the points before it and
- * the point itself.  Three detectors share one baseline:
+ * One pass, O(1) work per point (amortized), memory O(period) per key (the
+ * profiles) plus a fixed 208-bin histogram and two rings of an hour of
+ * points (at most PCS_DET_LEVEL_MAX each), no look-ahead: the score of a
+ * point uses only the points before it and the point itself.  Four tests
+ * share one baseline:
  *
  * - the baseline is additive Holt-Winters without trend (Holt 1957,
  *   Winters 1960) over one daily cycle, plus a weekly profile that learns
