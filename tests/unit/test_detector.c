@@ -225,6 +225,30 @@ main(void)
 		ok(with == 1, "a spike of 50 sd after them alarms");
 	}
 
+	/* --- the calibration has a long memory: after a spike of 20 sd on
+	 * each of days 2 to 5 (at different times, so that the profile does
+	 * not learn them), one of 15 sd five quiet days later is still this
+	 * series' usual and not told (a maximum decaying 0.1% a point would
+	 * have fallen to about 5 sd by then); without the calibration it alarms --- */
+	{
+		struct pcs_detector_params p;
+		size_t ln = 11 * P, with, without;
+		double *w = malloc(ln * sizeof *w);
+		reseed(15);
+		for (size_t t = 0; t < ln; t++)
+			w[t] = 100 + 20 * sin(2 * M_PI * (double)(t % P) / P) + 2 * noise();
+		for (size_t day = 2; day <= 5; day++)
+			w[day * P + 40 * day] += 40;
+		w[10 * P + 150] += 30;
+		with = count_alarms(w, ln, 10 * P, NULL);
+		pcs_detector_defaults(&p);
+		p.spike_q = 0;
+		without = count_alarms(w, ln, 10 * P, &p);
+		ok(with == 0 && without == 1, "a spike like those of five days before: %zu alarms, %zu without the calibration",
+		   with, without);
+		free(w);
+	}
+
 	/* --- the refractory period ends when the evidence has calmed: a
 	 * second spike 60 points after the first is told too, and is not
 	 * when the refractory period runs its length (calm_s 0) --- */
