@@ -33,11 +33,12 @@
  *   baseline is moved to the mean residual of the run that crossed, so that
  *   the new level is the normal one from then on;
  * - a value beyond everything seen (by a margin of the range seen) is a
- *   novelty, scored as a spike; so is a mean over the last level_s
- *   seconds beyond every such mean seen (by level_novelty of their
- *   range), once level_warmup_s seconds of them are seen: a sustained
- *   rise to a level never held before, which no single point need show
- *   when an earlier spike set the range.
+ *   novelty, scored as a spike; so is the mean of the last level_s
+ *   seconds' worth of points (gaps skipped) beyond every earlier such
+ *   mean (by level_novelty of their range), once level_warmup_s seconds'
+ *   worth of them are seen: a sustained rise to a level never held
+ *   before, which no single point need show when an earlier spike set the
+ *   range.
  *
  * The evidence E of a point is the largest of the spike's |z| over its
  * threshold, S / h and the novelties' excess; E >= 1 is an alarm.  The score
