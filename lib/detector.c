@@ -280,6 +280,22 @@ learn_z(pcs_detector *d, double z)
 	}
 }
 
+/* How far x is beyond [lo, hi] by more than margin, in margins (0 when not
+ * beyond it), and which way. */
+static double
+beyond_range(double x, double lo, double hi, double margin, int *dir)
+{
+	if (x > hi + margin) {
+		*dir = PCS_DIR_UP;
+		return (x - hi) / margin;
+	}
+	if (x < lo - margin) {
+		*dir = PCS_DIR_DOWN;
+		return (lo - x) / margin;
+	}
+	return 0;
+}
+
 /* The level novelty of the mean of the last nlevel points, y the latest:
  * its excess beyond the range of the means before the last nlevel, over
  * the margin (0 when within it or still warming up).  The range leaves the
@@ -289,7 +305,7 @@ learn_z(pcs_detector *d, double z)
 static double
 level_novelty(pcs_detector *d, double y, int *dir)
 {
-	double m, range, margin, ev = 0;
+	double m, range, margin;
 	size_t slot;
 
 	if (d->nlevel == 0)
@@ -300,7 +316,8 @@ level_novelty(pcs_detector *d, double y, int *dir)
 		d->ring_n++;
 	d->ring[d->ring_head] = y;
 	d->ring_sum += y;
-	d->ring_head = (d->ring_head + 1) % d->nlevel;
+	if (++d->ring_head == d->nlevel)
+		d->ring_head = 0;
 	if (d->ring_n < d->nlevel)
 		return 0;
 	if (d->ring_head == 0) {
@@ -310,8 +327,10 @@ level_novelty(pcs_detector *d, double y, int *dir)
 			d->ring_sum += d->ring[i];
 	}
 	m = d->ring_sum / (double)d->nlevel;
-	/* the mean nlevel points old joins the range; this one waits */
-	slot = d->nmeans % d->nlevel;
+	/* the mean nlevel points old joins the range; this one waits.  Both
+	 * rings advance a slot a call once full, so the means' slot is the
+	 * points' head */
+	slot = d->ring_head;
 	if (d->nmeans >= d->nlevel) {
 		double old = d->means[slot];
 		if (d->nmeans == d->nlevel)
@@ -323,16 +342,9 @@ level_novelty(pcs_detector *d, double y, int *dir)
 	d->nmeans++;
 	range = d->mean_hi - d->mean_lo;
 	margin = d->p.level_novelty * range;
-	if (d->nmeans > d->level_warm && range > 0 && margin > 0) {
-		if (m > d->mean_hi + margin) {
-			ev = (m - d->mean_hi) / margin;
-			*dir = PCS_DIR_UP;
-		} else if (m < d->mean_lo - margin) {
-			ev = (d->mean_lo - m) / margin;
-			*dir = PCS_DIR_DOWN;
-		}
-	}
-	return ev;
+	if (d->nmeans > d->level_warm && range > 0 && margin > 0)
+		return beyond_range(m, d->mean_lo, d->mean_hi, margin, dir);
+	return 0;
 }
 
 void
@@ -415,11 +427,11 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 		}
 	}
 	if (p->novelty >= 0 && d->hi > d->lo) {
-		double range = d->hi - d->lo, m = p->novelty * range;
-		double beyond = y > d->hi + m ? (y - d->hi) / m : y < d->lo - m ? (d->lo - y) / m : 0;
+		int ndir = PCS_DIR_NONE;
+		double beyond = beyond_range(y, d->lo, d->hi, p->novelty * (d->hi - d->lo), &ndir);
 		if (beyond > ev) {
 			ev = beyond;
-			dir = y > d->hi ? PCS_DIR_UP : PCS_DIR_DOWN;
+			dir = ndir;
 		}
 	}
 
@@ -483,12 +495,13 @@ pcs_detector_step(pcs_detector *d, double y, struct pcs_detection *out)
 	rc = d->nmad >= p->warmup ? clamp(r, PCS_DET_CLIP * s) : r;
 	d->level += p->alpha * rc;
 	if (d->period) {
-		int again = recurring(d, r / s);
-		double rs = again ? copysign(fmin(fabs(r / s), fabs(d->lastz[d->phase])) * s, r) : rc;
+		double zr = r / s;   /* against the new level after a crossing */
+		int again = recurring(d, zr);
+		double rs = again ? copysign(fmin(fabs(zr), fabs(d->lastz[d->phase])) * s, r) : rc;
 		d->season[d->phase] += (again ? 1 : p->gamma) * (1 - p->alpha) * rs;
 		if (d->week)
 			d->week[d->wphase] += p->delta * (1 - p->gamma) * (1 - p->alpha) * rs;
-		d->lastz[d->phase] = r / s;
+		d->lastz[d->phase] = zr;
 	}
 	d->nmad++;
 	{
