@@ -48,9 +48,14 @@
 #   (4) the gap to the oracle, drops and cost (reported, no threshold);
 #   (5) a peer in the same run: reactive with more headroom, its HPA target
 #       bisected until it costs what predictive costs; which drops fewer.
-# The targets are also checked for a variant of predictive run on each fleet
-# beside the others (REPLAY_PROVISION, default "--provision-level 0": its
-# primaries on the HPA, as before the forecast provisioned them).
+# The targets are also checked for two variants of predictive run on each
+# fleet beside the others: REPLAY_PROVISION (default "--provision-level 0":
+# its primaries on the HPA, as before the forecast provisioned them) and
+# REPLAY_BUDGET (default "--provision-budget 1.15": the level chosen at
+# every refit as the highest whose last week would have held at most 1.15
+# times the instances of the HPA on the same demand, the cost that target
+# (2) allows, stated as an operator would state it; shown in the trade-off
+# as knob b1.15).
 # The trade-off: each of predictive's and reactive's one knob swept on each
 # fleet (--provision-level REPLAY_LEVELS, default 0.95 0.97 0.98 0.995;
 # --hpa-target REPLAY_TARGETS, default 0.5 0.6 0.8 0.9), and predictive at
@@ -75,8 +80,8 @@
 # Plots: the fleet replays are run with --plot when gnuplot is installed.
 #
 # Environment: PCS_REPLAY (default bin/pcs-replay), PCS_DATA, BENCH_REPEAT,
-# REPLAY_REPEAT_1H, REPLAY_PROVISION, REPLAY_LEVELS, REPLAY_TARGETS,
-# REPLAY_HOLDS, CC, TMPDIR.
+# REPLAY_REPEAT_1H, REPLAY_PROVISION, REPLAY_BUDGET, REPLAY_LEVELS,
+# REPLAY_TARGETS, REPLAY_HOLDS, CC, TMPDIR.
 set -uo pipefail
 
 # shellcheck source=bench/lib.sh
@@ -89,6 +94,8 @@ PCS_REPLAY=${PCS_REPLAY:-$ROOT/bin/pcs-replay}
 DATA=${PCS_DATA:-../shared/data}
 REPEAT_1H=${REPLAY_REPEAT_1H:-1}
 PROV=${REPLAY_PROVISION:---provision-level 0}
+BUDGET=${REPLAY_BUDGET:---provision-budget 1.15}
+VARIANTS=("$PROV" "$BUDGET")
 # the trade-off swept on each fleet (besides the defaults, 0.99 and 0.7)
 LEVELS=${REPLAY_LEVELS:-0.95 0.97 0.98 0.995}
 TARGETS=${REPLAY_TARGETS:-0.5 0.6 0.8 0.9}
@@ -160,18 +167,18 @@ replay() {
 	"$RUN" "${args[@]}" "$TMP/$trace.csv" >"$TMP/$trace-$fleet.csv" 2>"$TMP/$trace-$fleet.err"
 	echo $? >"$TMP/$trace-$fleet.rc"
 }
-# provisioned TRACE: predictive alone on the fleet with the variant's options
-# ($PROV), in $TMP/TRACE-prov-run.csv
+# provisioned TRACE K: predictive alone on the fleet with variant K's
+# options (${VARIANTS[K]}), in $TMP/TRACE-provK-run.csv
 provisioned() {
-	local trace=$1
+	local trace=$1 k=$2
 	# shellcheck disable=SC2086
-	"$RUN" -t "testdata/replay/$trace-topology.csv" -p predictive $PROV "$TMP/$trace.csv" \
-		>"$TMP/$trace-prov-run.csv" 2>"$TMP/$trace-prov.err"
-	echo $? >"$TMP/$trace-prov.rc"
+	"$RUN" -t "testdata/replay/$trace-topology.csv" -p predictive ${VARIANTS[k]} "$TMP/$trace.csv" \
+		>"$TMP/$trace-prov$k-run.csv" 2>"$TMP/$trace-prov$k.err"
+	echo $? >"$TMP/$trace-prov$k.rc"
 }
-{ replay nasa fleet; replay twitter fleet; provisioned nasa; } &
+{ replay nasa fleet; replay twitter fleet; provisioned nasa 0; provisioned twitter 1; } &
 lane=$!
-{ replay nasa auto; replay twitter auto; provisioned twitter; } &
+{ replay nasa auto; replay twitter auto; provisioned twitter 0; provisioned nasa 1; } &
 wait "$lane"
 wait
 # sweep TRACE: the trade-off on the trace's fleet: predictive alone at
@@ -207,7 +214,7 @@ for trace in nasa twitter; do
 		rc=1
 	fi
 done
-for r in nasa-fleet twitter-fleet nasa-auto twitter-auto nasa-prov twitter-prov; do
+for r in nasa-fleet twitter-fleet nasa-auto twitter-auto nasa-prov0 twitter-prov0 nasa-prov1 twitter-prov1; do
 	if [[ $(cat "$TMP/$r.rc") != 0 ]]; then
 		note "replay $r failed (status $(cat "$TMP/$r.rc")):"
 		head -n 5 "$TMP/$r.err" >&2
@@ -389,13 +396,13 @@ same_cost_pcs() {
 		       fewer ? "fewer" : "not fewer" }' "$TMP/$trace-fleet.csv"
 }
 
-# with_provisioned TRACE: the fleet's summary with predictive's row
-# replaced by the variant's, for the targets
+# with_provisioned TRACE K: the fleet's summary with predictive's row
+# replaced by variant K's, for the targets
 with_provisioned() {
 	awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
 		NR == FNR { if (FNR > 1 && $(c["policy"]) == "predictive") prov = $0; next }
 		FNR == 1 || $(c["policy"]) != "predictive" { print; next }
-		{ print prov }' "$TMP/$1-prov-run.csv" "$TMP/$1-fleet.csv" >"$TMP/$1-prov.csv"
+		{ print prov }' "$TMP/$1-prov$2-run.csv" "$TMP/$1-fleet.csv" >"$TMP/$1-prov$2.csv"
 }
 
 # tradeoff TRACE: each policy's drops against its cost as its one knob
@@ -437,6 +444,12 @@ tradeoff() {
 	}' "$TMP/$trace-fleet.csv" "${files[@]}"
 }
 
+# the budget's run in the trade-off too, its knob "b" and the budget
+for trace in nasa twitter; do
+	[[ -s $TMP/$trace-prov1-run.csv ]] &&
+		cp "$TMP/$trace-prov1-run.csv" "$TMP/$trace-sweep-b${BUDGET##* }.csv"
+done
+
 for trace in nasa twitter; do
 	[[ -s $TMP/$trace-fleet.csv && -s $TMP/$trace-auto.csv ]] || continue
 	table "$trace" || rc=1
@@ -444,15 +457,16 @@ for trace in nasa twitter; do
 	targets "$trace" fleet "$trace on testdata/replay/$trace-topology.csv" || rc=1
 	same_cost_pcs "$trace" || rc=1
 	same_cost "$trace" || rc=1
-	if [[ -s $TMP/$trace-prov-run.csv ]]; then
-		with_provisioned "$trace"
+	for k in "${!VARIANTS[@]}"; do
+		[[ -s $TMP/$trace-prov$k-run.csv ]] || continue
+		with_provisioned "$trace" "$k"
 		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 			{ printf "\nfleet predictive %s: dropped %.0f (%.4f%%), slo_min %.0f, inst_h %.1f, warm_h %.1f, cost %.2f\n",
 			         prov, $(c["dropped"]), $(c["dropped_pct"]), $(c["slo_minutes"]),
-			         $(c["instance_hours"]), $(c["warm_hours"]), $(c["cost"]) }' prov="$PROV" \
-			"$TMP/$trace-prov-run.csv"
-		targets "$trace" prov "$trace on testdata/replay/$trace-topology.csv, predictive $PROV" || rc=1
-	fi
+			         $(c["instance_hours"]), $(c["warm_hours"]), $(c["cost"]) }' prov="${VARIANTS[k]}" \
+			"$TMP/$trace-prov$k-run.csv"
+		targets "$trace" "prov$k" "$trace on testdata/replay/$trace-topology.csv, predictive ${VARIANTS[k]}" || rc=1
+	done
 	targets "$trace" auto "$trace on --auto-topology" || rc=1
 	tradeoff "$trace" || rc=1
 	if ((PLOT)) && [[ -s doc/replay-$trace.png ]]; then

@@ -35,6 +35,10 @@ static const char help_text[] =
 	"      --provision-target X  ... at this utilization (default 1)\n"
 	"      --provision-hold DUR  ... keeping an instance this long after it was\n"
 	"                            last wanted (default boot: the primary's boot_s)\n"
+	"      --provision-budget R  ... at the highest level up to Q whose last week\n"
+	"                            would have held at most R times the instances of\n"
+	"                            the HPA (--hpa-target) on the same demand, chosen\n"
+	"                            at every refit (default 0: Q always)\n"
 	"      --slo-drop X          a tick dropping more than this fraction violates\n"
 	"                            the SLO (default 0.001)\n"
 	"      --fail POP@FROM..TO   the POP has no capacity from FROM until TO (repeatable)\n"
@@ -61,7 +65,7 @@ static const char help_text[] =
 
 enum { OPT_AUTO = OPT_TOOL, OPT_WARMUP, OPT_REFIT, OPT_WINDOW, OPT_STEP, OPT_MODEL,
        OPT_HPA_TARGET, OPT_HPA_TOL, OPT_STAB, OPT_MIN_REPLICAS, OPT_BUFFER, OPT_SLO,
-       OPT_PROV_LEVEL, OPT_PROV_TARGET, OPT_PROV_HOLD,
+       OPT_PROV_LEVEL, OPT_PROV_TARGET, OPT_PROV_HOLD, OPT_PROV_BUDGET,
        OPT_FAIL, OPT_NO_CURRENT, OPT_BONUS, OPT_TIMELINE, OPT_ACTIONS, OPT_PLOT, OPT_PLOT_RANGE, OPT_PRETTY };
 
 static const struct option longopts[] = {
@@ -83,6 +87,7 @@ static const struct option longopts[] = {
 	{ "provision-level", required_argument, NULL, OPT_PROV_LEVEL },
 	{ "provision-target", required_argument, NULL, OPT_PROV_TARGET },
 	{ "provision-hold", required_argument, NULL, OPT_PROV_HOLD },
+	{ "provision-budget", required_argument, NULL, OPT_PROV_BUDGET },
 	{ "slo-drop", required_argument, NULL, OPT_SLO },
 	{ "fail", required_argument, NULL, OPT_FAIL },
 	CLI_SHADOW_LONGOPTS,
@@ -244,6 +249,9 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_PROV_HOLD:
 			o->p.prov_hold = strcmp(optarg, "boot") == 0 ? -1 :
 			                 cli_duration_arg("--provision-hold", optarg, 1);
+			break;
+		case OPT_PROV_BUDGET:
+			o->p.prov_budget = cli_number_arg("--provision-budget", optarg, 0, 0, 1e6, 0);
 			break;
 		case OPT_SLO: o->p.slo_drop = cli_number_arg("--slo-drop", optarg, 0, 0, 1, 1); break;
 		case OPT_FAIL: parse_failure(o, optarg); break;

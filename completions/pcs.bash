@@ -428,6 +428,10 @@ _pcs_replay() {
 		_pcs_reply 'boot 0 1m 3m'
 		return
 		;;
+	--provision-budget)
+		_pcs_reply '0 1.1 1.15 1.2'
+		return
+		;;
 	--slo-drop)
 		_pcs_reply '0 0.001 0.01'
 		return
@@ -447,7 +451,8 @@ _pcs_replay() {
 		    --activate-within= --auto-topology --buffer= --cooldown= --drain=
 		    --fail= --hpa-target= --hpa-tolerance= --min-dwell= --min-replicas=
 		    --model= --no-current --plot= --plot-range= --pretty
-		    --provision-hold= --provision-level= --provision-target= --refit=
+		    --provision-budget= --provision-hold= --provision-level=
+		    --provision-target= --refit=
 		    --release-below= --reserve= --shadow-bonus= --slo-drop=
 		    --stabilization= --step= --timeline= --warm-at= --warmup= --window="
 		;;

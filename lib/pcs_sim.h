@@ -102,6 +102,12 @@ struct pcs_sim_params {
 	int prov_conformal;           /* ... the quantile from the forecast's own past errors
 	                                 at the target's phase (pcs_conformal.h; 1), or
 	                                 the model's own (0) */
+	double prov_budget;           /* ... or, when > 0, the level chosen at every refit: the
+	                                 highest of a ladder (up to prov_level) whose
+	                                 provisioning would have held at most this many
+	                                 times the instances of an HPA (hpa_target) on the
+	                                 same demand over the last week (pcs_budget.h);
+	                                 0: prov_level always */
 	double slo_drop;              /* a tick violates the SLO above this dropped fraction */
 	double base_latency_ms;       /* a POP's latency before rtt_ms */
 	int64_t lead_window;          /* how far before a surge an action counts as a lead */

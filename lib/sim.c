@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcs_budget.h"
 #include "pcs_conformal.h"
 #include "pcs_forecast.h"
 #include "pcs_grow.h"
@@ -58,6 +59,7 @@ pcs_sim_defaults(struct pcs_sim_params *p)
 	p->prov_target = 1;
 	p->prov_hold = -1;
 	p->prov_conformal = 1;
+	p->prov_budget = 0;
 	p->slo_drop = 0.001;
 	p->base_latency_ms = 20;
 	p->lead_window = 1800;
@@ -249,6 +251,13 @@ struct pcs_sim {
 	struct run run[PCS_NPOLICIES];
 };
 
+/* The levels a budget chooses from (those below prov_level, and
+ * prov_level): steps that each cost a few percent more instances on the
+ * traces replayed, finer near 1 where the tail is. */
+static const double LADDER_LEVELS[] = { 0.9, 0.95, 0.96, 0.97, 0.975, 0.98, 0.985, 0.99, 0.995,
+                                        0.999 };
+#define LADDER_MAX (sizeof LADDER_LEVELS / sizeof LADDER_LEVELS[0] + 1)
+
 /* A forecaster of the group, what it forecasts, and this tick's forecast. */
 struct fcast {
 	const size_t *h;              /* horizons, in steps (nh 0: not used) */
@@ -274,7 +283,17 @@ struct group {
 	 * provisioning one, at horizons 1..boot */
 	struct fcast main, buffer, prov;
 	size_t *prov_h;
-	pcs_conformal *conf;          /* prov's calibration, or NULL: prov's own quantile */
+	/* prov's calibrations, one per level of the ladder (ascending; the
+	 * last is prov_level), the one in use, and the budget that chooses it
+	 * (NULL: the ladder is prov_level alone); no ladder: prov's own quantile */
+	size_t nladder, pick;
+	double ladder[LADDER_MAX];
+	pcs_conformal *conf[LADDER_MAX];
+	pcs_budget *budget;
+	/* the budget's reference: an HPA on the group's demand, its primaries
+	 * pooled as instances of the first primary's size */
+	struct pcs_topo ref_t;
+	struct unit ref;
 	size_t buffer_at;             /* index of the buffer horizon in main, or SIZE_MAX */
 	int64_t last_fit;
 	size_t buffer_steps;
@@ -334,12 +353,16 @@ nomem(pcs_error *err)
 	return pcs_error_set(err, PCS_ENOMEM, 0, NULL, "out of memory");
 }
 
+/* A scaling action at ts, for the lead times (r NULL: a counterfactual's,
+ * not counted). */
 static int
 note_action(struct run *r, int64_t ts)
 {
-	int64_t *na = pcs_grow(r->acts, r->nacts, &r->cacts, sizeof *na, 64);
+	int64_t *na;
 
-	if (na == NULL)
+	if (r == NULL)
+		return 0;
+	if ((na = pcs_grow(r->acts, r->nacts, &r->cacts, sizeof *na, 64)) == NULL)
 		return -1;
 	r->acts = na;
 	r->acts[r->nacts++] = ts;
@@ -382,6 +405,7 @@ static int
 group_topology(const pcs_sim *s, struct group *g, pcs_error *err)
 {
 	const char *service = NULL;
+	double max_rps = 0;
 
 	if ((g->t = pcs_topology_new()) == NULL)
 		return nomem(err);
@@ -398,9 +422,12 @@ group_topology(const pcs_sim *s, struct group *g, pcs_error *err)
 		if (pcs_topology_add(g->t, r, err) != 0)
 			return err->code;
 		if (r->primary) {
-			if (g->irps_ref == 0)
+			if (g->irps_ref == 0) {
 				g->irps_ref = r->instance_rps;
+				g->ref_t = *r;
+			}
 			g->base_rps += (double)r->instances * r->instance_rps;
+			max_rps += (double)r->max_instances * r->instance_rps;
 			if (r->boot_s > g->boot_max)
 				g->boot_max = r->boot_s;
 		}
@@ -413,6 +440,8 @@ group_topology(const pcs_sim *s, struct group *g, pcs_error *err)
 		                     "group '%s' has no primary POP in the topology", g->name);
 	if (pcs_topology_finish(g->t, err) != 0)
 		return err->code;
+	g->ref_t.instances = count_of(g->base_rps / g->irps_ref);
+	g->ref_t.max_instances = (long)floor(max_rps / g->irps_ref + 1e-9);
 	g->n = pcs_topology_count(g->t);
 	if ((g->order = malloc(g->n * sizeof *g->order)) == NULL)
 		return nomem(err);
@@ -623,6 +652,33 @@ provisioned(const pcs_sim *s, const struct group *g)
 	return s->p.prov_level > 0 && g->prov.have;
 }
 
+/* The most demand the provisioning forecast bounds at any horizon within a
+ * boot: c's bound (conformal), or the model's quantile where c has none. */
+static double
+prov_bound(const struct group *g, const pcs_conformal *c, int64_t now)
+{
+	double q = 0;
+
+	for (size_t j = 0; j < g->prov.nh; j++) {
+		double b = c ? pcs_conformal_upper(c, j, now, g->prov.fr.mean[j]) : NAN;
+		q = fmax(q, isnan(b) ? g->prov.fr.quantiles[j] : b);
+	}
+	return q;
+}
+
+/* The instances a provisioned POP t wants for a bound q on its demand:
+ * q at prov_target utilization, never fewer than the load now needs. */
+static long
+prov_want(const pcs_sim *s, const struct pcs_topo *t, double q, double load)
+{
+	long want = count_of(q / (s->p.prov_target * t->instance_rps));
+
+	if (want < count_of(load / t->instance_rps))
+		want = count_of(load / t->instance_rps);
+	return want < s->p.min_replicas ? s->p.min_replicas :
+	       want > t->max_instances ? t->max_instances : want;
+}
+
 /* predictive's primaries: enough instances for the prov_level quantile
  * of the demand at every step until an instance asked for now could serve
  * (horizons 1..boot), at prov_target utilization, and never fewer than the
@@ -635,19 +691,12 @@ static int
 provision(const pcs_sim *s, const struct group *g, struct run *r, struct unit *u, double part,
           double load, int64_t now, int64_t step)
 {
-	double q = 0;
-	long want, hi = u->t->max_instances;
+	long want;
 
 	if (!provisioned(s, g))
 		return hpa(s, r, u, load, now, step, 0);
-	for (size_t j = 0; j < g->prov.nh; j++) {
-		double c = g->conf ? pcs_conformal_upper(g->conf, j, now, g->prov.fr.mean[j]) : NAN;
-		q = fmax(q, isnan(c) ? g->prov.fr.quantiles[j] : c);
-	}
-	want = count_of(q * part / (s->p.prov_target * u->t->instance_rps));
-	if (want < count_of(load / u->t->instance_rps))
-		want = count_of(load / u->t->instance_rps);
-	want = want < s->p.min_replicas ? s->p.min_replicas : want > hi ? hi : want;
+	want = prov_want(s, u->t, prov_bound(g, g->nladder ? g->conf[g->pick] : NULL, now) * part,
+	                 load);
 	/* hold what was wanted within the last boot: an instance released
 	 * and asked for again within a boot is paid for a boot without
 	 * serving, so it is kept for as long as getting it back would cost
@@ -756,23 +805,107 @@ fcast_step(const pcs_sim *s, const struct group *g, struct fcast *f, size_t i, i
 
 /* The provisioning forecast's calibration at slot i: score the forecasts
  * made for it, record this tick's, and choose the table anew at a refit. */
-static void
-calibration_tick(struct group *g, size_t i, int64_t ts, int refit)
+/* What predictive holds on the secondaries (its shadows), a warm instance
+ * as its cost's fraction of one; 0 when it is not replayed. */
+static double
+shadows_held(const pcs_sim *s, const struct group *g)
 {
-	if (g->conf == NULL)
-		return;
-	pcs_conformal_observe(g->conf, ts, g->h->y[i]);
-	if (g->prov.have)
-		pcs_conformal_forecast(g->conf, ts, g->prov.fr.mean);
+	double n = 0;
+
+	for (size_t k = 0; k < s->npol; k++) {
+		const struct run *r = &s->run[k];
+		if (r->policy != PCS_POLICY_PREDICTIVE || r->u == NULL)
+			continue;
+		for (size_t j = 0; j < g->n; j++)
+			if (!r->u[j].t->primary)
+				n += (double)held(&r->u[j], TO_ACTIVE) +
+				     r->u[j].t->warm_cost_frac * (double)held(&r->u[j], TO_WARM);
+	}
+	return n;
+}
+
+/* Has every level of the ladder a table (until then each level's bound
+ * is the model's one quantile, and the levels' costs do not differ)? */
+static int
+ladder_ready(const struct group *g)
+{
+	for (size_t k = 0; k < g->nladder; k++)
+		if (isnan(pcs_conformal_power(g->conf[k])))
+			return 0;
+	return 1;
+}
+
+static int
+calibration_tick(const pcs_sim *s, struct group *g, size_t i, int64_t ts, int refit)
+{
+	double d = isnan(g->h->y[i]) ? 0 : g->h->y[i];
+	long want[LADDER_MAX];
+
+	for (size_t k = 0; k < g->nladder; k++) {
+		pcs_conformal_observe(g->conf[k], ts, g->h->y[i]);
+		if (g->prov.have)
+			pcs_conformal_forecast(g->conf[k], ts, g->prov.fr.mean);
+		if (refit)
+			pcs_conformal_refit(g->conf[k]);
+	}
+	if (g->budget == NULL)
+		return 0;
+	if (hpa(s, NULL, &g->ref, d, ts, g->h->step, 0) != 0)
+		return -1;
+	/* what each level would hold, on the whole group's demand; a tick
+	 * with no observation is left out: a gap in the history is not a
+	 * minute without demand, and would price every level's forecast
+	 * against an HPA shrunk to its floor */
+	if (g->prov.have && !isnan(g->h->y[i]) && ladder_ready(g)) {
+		for (size_t k = 0; k < g->nladder; k++)
+			want[k] = prov_want(s, &g->ref_t, prov_bound(g, g->conf[k], ts), d);
+		pcs_budget_tick(g->budget, want, shadows_held(s, g), g->ref.spec);
+	}
 	if (refit)
-		pcs_conformal_refit(g->conf);
+		g->pick = pcs_budget_choice(g->budget);
+	return 0;
+}
+
+/* The provisioning calibrations, one per level of the ladder, and the
+ * budget with its reference HPA when the ladder has more than one level.
+ * A calibration that cannot be made (a boot too long to keep its
+ * forecasts) leaves none: the model's quantile.  0, or -1 out of memory. */
+static int
+ladder_new(const pcs_sim *s, struct group *g, size_t window)
+{
+	size_t n = 0, hold;
+	double hold_s = s->p.prov_hold >= 0 ? (double)s->p.prov_hold : g->boot_max;
+
+	if (s->p.prov_budget > 0)
+		for (size_t k = 0; k < sizeof LADDER_LEVELS / sizeof *LADDER_LEVELS; k++)
+			if (LADDER_LEVELS[k] < s->p.prov_level)
+				g->ladder[n++] = LADDER_LEVELS[k];
+	g->ladder[n++] = s->p.prov_level;
+	for (size_t k = 0; k < n; k++)
+		if ((g->conf[k] = pcs_conformal_new(g->prov_h, g->prov.nh, g->ladder[k], window,
+		                                    g->h->step)) == NULL) {
+			while (k-- > 0)
+				pcs_conformal_free(g->conf[k]);
+			return 0;
+		}
+	g->nladder = n;
+	g->pick = n - 1;
+	if (n == 1)
+		return 0;
+	/* window_max keeps what was wanted at the ticks less than hold_s ago */
+	hold = (size_t)fmax(1, ceil(hold_s / (double)g->h->step));
+	if ((g->budget = pcs_budget_new(n, s->p.prov_budget, window, hold)) == NULL)
+		return -1;
+	g->ref.t = &g->ref_t;
+	g->ref.active = g->ref.spec = g->ref_t.instances;
+	return 0;
 }
 
 /* Calibrate the provisioning forecast over the second half of the warm-up
  * [from, to), so that its table is ready when scoring starts: the same
  * forecaster, refitted on the same schedule, from the history it would
  * have had then. */
-static void
+static int
 calibrate(pcs_sim *s, struct group *g, size_t from, size_t to)
 {
 	int64_t last_fit = 0;
@@ -783,14 +916,16 @@ calibrate(pcs_sim *s, struct group *g, size_t from, size_t to)
 		if (refit)
 			last_fit = ts;
 		fcast_step(s, g, &g->prov, i, refit, 1);
-		calibration_tick(g, i, ts, refit);
+		if (calibration_tick(s, g, i, ts, refit) != 0)
+			return -1;
 	}
 	fcast_clear(&g->prov);
+	return 0;
 }
 
 /* Bring the group's forecasters to slot i: a refit on schedule, else one
  * online step; then forecast. */
-static void
+static int
 forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 {
 	struct fcast *all[] = { &g->main, &g->buffer, &g->prov };
@@ -799,7 +934,8 @@ forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 	/* the others only when the risk's forecaster could be fitted */
 	for (size_t k = 0; k < 3; k++)
 		fcast_step(s, g, all[k], i, refit, k == 0 || (all[k]->nh > 0 && g->main.fc));
-	calibration_tick(g, i, ts, refit);
+	if (calibration_tick(s, g, i, ts, refit) != 0)
+		return -1;
 	if (refit) {
 		g->last_fit = ts;
 		for (size_t k = 0; k < s->npol; k++)
@@ -808,6 +944,7 @@ forecast_tick(pcs_sim *s, struct group *g, size_t i, int64_t ts)
 	if (!g->main.have)
 		for (size_t k = 0; k < s->npol; k++)
 			s->run[k].sum.forecast_errors += forecasts(s->run[k].policy);
+	return 0;
 }
 
 /* The forecast mean at the scheduling buffer, or -1 when there is none. */
@@ -1209,13 +1346,13 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 			g.prov_h[j] = (size_t)ceil(b * (double)(j + 1) / (double)n);
 		g.prov = (struct fcast){ .h = g.prov_h, .nh = n, .lv = &s->p.prov_level, .nl = 1 };
 		if (s->p.prov_conformal && s->p.prov_level < 1) {
-			/* NULL (a boot too long to keep its forecasts): the model's quantile */
-			g.conf = pcs_conformal_new(g.prov_h, n, s->p.prov_level,
-			                           (size_t)fmax(2, fmin(CALIBRATION_MAX_SCORES,
-			                                                  CALIBRATION_WINDOW / demand->step)),
-			                           demand->step);
-			if (g.conf)
-				calibrate(s, &g, i0 / 2, i0);
+			size_t window = (size_t)fmax(2, fmin(CALIBRATION_MAX_SCORES,
+			                                     CALIBRATION_WINDOW / demand->step));
+			if (ladder_new(s, &g, window) != 0 ||
+			    (g.nladder && calibrate(s, &g, i0 / 2, i0) != 0)) {
+				rc = nomem(err);
+				goto done;
+			}
 		}
 	}
 	if (find_surges(s, &g, i0, &sv, &ns) != 0) {
@@ -1244,8 +1381,10 @@ pcs_sim_group(pcs_sim *s, const char *group, const pcs_series *demand,
 				goto done;
 			}
 		}
-		if (need_fc)
-			forecast_tick(s, &g, i, ts);
+		if (need_fc && forecast_tick(s, &g, i, ts) != 0) {
+			rc = nomem(err);
+			goto done;
+		}
 		for (size_t k = 0; k < s->npol; k++)
 			if ((rc = decide(s, &g, &s->run[k], i, out, err)) != 0)
 				goto done;
@@ -1262,7 +1401,11 @@ done:
 	fcast_free(&g.buffer);
 	fcast_free(&g.prov);
 	free(g.prov_h);
-	pcs_conformal_free(g.conf);
+	for (size_t k = 0; k < g.nladder; k++)
+		pcs_conformal_free(g.conf[k]);
+	pcs_budget_free(g.budget);
+	free(g.ref.q);
+	free(g.ref.rec);
 	pcs_topology_free(g.t);
 	free(g.order);
 	free(sv);

@@ -582,6 +582,28 @@ assert_bad_topology() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/zero.out")" "$(cat "$out")"
 }
 
+@test "--provision-budget: a budget nothing exceeds is the level alone; one every level exceeds takes the lowest, which on the ramp holds fewer instances" {
+	local s=ramp out=$BATS_TEST_TMPDIR/ramp.out
+	replay "$s" -p predictive
+	mv "$out" "$BATS_TEST_TMPDIR/default.out"
+	replay "$s" -p predictive --provision-budget 0
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/default.out")" "$(cat "$out")"
+	# the highest level of the ladder is --provision-level, calibrated as
+	# it is alone
+	replay "$s" -p predictive --provision-budget 1000000
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/default.out")" "$(cat "$out")"
+	# half the HPA's instances: no level is within it, so the lowest (0.9)
+	replay "$s" -p predictive --provision-budget 0.5
+	check "$(col "$out" predictive instance_hours) < $(col "$BATS_TEST_TMPDIR/default.out" predictive instance_hours)" \
+		"instance-hours within a budget no level meets"
+	# the ladder is the levels below --provision-level: at 0.9, none, and
+	# the budget changes nothing
+	replay "$s" -p predictive --provision-level 0.9
+	mv "$out" "$BATS_TEST_TMPDIR/low.out"
+	replay "$s" -p predictive --provision-level 0.9 --provision-budget 0.5
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/low.out")" "$(cat "$out")"
+}
+
 @test "step: the plan and the timeline agree: a shadow on a secondary before 12:00, reactive still as it was" {
 	local s=step
 	timeline "$s"
@@ -976,7 +998,7 @@ pcs-replay: no replay: the history could not be read"
 	assert_success
 	for opt in --topology --auto-topology --policy --warmup --refit --window --step --model --horizons \
 		--quantiles --hpa-target --hpa-tolerance --stabilization --min-replicas --buffer --provision-level \
-		--provision-target --slo-drop --fail \
+		--provision-target --provision-hold --provision-budget --slo-drop --fail \
 		--warm-at --release-below --activate-on --reserve --activate-within --cooldown --min-dwell --drain \
 		--timeline --actions --plot --pretty --input-format --output-format --no-header --skip-bad --epoch \
 		--help --version; do
@@ -1018,6 +1040,11 @@ usage() {
 	assert_usage_error 'pcs-replay: --provision-level: want a number in [0, 1): "1"' pcs-replay
 	usage --provision-target 0
 	assert_usage_error 'pcs-replay: --provision-target: want a number in (0, 1]: "0"' pcs-replay
+}
+
+@test "usage: --provision-budget -1" {
+	usage --provision-budget -1
+	assert_usage_error 'pcs-replay: --provision-budget: want a number in [0, 1e+06]: "-1"' pcs-replay
 }
 
 @test "usage: --min-replicas 1.5" {
