@@ -803,8 +803,6 @@ fcast_step(const pcs_sim *s, const struct group *g, struct fcast *f, size_t i, i
 	f->have = f->fc && pcs_forecaster_predict(f->fc, &f->fr, &err) == 0;
 }
 
-/* The provisioning forecast's calibration at slot i: score the forecasts
- * made for it, record this tick's, and choose the table anew at a refit. */
 /* What predictive holds on the secondaries (its shadows), a warm instance
  * as its cost's fraction of one; 0 when it is not replayed. */
 static double
@@ -835,6 +833,10 @@ ladder_ready(const struct group *g)
 	return 1;
 }
 
+/* The provisioning forecast's calibrations at slot i: score the forecasts
+ * made for it, record this tick's, and choose each table anew at a refit;
+ * with a budget, account what each level and the reference would hold,
+ * and choose the level at a refit.  0, or -1 out of memory. */
 static int
 calibration_tick(const pcs_sim *s, struct group *g, size_t i, int64_t ts, int refit)
 {
@@ -850,6 +852,7 @@ calibration_tick(const pcs_sim *s, struct group *g, size_t i, int64_t ts, int re
 	}
 	if (g->budget == NULL)
 		return 0;
+	advance(&g->ref, ts);
 	if (hpa(s, NULL, &g->ref, d, ts, g->h->step, 0) != 0)
 		return -1;
 	/* what each level would hold, on the whole group's demand; a tick
