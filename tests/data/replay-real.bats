@@ -4,7 +4,9 @@
 # fleet in testdata/replay/ (sized by bench/replay-topology.sh), without an
 # error; every policy is offered the same requests, which are the trace's
 # own after the warm-up week; the oracle drops nothing; every number is
-# finite.  About a minute: the whole NASA trace (51 scored days) is most of it.
+# finite; on Twitter, --provision-budget holds fewer instance-hours than the
+# default level where that level costs more than the budget.  About two
+# minutes: the whole NASA trace (51 scored days) is most of it.
 
 load data_helper
 
@@ -77,4 +79,23 @@ after_week() {
 		diff - "$TESTDATA/replay/nasa-topology.csv"
 	"$BATS_TEST_DIRNAME/../../bench/replay-topology.sh" "$WORK/tw-rule.csv" |
 		diff - "$TESTDATA/replay/twitter-topology.csv"
+}
+
+@test "Twitter stream 2021: --provision-budget 1.15 holds fewer instance-hours than the default level, which costs more than that" {
+	local reactive level budget
+	twitter_metrics "$WORK/tw-budget.csv"
+	pcs-replay -t "$TESTDATA/replay/twitter-topology.csv" -p reactive,predictive "$WORK/tw-budget.csv" \
+		>"$WORK/tw-level.out"
+	pcs-replay -t "$TESTDATA/replay/twitter-topology.csv" -p predictive --provision-budget 1.15 \
+		"$WORK/tw-budget.csv" >"$WORK/tw-budget.out"
+	# hours_of FILE POLICY: the policy's instance_hours
+	hours_of() { awk -F, -v p="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$(c["policy"]) == p { print $(c["instance_hours"]) }' "$1"; }
+	reactive=$(hours_of "$WORK/tw-level.out" reactive)
+	level=$(hours_of "$WORK/tw-level.out" predictive)
+	budget=$(hours_of "$WORK/tw-budget.out" predictive)
+	# the premise: at 0.99 the flash crowds cost more than 1.15x the HPA
+	awk -v l="$level" -v r="$reactive" 'BEGIN { exit !(l > 1.15 * r) }'
+	awk -v b="$budget" -v l="$level" 'BEGIN { exit !(b < l) }' ||
+		{ echo "budget $budget, level 0.99 $level instance-hours" >&2; return 1; }
 }
