@@ -32,7 +32,7 @@ regression_cmd() {
 	pcs_route_weights) echo pcs-route-weights --plan testdata/route/plan/plan-03.csv --each-tick \
 		--skip-bad "$f" ;;
 	pcs_replay) echo pcs-replay -t testdata/topology.csv --model snaive --warmup 1h --refit 1d \
-		--window 2d --skip-bad "$f" ;;
+		--window 2d --provision-budget 1.15 --skip-bad "$f" ;;
 	pcs_retrain) echo pcs-retrain -j 1 -H 5m --origins 3 --models snaive,ets --seasons daily \
 		--trends damped --transforms none --quantile-methods conformal --window 2d --skip-bad "$f" ;;
 	*) return 1 ;;
