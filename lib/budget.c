@@ -1,6 +1,5 @@
 /* budget.c — a provisioning level chosen within a cost budget
  * (pcs_budget.h). */
-#include <math.h>
 #include <stdlib.h>
 
 #include "pcs_budget.h"
@@ -49,6 +48,17 @@ pcs_budget_free(pcs_budget *b)
 	free(b);
 }
 
+/* Count n in slot k of the tick's row h; the row's old count leaves the
+ * window's sum once the window is full. */
+static void
+put(pcs_budget *b, double *h, size_t k, double n)
+{
+	if (b->ticks >= b->window)
+		b->sum[k] -= h[k];
+	h[k] = n;
+	b->sum[k] += n;
+}
+
 void
 pcs_budget_tick(pcs_budget *b, const long *want, double besides, long reference)
 {
@@ -56,19 +66,16 @@ pcs_budget_tick(pcs_budget *b, const long *want, double besides, long reference)
 	double *h = b->held + (b->ticks % b->window) * (b->nl + 2);
 	size_t seen = b->ticks + 1 < b->hold ? b->ticks + 1 : b->hold;
 
-	for (size_t k = 0; k < b->nl; k++)
-		w[k] = want[k];
-	for (size_t k = 0; k < b->nl + 2; k++) {
-		double n = k == b->nl ? besides : k > b->nl ? (double)reference : 0;
-		/* a level holds the most wanted within the hold, this tick's included */
-		for (size_t a = 0; k < b->nl && a < seen; a++)
-			n = fmax(n, (double)b->wants[a * b->nl + k]);
-		/* the slot's old count leaves the window once it is full */
-		if (b->ticks >= b->window)
-			b->sum[k] -= h[k];
-		h[k] = n;
-		b->sum[k] += n;
+	/* a level holds the most it wanted within the hold, this tick's included */
+	for (size_t k = 0; k < b->nl; k++) {
+		long n = w[k] = want[k];
+		for (size_t a = 0; a < seen; a++)
+			if (b->wants[a * b->nl + k] > n)
+				n = b->wants[a * b->nl + k];
+		put(b, h, k, (double)n);
 	}
+	put(b, h, b->nl, besides);
+	put(b, h, b->nl + 1, (double)reference);
 	b->ticks++;
 }
 

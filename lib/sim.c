@@ -672,9 +672,10 @@ static long
 prov_want(const pcs_sim *s, const struct pcs_topo *t, double q, double load)
 {
 	long want = count_of(q / (s->p.prov_target * t->instance_rps));
+	long for_load = count_of(load / t->instance_rps);
 
-	if (want < count_of(load / t->instance_rps))
-		want = count_of(load / t->instance_rps);
+	if (want < for_load)
+		want = for_load;
 	return want < s->p.min_replicas ? s->p.min_replicas :
 	       want > t->max_instances ? t->max_instances : want;
 }
